@@ -1,0 +1,40 @@
+# Vigie: `make run` sets everything up and runs the demo; `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: run test lint typecheck pytest bench demo clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+# The daemon creates the demo shop on first start (with a progress bar), then the dashboard starts.
+run: $(STAMP)
+	@mkdir -p data
+	$(BIN)/python collector_daemon.py & echo $$! > data/daemon.pid; \
+	trap 'kill $$(cat data/daemon.pid) 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/streamlit run app.py --server.address 127.0.0.1
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/store_bench.py
+
+clean:
+	rm -rf $(VENV) data test-artifacts

@@ -1,0 +1,43 @@
+"""Vigie's collector daemon: `python collector_daemon.py [--config FILE] [--once]`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from monitor.config import load_settings
+from monitor.daemon import CollectorDaemon
+from monitor.errors import VigieError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Collect Vigie's metrics on the seed's schedule.")
+    parser.add_argument("--config", help="TOML config file (default: $MONITOR_CONFIG, else demo)")
+    parser.add_argument("--once", action="store_true", help="run every job once and exit")
+    args = parser.parse_args(argv)
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(message)s", level=logging.INFO)
+    try:
+        settings = load_settings(args.config)
+        logging.getLogger().setLevel(settings.log_level)
+        daemon = CollectorDaemon(settings)
+        if settings.demo_enabled:
+            from monitor.demo.live import start_demo
+
+            start_demo(settings, daemon)
+    except VigieError as exc:
+        print(f"vigie: {exc}", file=sys.stderr)
+        return 2
+    daemon.install_signal_handlers()
+    try:
+        if args.once:
+            daemon.run_once()
+        else:
+            daemon.run_forever()
+    finally:
+        daemon.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,19 @@
+"""The collectors, in one explicit registry: job name → collect(sources, now)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from monitor.collectors import business, database_health, performance, seo
+from monitor.samples import Collection
+from monitor.sources import Sources
+
+Collector = Callable[[Sources, datetime], Collection]
+
+COLLECTORS: dict[str, Collector] = {
+    "performance": performance.collect,
+    "business": business.collect,
+    "seo": seo.collect,
+    "database_health": database_health.collect,
+}

@@ -1,0 +1,34 @@
+"""Business metrics: users, orders, revenue, basket (SQL from config) and conversion (+ access log).
+
+| metric | unit | source |
+|---|---|---|
+| business.totalUsers, .activeUsers | customers | SQL |
+| business.orders24h, .paidOrders24h | orders in the 24 h before the run | SQL |
+| business.revenue24h, .averageBasket | € (paid orders) | SQL |
+| business.visitors24h | distinct non-bot IPs in 24 h | access log |
+| business.conversionRate | % paid orders / visitors | both |
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from monitor.collectors.sql_metrics import collect_area
+from monitor.samples import Collection
+from monitor.sources import Sources
+
+
+def collect(sources: Sources, now: datetime) -> Collection:
+    result = collect_area(sources, "business", now)
+    if sources.access_log is None:
+        return result
+    try:
+        traffic = sources.access_log.read(now.timestamp())
+    except OSError as exc:
+        result.fail("business.conversionRate", f"cannot read the access log: {exc}")
+        return result
+    result.add("business.visitors24h", traffic.visitors_24h)
+    paid = next((s.value for s in result.samples if s.name == "business.paidOrders24h"), None)
+    if paid is not None and traffic.visitors_24h:
+        result.add("business.conversionRate", 100.0 * paid / traffic.visitors_24h)
+    return result

@@ -1,0 +1,97 @@
+"""Performance metrics: the machine (psutil), the web traffic (access log) and HTTP probes.
+
+| metric | unit | source |
+|---|---|---|
+| performance.cpuUsage | % of all cores since the previous run | psutil |
+| performance.memoryUsage | MB used (total - available) | psutil |
+| performance.diskUsage | % used of the disk holding the data folder | psutil |
+| performance.uptime | seconds since boot | psutil |
+| performance.responseTime | median request time in the window, ms | access log, else probes |
+| performance.requestsPerMinute | requests in the last minute | access log |
+| performance.errorRate | % of 5xx in the window | access log |
+| performance.probe.responseTime{probe} / .probe.up{probe} | ms / 1 or 0 | HTTP probes |
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime
+
+import psutil
+
+from monitor.config import Probe
+from monitor.samples import Collection
+from monitor.sources import Sources
+
+_cpu_primed = False
+
+
+def _cpu_percent() -> float:
+    # cpu_percent(None) measures since its previous call; the very first call has no baseline.
+    global _cpu_primed
+    if not _cpu_primed:
+        _cpu_primed = True
+        return psutil.cpu_percent(interval=0.5)
+    return psutil.cpu_percent(interval=None)
+
+
+def probe(target: Probe) -> tuple[bool, float]:
+    """(answered with a status below 500, milliseconds taken) for one HTTP GET."""
+    start = time.perf_counter()
+    try:
+        with urllib.request.urlopen(target.url, timeout=target.timeout_s) as response:
+            response.read(65536)
+            ok = response.status < 500
+    except urllib.error.HTTPError as exc:
+        ok = exc.code < 500
+    except (urllib.error.URLError, OSError):
+        ok = False
+    return ok, (time.perf_counter() - start) * 1000
+
+
+def collect(sources: Sources, now: datetime) -> Collection:
+    result = Collection(ts=now.timestamp())
+    result.add("performance.cpuUsage", _cpu_percent())
+    memory = psutil.virtual_memory()
+    result.add("performance.memoryUsage", (memory.total - memory.available) / 1024**2)
+    result.add("performance.diskUsage", psutil.disk_usage(str(_existing(sources))).percent)
+    result.add("performance.uptime", now.timestamp() - psutil.boot_time())
+
+    probe_times = []
+    for target in sources.probes:
+        ok, elapsed = probe(target)
+        labels = (("probe", target.name),)
+        result.add("performance.probe.up", 1.0 if ok else 0.0, labels)
+        if ok:
+            result.add("performance.probe.responseTime", elapsed, labels)
+            probe_times.append(elapsed)
+
+    if sources.access_log is not None:
+        try:
+            traffic = sources.access_log.read(now.timestamp())
+        except OSError as exc:
+            result.fail("performance.responseTime", f"cannot read the access log: {exc}")
+        else:
+            result.add("performance.responseTime", traffic.median_response_ms)
+            result.add("performance.requestsPerMinute", traffic.requests_last_minute)
+            result.add("performance.errorRate", traffic.error_rate)
+            if traffic.malformed_lines:
+                result.note(
+                    "access_log",
+                    "info",
+                    f"{traffic.malformed_lines} malformed lines skipped so far",
+                )
+            return result
+    if probe_times:
+        result.add("performance.responseTime", statistics.median(probe_times))
+    return result
+
+
+def _existing(sources: Sources) -> str:
+    path = sources.data_dir.resolve()
+    while not path.exists():
+        path = path.parent
+    return str(path)

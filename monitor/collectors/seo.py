@@ -1,0 +1,13 @@
+"""SEO metrics: total pages, optimized pages and sitemap health %, each one SQL query in config."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from monitor.collectors.sql_metrics import collect_area
+from monitor.samples import Collection
+from monitor.sources import Sources
+
+
+def collect(sources: Sources, now: datetime) -> Collection:
+    return collect_area(sources, "seo", now)

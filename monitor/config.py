@@ -1,0 +1,308 @@
+"""Vigie's settings: one TOML file, two environment overrides, defaults that run the demo."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from monitor.errors import ConfigError
+
+CONFIG_ENV = "MONITOR_CONFIG"
+SOURCE_ENV = "MONITOR_SOURCE_DB"
+STORE_ENV = "MONITOR_STORE"
+
+DEFAULT_CRITICAL_TABLES = [
+    "___xtr_customer",
+    "___xtr_order",
+    "___xtr_order_line",
+    "__sitemap_p_link",
+    "__seo_page",
+]
+
+# The URL of a sitemap link is built from every alias and id; a row "serves a real page" when its
+# parts are all present, it has items, and it is the first row with that URL.
+_SITEMAP_VALID = (
+    "COALESCE(map_pg_alias, '') <> '' AND COALESCE(map_marque_alias, '') <> '' "
+    "AND map_pg_id > 0 AND map_marque_id > 0 AND map_has_item > 0"
+)
+
+# Each metric is one SQL query returning one number. `:since` and `:now` are bound to the
+# collection time minus 24 h and the collection time (naive UTC datetimes).
+DEFAULT_METRIC_SQL: dict[str, str] = {
+    "business.totalUsers": "SELECT COUNT(*) FROM ___xtr_customer",
+    "business.activeUsers": "SELECT COUNT(*) FROM ___xtr_customer WHERE cst_activ = '1'",
+    "business.orders24h": (
+        "SELECT COUNT(*) FROM ___xtr_order WHERE ord_date >= :since AND ord_date < :now"
+    ),
+    "business.paidOrders24h": (
+        "SELECT COUNT(*) FROM ___xtr_order "
+        "WHERE ord_date >= :since AND ord_date < :now AND ord_is_pay = '1'"
+    ),
+    "business.revenue24h": (
+        "SELECT COALESCE(SUM(CAST(ord_total_ttc AS NUMERIC)), 0) FROM ___xtr_order "
+        "WHERE ord_date >= :since AND ord_date < :now AND ord_is_pay = '1'"
+    ),
+    "business.averageBasket": (
+        "SELECT SUM(CAST(ord_total_ttc AS NUMERIC)) / NULLIF(COUNT(*), 0) FROM ___xtr_order "
+        "WHERE ord_date >= :since AND ord_date < :now AND ord_is_pay = '1'"
+    ),
+    "seo.totalPages": "SELECT COUNT(*) FROM __sitemap_p_link",
+    "seo.optimizedPages": (
+        "SELECT COUNT(*) FROM __seo_page WHERE NOT noindex "
+        "AND LENGTH(title) BETWEEN 10 AND 70 AND LENGTH(meta_description) BETWEEN 50 AND 160"
+    ),
+    "seo.sitemapHealth": (
+        "SELECT 100.0 * (SELECT COUNT(*) FROM (SELECT DISTINCT map_pg_alias, map_pg_id, "
+        "map_marque_alias, map_marque_id, map_modele_alias, map_modele_id, map_type_alias, "
+        f"map_type_id FROM __sitemap_p_link WHERE {_SITEMAP_VALID}) AS healthy) "
+        "/ NULLIF((SELECT COUNT(*) FROM __sitemap_p_link), 0)"
+    ),
+}
+
+SQL_METRIC_AREAS = ("business", "seo", "database")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceConfig(_Section):
+    """The monitored (production) database; empty URL means the demo shop."""
+
+    url: str = ""
+    statement_timeout_ms: int = Field(5000, gt=0)
+    lock_timeout_ms: int = Field(200, gt=0)
+    connect_timeout_s: int = Field(5, gt=0)
+    pool_size: int = Field(2, ge=1, le=20)
+    critical_tables: list[str] = Field(default_factory=lambda: list(DEFAULT_CRITICAL_TABLES))
+    # On PostgreSQL, tables whose estimate is above this are counted from statistics, not count(*).
+    exact_count_below: int = Field(100_000, ge=0)
+
+    @field_validator("url")
+    @classmethod
+    def _url_parses(cls, value: str) -> str:
+        return _check_url(value)
+
+    @field_validator("critical_tables")
+    @classmethod
+    def _tables_are_names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not name.replace("_", "a").isalnum() or name[0].isdigit():
+                raise ValueError(f"{name!r} is not a plain table name (letters, digits, _)")
+        return value
+
+
+class StoreConfig(_Section):
+    """The history store; empty URL means SQLite in the data folder."""
+
+    url: str = ""
+    raw_retention_days: int = Field(30, ge=1)
+    rollup_retention_days: int = Field(400, ge=1)
+    # Ranges longer than this read the hourly rollup instead of raw samples.
+    raw_read_max_hours: int = Field(48, ge=1)
+    busy_timeout_s: int = Field(30, ge=1)
+
+    @field_validator("url")
+    @classmethod
+    def _url_parses(cls, value: str) -> str:
+        return _check_url(value)
+
+
+class ScheduleConfig(_Section):
+    """Seconds between runs of each job (the seed's intervals)."""
+
+    performance: int = Field(120, ge=1)
+    business: int = Field(300, ge=1)
+    seo: int = Field(600, ge=1)
+    database_health: int = Field(300, ge=1)
+    maintenance: int = Field(3600, ge=1)
+
+
+class AccessLogConfig(_Section):
+    """The web server's access log (nginx/Apache combined format + request time)."""
+
+    path: str = ""  # empty: the demo's log when the demo runs, none otherwise
+    request_time_unit: Literal["s", "ms", "us"] = "s"
+    window_seconds: int = Field(120, ge=10)
+    max_initial_bytes: int = Field(64 * 1024 * 1024, ge=1024)
+
+
+class Probe(_Section):
+    """An HTTP URL fetched on every performance run."""
+
+    name: str
+    url: str
+    timeout_s: float = Field(5.0, gt=0)
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+
+class Thresholds(_Section):
+    """Limits behind the database recommendations."""
+
+    slow_query_ms: float = Field(500.0, gt=0)
+    dead_tuple_ratio: float = Field(0.2, gt=0)
+    seq_scan_ratio: float = Field(10.0, gt=0)
+    seq_scan_min_rows: int = Field(10_000, ge=0)
+
+
+class DemoConfig(_Section):
+    """The embedded demo shop."""
+
+    enabled: bool | None = None  # None: on when no source URL is set
+    scale: float = Field(1.0, gt=0, le=10)
+    backfill_days: int = Field(30, ge=0, le=400)
+    tick_seconds: int = Field(30, ge=1)
+
+
+class Settings(_Section):
+    """All of Vigie's settings."""
+
+    data_dir: Path = Path("data")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    source: SourceConfig = SourceConfig()
+    store: StoreConfig = StoreConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    access_log: AccessLogConfig = AccessLogConfig()
+    probes: list[Probe] = Field(default_factory=list)
+    thresholds: Thresholds = Thresholds()
+    demo: DemoConfig = DemoConfig()
+    # Merged over DEFAULT_METRIC_SQL; an empty string switches a default metric off.
+    metrics: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("metrics")
+    @classmethod
+    def _metric_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in value:
+            area, _, rest = name.partition(".")
+            if area not in SQL_METRIC_AREAS or not rest:
+                allowed = ", ".join(f"{a}.<name>" for a in SQL_METRIC_AREAS)
+                raise ValueError(f"metric name {name!r} must look like {allowed}")
+        return value
+
+    @property
+    def demo_enabled(self) -> bool:
+        return self.demo.enabled if self.demo.enabled is not None else not self.source.url
+
+    @property
+    def source_url(self) -> str:
+        if self.source.url:
+            return self.source.url
+        return f"sqlite:///{(self.data_dir / 'demo_shop.sqlite').resolve()}"
+
+    @property
+    def store_url(self) -> str:
+        if self.store.url:
+            return self.store.url
+        return f"sqlite:///{(self.data_dir / 'history.sqlite').resolve()}"
+
+    @property
+    def access_log_path(self) -> Path | None:
+        if self.access_log.path:
+            return Path(self.access_log.path)
+        return self.data_dir / "access.log" if self.demo_enabled else None
+
+    @property
+    def metric_sql(self) -> dict[str, str]:
+        """Every SQL metric in force: the defaults, overridden and extended by the config."""
+        merged = {**DEFAULT_METRIC_SQL, **self.metrics}
+        return {name: sql for name, sql in merged.items() if sql.strip()}
+
+
+def _check_url(value: str) -> str:
+    if not value:
+        return value
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise ValueError(
+            "not a database URL (expected e.g. postgresql+psycopg://user@host/db or "
+            "sqlite:///path/file.sqlite)"
+        ) from None
+    # Plain postgresql:// would pick psycopg2, which Vigie does not ship.
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    if url.get_backend_name() not in ("postgresql", "sqlite"):
+        raise ValueError(
+            f"database {url.get_backend_name()!r} is not supported (postgresql, sqlite)"
+        )
+    return url.render_as_string(hide_password=False)
+
+
+def redact_url(url: str) -> str:
+    """The URL with its password replaced by ***, for logs and messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable URL>"
+
+
+def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
+    model: type[BaseModel] = Settings
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        annotation = model.model_fields[str(part)].annotation
+        args = getattr(annotation, "__args__", ())
+        candidates = [annotation, *args]
+        model = next(c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel))
+    return list(model.model_fields)
+
+
+def _describe(error: ErrorDetails) -> str:
+    key = ".".join(str(part) for part in error["loc"])
+    value = error.get("input")
+    if isinstance(value, str) and "://" in value:
+        value = redact_url(value)
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        return f"{key}: unknown setting; allowed here: {', '.join(_allowed_keys(error['loc']))}"
+    if isinstance(value, dict):
+        return f"{key}: {message}"
+    return f"{key} = {value!r}: {message}"
+
+
+def load_settings(
+    path: str | os.PathLike[str] | None = None, environ: dict[str, str] | None = None
+) -> Settings:
+    """Read the TOML file (argument, else $MONITOR_CONFIG, else none) and the URL overrides.
+
+    Raises ConfigError with one line naming the key, the value and what is allowed.
+    """
+    env = os.environ if environ is None else environ
+    path = path or env.get(CONFIG_ENV) or None
+    raw: dict[str, Any] = {}
+    where = "defaults"
+    if path:
+        where = str(path)
+        try:
+            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(
+                f"config file {path} does not exist (set {CONFIG_ENV} or --config "
+                "to an existing TOML file, or unset it to run the demo)"
+            ) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    for env_name, section in ((SOURCE_ENV, "source"), (STORE_ENV, "store")):
+        if env.get(env_name):
+            raw.setdefault(section, {})
+            if isinstance(raw[section], dict):
+                raw[section]["url"] = env[env_name]
+                where = f"{where}, ${env_name}"
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"config error ({where}): {_describe(exc.errors()[0])}") from None

@@ -1,0 +1,194 @@
+"""The collector daemon: runs each collector on its interval and writes what it got to the store."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import FrameType
+
+import schedule
+
+from monitor.collectors import COLLECTORS
+from monitor.config import Settings, redact_url
+from monitor.samples import Collection, Note, Sample
+from monitor.sources import Sources
+from monitor.store import HistoryStore
+
+log = logging.getLogger("vigie.daemon")
+
+Clock = Callable[[], datetime]
+# Samples kept in memory while the store cannot be written; beyond this the oldest are dropped.
+MAX_PENDING_SAMPLES = 200_000
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class RunResult:
+    """What one run of a job did, for logs and tests."""
+
+    job: str
+    samples: int
+    failures: int
+    seconds: float
+    error: str | None = None
+
+
+class CollectorDaemon:
+    """Runs the jobs; a job that fails is logged in one line and never stops the daemon."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        store: HistoryStore | None = None,
+        sources: Sources | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.store = store or HistoryStore(
+            settings.store_url,
+            busy_timeout_s=settings.store.busy_timeout_s,
+            raw_read_max_hours=settings.store.raw_read_max_hours,
+        )
+        self.sources = sources or Sources.from_settings(settings)
+        self.stopping = False
+        self._pending_samples: list[Sample] = []
+        self._pending_notes: list[tuple[str, Note]] = []
+        self.jobs: dict[str, Callable[[], RunResult]] = {
+            name: self._collector_job(name) for name in COLLECTORS
+        }
+        self.jobs["maintenance"] = self.maintain
+
+    # -- jobs -----------------------------------------------------------------------------------
+
+    def _collector_job(self, name: str) -> Callable[[], RunResult]:
+        return lambda: self.collect(name)
+
+    def collect(self, name: str) -> RunResult:
+        """Run one collector and store what it produced."""
+        start = time.perf_counter()
+        try:
+            collection = COLLECTORS[name](self.sources, self.clock())
+        except Exception as exc:  # a collector bug must not stop the daemon
+            log.error("%s: collector failed: %s: %s", name, type(exc).__name__, exc)
+            return RunResult(name, 0, 1, time.perf_counter() - start, str(exc))
+        for note in collection.failures:
+            log.warning("%s: %s failed: %s", name, note.subject, note.text)
+        stored = self._store(name, collection)
+        result = RunResult(
+            name,
+            len(collection.samples),
+            len(collection.failures),
+            time.perf_counter() - start,
+            None if stored else "store unavailable",
+        )
+        log.info(
+            "%s: %d samples, %d failed in %.2f s%s",
+            name,
+            result.samples,
+            result.failures,
+            result.seconds,
+            "" if stored else " (kept in memory until the store is back)",
+        )
+        return result
+
+    def _store(self, collector: str, collection: Collection) -> bool:
+        self._pending_samples.extend(collection.samples)
+        self._pending_notes.extend((collector, n) for n in collection.notes)
+        del self._pending_samples[:-MAX_PENDING_SAMPLES]
+        del self._pending_notes[:-10_000]
+        try:
+            self.store.write(self._pending_samples)
+            by_collector: dict[str, list[Note]] = {}
+            for source, note in self._pending_notes:
+                by_collector.setdefault(source, []).append(note)
+            for source, notes in by_collector.items():
+                self.store.write_notes(source, notes)
+            if self._pending_samples:
+                self.store.rollup(min(s.ts for s in self._pending_samples))
+        except Exception as exc:  # any store failure: keep the data, retry on the next run
+            log.error(
+                "store %s: write failed, will retry: %s", redact_url(self.store.url), _one_line(exc)
+            )
+            return False
+        self._pending_samples.clear()
+        self._pending_notes.clear()
+        return True
+
+    def maintain(self) -> RunResult:
+        """Hourly upkeep: retention of raw samples, rollups and notes."""
+        start = time.perf_counter()
+        cfg = self.settings.store
+        try:
+            removed = self.store.prune(
+                self.clock().timestamp(),
+                raw_days=cfg.raw_retention_days,
+                rollup_days=cfg.rollup_retention_days,
+            )
+        except Exception as exc:
+            log.error("maintenance failed: %s", _one_line(exc))
+            return RunResult("maintenance", 0, 1, time.perf_counter() - start, str(exc))
+        log.info("maintenance: removed %s", ", ".join(f"{v} {k}" for k, v in removed.items()))
+        return RunResult("maintenance", 0, 0, time.perf_counter() - start)
+
+    def add_job(self, name: str, job: Callable[[], RunResult]) -> None:
+        self.jobs[name] = job
+
+    # -- running --------------------------------------------------------------------------------
+
+    def intervals(self) -> dict[str, int]:
+        """Seconds between runs for each job."""
+        configured = self.settings.schedule.model_dump()
+        return {name: configured.get(name, self.settings.demo.tick_seconds) for name in self.jobs}
+
+    def run_once(self) -> list[RunResult]:
+        """Run every job once, in registry order."""
+        return [self._run(name) for name in self.jobs if not self.stopping]
+
+    def _run(self, name: str) -> RunResult:
+        try:
+            return self.jobs[name]()
+        except Exception as exc:  # last line of defence for the loop
+            log.error("%s: failed: %s", name, _one_line(exc))
+            return RunResult(name, 0, 1, 0.0, str(exc))
+
+    def run_forever(self, *, poll_seconds: float = 1.0) -> None:
+        """Run every job now, then each on its interval until `stop()` (or SIGTERM)."""
+        scheduler = schedule.Scheduler()
+        for name, seconds in self.intervals().items():
+            scheduler.every(seconds).seconds.do(self._run, name)
+        self.run_once()
+        while not self.stopping:
+            scheduler.run_pending()
+            # Sleep in short steps so a stop request is honoured within a second, between runs.
+            time.sleep(min(poll_seconds, max(scheduler.idle_seconds or 0.0, 0.05)))
+        log.info("stopped")
+
+    def stop(self, *_args: object) -> None:
+        self.stopping = True
+
+    def install_signal_handlers(self) -> None:
+        def handler(signum: int, _frame: FrameType | None) -> None:
+            log.info("received %s, stopping after the current run", signal.Signals(signum).name)
+            self.stop()
+
+        signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, handler)
+
+    def close(self) -> None:
+        self.sources.close()
+        self.store.close()
+
+
+def _one_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()
+    return text[0] if text else type(orig).__name__

@@ -1,0 +1,23 @@
+"""Vigie's exceptions: each carries a one-line message a person can act on."""
+
+from __future__ import annotations
+
+
+class VigieError(Exception):
+    """Base of every error Vigie reports to a person instead of a traceback."""
+
+
+class ConfigError(VigieError):
+    """A setting is wrong; the message names the key, the value and what is allowed."""
+
+
+class StoreError(VigieError):
+    """The history store cannot be opened, read or written."""
+
+
+class SourceError(VigieError):
+    """The monitored database failed a query or cannot be reached."""
+
+
+class SourceUnavailable(SourceError):
+    """The monitored database cannot be reached at all."""

@@ -1,0 +1,59 @@
+"""What collectors produce: numeric samples and text notes, as plain tuples."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+Labels = tuple[tuple[str, str], ...]
+
+
+class Sample(NamedTuple):
+    """One value of one metric at one moment (epoch seconds, UTC)."""
+
+    name: str
+    value: float
+    ts: float
+    labels: Labels = ()
+
+
+class Note(NamedTuple):
+    """A line of text about a subject: a failed metric, a recommendation, a skipped table."""
+
+    subject: str
+    kind: str  # "error" | "recommendation" | "skipped" | "info"
+    text: str
+    ts: float
+
+
+def series_key(name: str, labels: Labels = ()) -> str:
+    """The stable printed name of a series: `name` or `name{k="v",…}` as Prometheus writes it."""
+    if not labels:
+        return name
+    inner = ",".join(f'{k}="{v}"' for k, v in sorted(labels))
+    return f"{name}{{{inner}}}"
+
+
+@dataclass
+class Collection:
+    """Everything one collector run produced; a failed metric is a note, never an exception."""
+
+    ts: float
+    samples: list[Sample] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+    def add(self, name: str, value: float | None, labels: Labels = ()) -> None:
+        """Record a value; `None` means "no data" and records nothing."""
+        if value is not None:
+            self.samples.append(Sample(name, float(value), self.ts, labels))
+
+    def fail(self, subject: str, error: str) -> None:
+        """Record that `subject` (a metric or a table) could not be collected, and why."""
+        self.notes.append(Note(subject, "error", error, self.ts))
+
+    def note(self, subject: str, kind: str, text: str) -> None:
+        self.notes.append(Note(subject, kind, text, self.ts))
+
+    @property
+    def failures(self) -> list[Note]:
+        return [n for n in self.notes if n.kind == "error"]

@@ -1,0 +1,407 @@
+"""The history store: samples, hourly rollups and notes, in SQLite (WAL) or PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, NamedTuple
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Double,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from monitor.config import redact_url
+from monitor.errors import StoreError
+from monitor.samples import Labels, Note, Sample, series_key
+
+SCHEMA_VERSION = 1
+HOUR = 3600
+
+metadata = MetaData()
+
+meta_table = Table(
+    "vigie_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# A series is a metric name plus its labels; samples refer to it by a small integer so a sample
+# costs a few bytes more than its timestamp and value.
+series_table = Table(
+    "series",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("labels", Text, nullable=False, default=""),
+    UniqueConstraint("name", "labels", name="uq_series_name_labels"),
+)
+
+samples_table = Table(
+    "samples",
+    metadata,
+    Column("series_id", Integer, primary_key=True, autoincrement=False),
+    Column("ts", BigInteger, primary_key=True, autoincrement=False),
+    Column("value", Double, nullable=False),
+    # 1 for backfilled demo data; NULL otherwise (costs SQLite one header byte, no body).
+    Column("demo", SmallInteger, nullable=True),
+    sqlite_with_rowid=False,
+)
+
+rollup_table = Table(
+    "rollup_hourly",
+    metadata,
+    Column("series_id", Integer, primary_key=True, autoincrement=False),
+    Column("hour", BigInteger, primary_key=True, autoincrement=False),
+    Column("min", Double, nullable=False),
+    Column("avg", Double, nullable=False),
+    Column("max", Double, nullable=False),
+    Column("count", Integer, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+notes_table = Table(
+    "notes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ts", BigInteger, nullable=False),
+    Column("collector", String(64), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("text", Text, nullable=False),
+    Index("ix_notes_ts", "ts"),
+    Index("ix_notes_subject_ts", "subject", "ts"),
+)
+
+# Migrations from version N to N+1, run in order on an older store.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+
+class Point(NamedTuple):
+    """A point of a chart: the raw value, or an hour's min/avg/max from the rollup."""
+
+    ts: int
+    value: float
+    min: float
+    max: float
+
+
+class Latest(NamedTuple):
+    value: float
+    ts: int
+    demo: bool
+
+
+def _labels_json(labels: Labels) -> str:
+    return json.dumps(dict(sorted(labels)), separators=(",", ":")) if labels else ""
+
+
+def _sqlite_pragmas(busy_timeout_s: int) -> Callable[..., None]:
+    def on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Transactions are begun by the "begin" listener below, not by the driver.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_s * 1000}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    return on_connect
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # A writer takes the write lock up front (BEGIN IMMEDIATE) so it waits on busy_timeout
+    # instead of failing with "database is locked" when it upgrades a read lock mid-transaction.
+    immediate = conn.get_execution_options().get("vigie_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class HistoryStore:
+    """Everything Vigie has collected: raw samples, hourly rollups and notes."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        busy_timeout_s: int = 30,
+        raw_read_max_hours: int = 48,
+        create: bool = True,
+    ) -> None:
+        self.url = url
+        self.raw_read_max_seconds = raw_read_max_hours * HOUR
+        self._series_ids: dict[tuple[str, str], int] = {}
+        self.engine: Engine = self._make_engine(url, busy_timeout_s)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        try:
+            self._open(create)
+        except OperationalError as exc:
+            self.engine.dispose()
+            raise StoreError(
+                f"cannot open the history store {redact_url(url)}: {_first_line(exc)}"
+            ) from None
+
+    @staticmethod
+    def _make_engine(url: str, busy_timeout_s: int) -> Engine:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"timeout": busy_timeout_s})
+            event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_s))
+            event.listen(engine, "begin", _sqlite_begin)
+            return engine
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=2,
+            max_overflow=2,
+            connect_args={"connect_timeout": 5, "application_name": "vigie-store"},
+        )
+
+    # -- schema ---------------------------------------------------------------------------------
+
+    def _open(self, create: bool) -> None:
+        with self._write() as conn:
+            version = self._schema_version(conn)
+            if version is None:
+                if not create:
+                    raise StoreError(
+                        f"the history store {redact_url(self.url)} is empty: "
+                        "start the collector daemon first"
+                    )
+                metadata.create_all(conn, checkfirst=True)
+                conn.execute(
+                    insert(meta_table).values(key="schema_version", value=str(SCHEMA_VERSION))
+                )
+                return
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"the history store has schema version {version}, newer than "
+                    f"this Vigie ({SCHEMA_VERSION}): upgrade Vigie"
+                )
+            for step in range(version, SCHEMA_VERSION):
+                MIGRATIONS[step](conn)
+            if version < SCHEMA_VERSION:
+                conn.execute(
+                    meta_table.update()
+                    .where(meta_table.c.key == "schema_version")
+                    .values(value=str(SCHEMA_VERSION))
+                )
+
+    @staticmethod
+    def _schema_version(conn: Connection) -> int | None:
+        if not conn.dialect.has_table(conn, "vigie_meta"):
+            return None
+        value = conn.scalar(select(meta_table.c.value).where(meta_table.c.key == "schema_version"))
+        return int(value) if value is not None else None
+
+    def schema_version(self) -> int | None:
+        with self.engine.connect() as conn:
+            return self._schema_version(conn)
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.connect().execution_options(vigie_write=True) as conn, conn.begin():
+            yield conn
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- writing --------------------------------------------------------------------------------
+
+    def _series_id_map(
+        self, conn: Connection, keys: set[tuple[str, str]]
+    ) -> dict[tuple[str, str], int]:
+        missing = keys - self._series_ids.keys()
+        if missing:
+            rows = [{"name": name, "labels": labels} for name, labels in sorted(missing)]
+            if self.is_sqlite:
+                conn.execute(insert(series_table).prefix_with("OR IGNORE"), rows)
+            else:
+                conn.execute(pg_insert(series_table).on_conflict_do_nothing(), rows)
+            for sid, name, labels in conn.execute(
+                select(series_table.c.id, series_table.c.name, series_table.c.labels)
+            ):
+                self._series_ids[(name, labels)] = sid
+        return self._series_ids
+
+    def write(self, samples: Iterable[Sample], *, demo: bool = False) -> int:
+        """Store samples in one transaction; a sample already stored (same series, same second)
+        is kept as it was. Returns the number of samples offered."""
+        batch = [(s.name, _labels_json(s.labels), s.ts, s.value) for s in samples]
+        if not batch:
+            return 0
+        flag = 1 if demo else None
+        with self._write() as conn:
+            ids = self._series_id_map(conn, {(name, labels) for name, labels, _, _ in batch})
+            rows = [
+                (ids[(name, labels)], int(ts), value, flag) for name, labels, ts, value in batch
+            ]
+            self._insert_samples(conn, rows)
+        return len(rows)
+
+    def _insert_samples(
+        self, conn: Connection, rows: list[tuple[int, int, float, int | None]]
+    ) -> None:
+        if self.is_sqlite:
+            # The driver's executemany: SQLAlchemy's per-row dict handling would cost ~3x here.
+            conn.exec_driver_sql(
+                "INSERT OR IGNORE INTO samples (series_id, ts, value, demo) VALUES (?, ?, ?, ?)",
+                rows,
+            )
+        else:
+            conn.exec_driver_sql(
+                "INSERT INTO samples (series_id, ts, value, demo) VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT DO NOTHING",
+                rows,
+            )
+
+    def write_notes(self, collector: str, notes: Iterable[Note]) -> int:
+        rows = [
+            {
+                "ts": int(n.ts),
+                "collector": collector,
+                "subject": n.subject,
+                "kind": n.kind,
+                "text": n.text,
+            }
+            for n in notes
+        ]
+        if rows:
+            with self._write() as conn:
+                conn.execute(insert(notes_table), rows)
+        return len(rows)
+
+    def rollup(self, since: float) -> None:
+        """Recompute the hourly min/avg/max of every hour from `since` (rounded down) onwards."""
+        start = int(since) // HOUR * HOUR
+        with self._write() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO rollup_hourly (series_id, hour, min, avg, max, count) "
+                    "SELECT series_id, (ts / 3600) * 3600, MIN(value), AVG(value), MAX(value), "
+                    "COUNT(*) "
+                    "FROM samples WHERE ts >= :start GROUP BY series_id, (ts / 3600) * 3600 "
+                    "ON CONFLICT (series_id, hour) DO UPDATE SET min = excluded.min, "
+                    "avg = excluded.avg, max = excluded.max, count = excluded.count"
+                ),
+                {"start": start},
+            )
+
+    def prune(self, now: float, *, raw_days: int, rollup_days: int) -> dict[str, int]:
+        """Delete raw samples and rollups past their retention; returns rows removed per table."""
+        with self._write() as conn:
+            raw = conn.execute(
+                samples_table.delete().where(samples_table.c.ts < int(now) - raw_days * 86400)
+            ).rowcount
+            rolled = conn.execute(
+                rollup_table.delete().where(rollup_table.c.hour < int(now) - rollup_days * 86400)
+            ).rowcount
+            notes = conn.execute(
+                notes_table.delete().where(notes_table.c.ts < int(now) - raw_days * 86400)
+            ).rowcount
+        return {"samples": raw, "rollup_hourly": rolled, "notes": notes}
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def _series_id(self, conn: Connection, name: str, labels: Labels) -> int | None:
+        key = (name, _labels_json(labels))
+        if key not in self._series_ids:
+            sid = conn.scalar(
+                select(series_table.c.id).where(
+                    series_table.c.name == key[0], series_table.c.labels == key[1]
+                )
+            )
+            if sid is None:
+                return None
+            self._series_ids[key] = sid
+        return self._series_ids[key]
+
+    def series(self, name: str, start: float, end: float, labels: Labels = ()) -> list[Point]:
+        """One metric between two instants: raw samples for short ranges, hourly rollups beyond
+        `raw_read_max_hours`, so a one-year chart reads at most 8,760 rows."""
+        with self.engine.connect() as conn:
+            sid = self._series_id(conn, name, labels)
+            if sid is None:
+                return []
+            if end - start <= self.raw_read_max_seconds:
+                rows = conn.exec_driver_sql(
+                    self._sql(
+                        "SELECT ts, value, value, value FROM samples "
+                        "WHERE series_id = ? AND ts >= ? AND ts <= ? ORDER BY ts"
+                    ),
+                    (sid, int(start), int(end)),
+                )
+            else:
+                rows = conn.exec_driver_sql(
+                    self._sql(
+                        "SELECT hour, avg, min, max FROM rollup_hourly "
+                        "WHERE series_id = ? AND hour >= ? AND hour <= ? ORDER BY hour"
+                    ),
+                    (sid, int(start) // HOUR * HOUR, int(end)),
+                )
+            return [Point(*row) for row in rows.tuples()]
+
+    def _sql(self, sql: str) -> str:
+        return sql if self.is_sqlite else sql.replace("?", "%s")
+
+    def latest(self) -> dict[str, Latest]:
+        """The newest value of every series, keyed by its printed name (see `series_key`)."""
+        query = text(
+            "SELECT s.name, s.labels, x.ts, x.value, x.demo FROM series s JOIN samples x "
+            "ON x.series_id = s.id AND x.ts = (SELECT MAX(ts) FROM samples WHERE series_id = s.id) "
+            "ORDER BY s.name, s.labels"
+        )
+        result: dict[str, Latest] = {}
+        with self.engine.connect() as conn:
+            for name, labels, ts, value, demo in conn.execute(query):
+                label_pairs = tuple(sorted(json.loads(labels).items())) if labels else ()
+                result[series_key(name, label_pairs)] = Latest(value, ts, bool(demo))
+        return result
+
+    def notes(
+        self,
+        *,
+        since: float = 0,
+        subject: str | None = None,
+        kinds: Sequence[str] | None = None,
+        limit: int = 200,
+    ) -> list[Note]:
+        """Notes newest first, optionally about one subject or of some kinds."""
+        query = select(
+            notes_table.c.subject, notes_table.c.kind, notes_table.c.text, notes_table.c.ts
+        ).where(notes_table.c.ts >= int(since))
+        if subject is not None:
+            query = query.where(notes_table.c.subject == subject)
+        if kinds:
+            query = query.where(notes_table.c.kind.in_(list(kinds)))
+        query = query.order_by(notes_table.c.ts.desc(), notes_table.c.id.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [Note(*row) for row in conn.execute(query)]
+
+    def count_samples(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.scalar(text("SELECT COUNT(*) FROM samples")) or 0)
+
+
+def _first_line(exc: SQLAlchemyError) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
