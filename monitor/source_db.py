@@ -89,7 +89,7 @@ class SourceDatabase:
                 if self.dialect == "postgresql":
                     conn.exec_driver_sql("SET TRANSACTION READ ONLY")
                 bound = {k: v for k, v in params.items() if k in used}
-                return list(conn.execute(statement, bound).tuples())
+                return [tuple(row) for row in conn.execute(statement, bound)]
         except DBAPIError as exc:
             if exc.connection_invalidated:
                 raise SourceUnavailable(f"lost {self.display_url}: {self.describe(exc)}") from None

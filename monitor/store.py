@@ -358,7 +358,7 @@ class HistoryStore:
                     ),
                     (sid, int(start) // HOUR * HOUR, int(end)),
                 )
-            return [Point(*row) for row in rows.tuples()]
+            return [Point(*row) for row in rows]
 
     def _sql(self, sql: str) -> str:
         return sql if self.is_sqlite else sql.replace("?", "%s")

@@ -1,0 +1,75 @@
+"""Following an access log: parsing, appends, partial lines, rotation, malformed lines."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from monitor.access_log import AccessLog, parse_line
+from tests.reference_shop import ACCESS_LOG, NOW, log_line
+
+LINE = (
+    '203.0.113.7 - - [25/Nov/2026:14:03:11 +0000] "GET /a.html HTTP/1.1" 200 5123 "-" '
+    '"Mozilla/5.0 (X11)" 0.142'
+)
+
+
+def test_it_parses_a_combined_line_with_request_time() -> None:
+    ip, request, is_bot = parse_line(LINE)  # type: ignore[misc]
+    assert ip == "203.0.113.7"
+    assert request.status == 200
+    assert request.time_ms == 142.0
+    assert not is_bot
+
+
+def test_it_reads_apache_microseconds() -> None:
+    parsed = parse_line(LINE.replace("0.142", "142000"), unit_to_ms=0.001)
+    assert parsed is not None and parsed[1].time_ms == 142.0
+
+
+def test_it_counts_malformed_lines_and_skips_them(access_log: Path) -> None:
+    traffic = AccessLog(access_log).read(NOW.timestamp())
+    assert traffic.malformed_lines == 1
+    assert traffic.requests_last_minute == 2
+
+
+def test_it_reads_only_what_was_appended(tmp_path: Path) -> None:
+    path = tmp_path / "access.log"
+    path.write_text(log_line("198.51.100.1", NOW, 200, 0.1))
+    log = AccessLog(path)
+    assert log.read(NOW.timestamp()).requests_last_minute == 1
+    with open(path, "a") as handle:
+        handle.write(log_line("198.51.100.2", NOW, 200, 0.1))
+    assert log.read(NOW.timestamp()).requests_last_minute == 2
+    assert log.read(NOW.timestamp()).requests_last_minute == 2  # nothing counted twice
+
+
+def test_it_waits_for_the_end_of_a_half_written_line(tmp_path: Path) -> None:
+    path = tmp_path / "access.log"
+    line = log_line("198.51.100.1", NOW, 200, 0.1)
+    path.write_text(line[:40])
+    log = AccessLog(path)
+    assert log.read(NOW.timestamp()).requests_last_minute == 0
+    with open(path, "a") as handle:
+        handle.write(line[40:])
+    traffic = log.read(NOW.timestamp())
+    assert traffic.requests_last_minute == 1
+    assert traffic.malformed_lines == 0
+
+
+def test_it_follows_a_rotated_log(tmp_path: Path) -> None:
+    path = tmp_path / "access.log"
+    path.write_text(ACCESS_LOG)
+    log = AccessLog(path)
+    log.read(NOW.timestamp())
+    os.rename(path, tmp_path / "access.log.1")
+    path.write_text(log_line("198.51.100.77", NOW, 503, 0.4))
+    traffic = log.read(NOW.timestamp())
+    assert traffic.visitors_24h == 5  # the four seen before the rotation and the new one
+    assert traffic.requests_last_minute == 3
+
+
+def test_it_forgets_visitors_older_than_a_day(access_log: Path) -> None:
+    log = AccessLog(access_log)
+    assert log.read(NOW.timestamp()).visitors_24h == 4
+    assert log.read(NOW.timestamp() + 86400).visitors_24h == 0

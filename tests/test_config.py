@@ -1,0 +1,97 @@
+"""Settings: defaults that run the demo, overrides, and one-line errors that name the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.config import DEFAULT_METRIC_SQL, load_settings
+from monitor.errors import ConfigError
+
+
+def _write(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "vigie.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_it_runs_the_demo_with_no_settings() -> None:
+    settings = load_settings(environ={})
+    assert settings.demo_enabled
+    assert settings.source_url.endswith("demo_shop.sqlite")
+    assert settings.store_url.endswith("history.sqlite")
+    assert settings.schedule.performance == 120 and settings.schedule.seo == 600
+    assert settings.metric_sql == DEFAULT_METRIC_SQL
+
+
+def test_it_takes_the_two_urls_from_the_environment() -> None:
+    settings = load_settings(
+        environ={
+            "MONITOR_SOURCE_DB": "postgresql://u@db/shop",
+            "MONITOR_STORE": "sqlite:////tmp/h.sqlite",
+        }
+    )
+    assert settings.source_url == "postgresql+psycopg://u@db/shop"
+    assert settings.store_url == "sqlite:////tmp/h.sqlite"
+    assert not settings.demo_enabled
+
+
+def test_it_reads_the_file_named_by_monitor_config(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[schedule]\nbusiness = 60\n[metrics]\n"seo.pages" = "SELECT 1"\n')
+    settings = load_settings(environ={"MONITOR_CONFIG": str(path)})
+    assert settings.schedule.business == 60
+    assert settings.metric_sql["seo.pages"] == "SELECT 1"
+    assert "business.totalUsers" in settings.metric_sql
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            '[schedule]\nperformance = "fast"',
+            "schedule.performance = 'fast': Input should be a valid integer",
+        ),
+        (
+            "[schedule]\nperformance = 0",
+            "schedule.performance = 0: Input should be greater than or equal to 1",
+        ),
+        ("[sorce]\nurl = 'x'", "sorce: unknown setting; allowed here: data_dir"),
+        (
+            '[access_log]\nrequest_time_unit = "h"',
+            "access_log.request_time_unit = 'h': Input should be 's', 'ms' or 'us'",
+        ),
+        (
+            '[metrics]\n"revenue" = "SELECT 1"',
+            "metric name 'revenue' must look like business.<name>",
+        ),
+        ('[source]\ncritical_tables = ["orders; drop"]', "is not a plain table name"),
+        ("[store]\nurl = 'not a url'", "store.url = 'not a url': not a database URL"),
+    ],
+)
+def test_it_names_the_key_the_value_and_what_is_allowed(
+    tmp_path: Path, body: str, expected: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(_write(tmp_path, body), environ={})
+    message = str(caught.value)
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_it_never_shows_a_password_in_an_error(tmp_path: Path) -> None:
+    body = '[source]\nurl = "mysql://shop:p4ssw0rd@db/shop"'
+    with pytest.raises(ConfigError) as caught:
+        load_settings(_write(tmp_path, body), environ={})
+    assert "p4ssw0rd" not in str(caught.value)
+    assert "not supported" in str(caught.value)
+
+
+def test_it_says_when_the_config_file_is_missing(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_settings(tmp_path / "nope.toml", environ={})
+
+
+def test_it_says_when_the_file_is_not_toml(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(_write(tmp_path, "[schedule\n"), environ={})

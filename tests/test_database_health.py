@@ -1,0 +1,114 @@
+"""PostgreSQL-specific table health: counts from statistics, locks, recommendations."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from monitor.collectors import database_health
+from monitor.config import Thresholds
+from monitor.sources import Sources
+from tests.reference_shop import NOW, fill_reference_shop
+
+
+@pytest.fixture
+def pg_shop(pg_database: str) -> str:
+    fill_reference_shop(pg_database)
+    return pg_database
+
+
+def _counts(settings) -> tuple[dict[str, float], list]:  # type: ignore[no-untyped-def]
+    sources = Sources.from_settings(settings)
+    try:
+        collection = database_health.collect(sources, NOW)
+    finally:
+        sources.close()
+    return {s.name: s.value for s in collection.samples}, collection.notes
+
+
+def test_it_counts_large_tables_from_statistics_not_count(pg_shop: str, settings_for) -> None:
+    engine = create_engine(pg_shop, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        # Pretend the planner saw five million rows and the activity counters were reset:
+        # a count(*) would say 8, the statistics say 5,000,000.
+        conn.execute(
+            text("SELECT pg_stat_reset_single_table_counters('__sitemap_p_link'::regclass)")
+        )
+        conn.execute(
+            text("UPDATE pg_class SET reltuples = 5000000 WHERE oid = '__sitemap_p_link'::regclass")
+        )
+    engine.dispose()
+    got, _ = _counts(settings_for(pg_shop, source={"url": pg_shop, "exact_count_below": 100000}))
+    assert got["database.__sitemap_p_link.recordCount"] == 5_000_000
+    assert got["database.___xtr_customer.recordCount"] == 5  # small: exact count
+
+
+def test_it_counts_exactly_and_advises_analyze_when_never_analysed(
+    pg_shop: str, settings_for
+) -> None:
+    engine = create_engine(pg_shop, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_stat_reset_single_table_counters('__seo_page'::regclass)"))
+        conn.execute(text("UPDATE pg_class SET reltuples = -1 WHERE oid = '__seo_page'::regclass"))
+    engine.dispose()
+    got, notes = _counts(settings_for(pg_shop, source={"url": pg_shop, "exact_count_below": 1}))
+    assert got["database.__seo_page.recordCount"] == 8
+    assert any(n.subject == "__seo_page" and "ANALYZE" in n.text for n in notes)
+
+
+def test_it_skips_a_table_held_by_an_exclusive_lock_without_waiting(
+    pg_shop: str, settings_for
+) -> None:
+    locker = create_engine(pg_shop)
+    with locker.connect() as conn:
+        conn.execute(text("LOCK TABLE __sitemap_p_link IN ACCESS EXCLUSIVE MODE"))
+        start = time.monotonic()
+        got, notes = _counts(settings_for(pg_shop))
+        elapsed = time.monotonic() - start
+        conn.rollback()
+    locker.dispose()
+    assert "database.__sitemap_p_link.recordCount" not in got
+    assert "database.__sitemap_p_link.accessible" not in got
+    assert got["database.___xtr_order.recordCount"] == 6
+    skipped = [n for n in notes if n.kind == "skipped"]
+    assert [n.subject for n in skipped] == ["__sitemap_p_link"]
+    assert elapsed < 3  # well under the 5 s statement timeout: it did not queue behind the lock
+
+
+def test_it_recommends_vacuum_and_an_index_from_statistics() -> None:
+    advice = database_health.recommendations(
+        count=50_000,
+        query_ms=3,
+        thresholds=Thresholds(),
+        reltuples=50_000,
+        live=50_000,
+        dead=20_000,
+        seq_scan=900,
+        idx_scan=10,
+    )
+    assert any("VACUUM" in a for a in advice)
+    assert any("index" in a for a in advice)
+    assert (
+        database_health.recommendations(
+            count=50_000,
+            query_ms=3,
+            thresholds=Thresholds(),
+            reltuples=50_000,
+            live=50_000,
+            dead=100,
+            seq_scan=5,
+            idx_scan=900,
+        )
+        == []
+    )
+
+
+def test_it_runs_queries_read_only(pg_shop: str, settings_for) -> None:
+    sources = Sources.from_settings(settings_for(pg_shop))
+    from monitor.errors import SourceError
+
+    with sources.database.connect() as conn, pytest.raises(SourceError, match="read-only"):
+        sources.database.query(conn, "DELETE FROM ___xtr_customer")
+    sources.close()

@@ -1,0 +1,156 @@
+"""The history store on real SQLite files and a real PostgreSQL database."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from monitor.errors import StoreError
+from monitor.samples import Note, Sample
+from monitor.store import SCHEMA_VERSION, HistoryStore
+
+T0 = 1_795_000_000 // 3600 * 3600  # an hour boundary
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'history.sqlite'}"
+    else:
+        url = request.getfixturevalue("pg_database")
+    history = HistoryStore(url)
+    yield history
+    history.close()
+
+
+def test_it_reads_back_what_it_wrote(store: HistoryStore) -> None:
+    store.write(
+        [Sample("performance.cpuUsage", 12.5, T0), Sample("performance.cpuUsage", 20, T0 + 120)]
+    )
+    points = store.series("performance.cpuUsage", T0, T0 + 3600)
+    assert [(p.ts, p.value) for p in points] == [(T0, 12.5), (T0 + 120, 20.0)]
+
+
+def test_it_keeps_the_first_sample_of_a_second(store: HistoryStore) -> None:
+    store.write([Sample("a.b", 1, T0)])
+    store.write([Sample("a.b", 2, T0)])
+    assert store.count_samples() == 1
+    assert store.series("a.b", T0 - 1, T0 + 1)[0].value == 1
+
+
+def test_it_rolls_up_hours_and_reads_them_for_long_ranges(store: HistoryStore) -> None:
+    store.write([Sample("a.b", float(v), T0 + 600 * v) for v in range(12)])  # two hours
+    store.rollup(T0)
+    points = store.series("a.b", T0 - 30 * 86400, T0 + 7200)
+    assert [(p.ts, p.min, p.value, p.max) for p in points] == [
+        (T0, 0.0, 2.5, 5.0),
+        (T0 + 3600, 6.0, 8.5, 11.0),
+    ]
+
+
+def test_it_refreshes_a_rollup_hour_when_more_samples_arrive(store: HistoryStore) -> None:
+    store.write([Sample("a.b", 1, T0)])
+    store.rollup(T0)
+    store.write([Sample("a.b", 3, T0 + 60)])
+    store.rollup(T0 + 60)
+    [point] = store.series("a.b", T0 - 30 * 86400, T0 + 3600)
+    assert (point.min, point.value, point.max) == (1, 2, 3)
+
+
+def test_it_gives_the_latest_value_of_every_series(store: HistoryStore) -> None:
+    store.write(
+        [
+            Sample("a.b", 1, T0),
+            Sample("a.b", 2, T0 + 60),
+            Sample("p.up", 1, T0, (("probe", "home"),)),
+        ]
+    )
+    store.write([Sample("c.d", 7, T0 - 60)], demo=True)
+    latest = store.latest()
+    assert latest["a.b"].value == 2 and latest["a.b"].ts == T0 + 60
+    assert not latest["a.b"].demo
+    assert latest['p.up{probe="home"}'].value == 1
+    assert latest["c.d"].demo
+
+
+def test_it_prunes_raw_samples_but_keeps_rollups(store: HistoryStore) -> None:
+    old, new = T0 - 40 * 86400, T0
+    store.write([Sample("a.b", 1, old), Sample("a.b", 2, new)])
+    store.rollup(old)
+    removed = store.prune(T0, raw_days=30, rollup_days=400)
+    assert removed["samples"] == 1
+    assert store.count_samples() == 1
+    assert len(store.series("a.b", old - 3600, new + 1)) == 2  # the year view still has both
+
+
+def test_it_stores_and_filters_notes(store: HistoryStore) -> None:
+    store.write_notes(
+        "business",
+        [
+            Note("business.x", "error", "boom", T0),
+            Note("__seo_page", "recommendation", "analyse", T0 + 1),
+        ],
+    )
+    assert [n.text for n in store.notes()] == ["analyse", "boom"]
+    assert [n.text for n in store.notes(kinds=["error"])] == ["boom"]
+    assert [n.text for n in store.notes(subject="__seo_page")] == ["analyse"]
+
+
+def test_it_records_its_schema_version(store: HistoryStore) -> None:
+    assert store.schema_version() == SCHEMA_VERSION
+
+
+def test_it_refuses_a_store_from_a_newer_vigie(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'h.sqlite'}"
+    HistoryStore(url).close()
+    with sqlite3.connect(tmp_path / "h.sqlite") as db:
+        db.execute("UPDATE vigie_meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match="newer than this Vigie"):
+        HistoryStore(url)
+
+
+def test_it_migrates_an_older_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path / 'h.sqlite'}"
+    HistoryStore(url).close()
+    ran = []
+    monkeypatch.setattr("monitor.store.SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setitem(
+        __import__("monitor.store").store.MIGRATIONS,
+        SCHEMA_VERSION,
+        lambda conn: ran.append(conn.execute(text("SELECT 1")).scalar()),
+    )
+    migrated = HistoryStore(url)
+    assert ran == [1]
+    assert migrated.schema_version() == SCHEMA_VERSION + 1
+    migrated.close()
+
+
+def test_it_uses_wal_and_waits_for_a_busy_writer(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    store = HistoryStore(f"sqlite:///{path}", busy_timeout_s=5)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    blocker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    blocker.execute("BEGIN IMMEDIATE")
+    import threading
+
+    threading.Timer(0.5, lambda: blocker.execute("COMMIT")).start()
+    store.write([Sample("a.b", 1, T0)])  # waits for the lock instead of failing
+    assert store.count_samples() == 1
+    store.close()
+    blocker.close()
+
+
+def test_it_says_what_to_do_with_an_empty_store_when_asked_not_to_create(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="start the collector daemon"):
+        HistoryStore(f"sqlite:///{tmp_path / 'h.sqlite'}", create=False)
+
+
+def test_it_explains_an_unreachable_store_without_the_password() -> None:
+    with pytest.raises(StoreError) as caught:
+        HistoryStore("postgresql+psycopg://vigie:hunter2@127.0.0.1:1/store")
+    assert "hunter2" not in str(caught.value)
+    assert "cannot open the history store" in str(caught.value)
