@@ -139,8 +139,9 @@ class CollectorDaemon:
         log.info("maintenance: removed %s", ", ".join(f"{v} {k}" for k, v in removed.items()))
         return RunResult("maintenance", 0, 0, time.perf_counter() - start)
 
-    def add_job(self, name: str, job: Callable[[], RunResult]) -> None:
-        self.jobs[name] = job
+    def add_job(self, name: str, job: Callable[[], RunResult], *, first: bool = False) -> None:
+        """Register another job (the demo's simulator); `first` runs it before the collectors."""
+        self.jobs = {name: job, **self.jobs} if first else {**self.jobs, name: job}
 
     # -- running --------------------------------------------------------------------------------
 

@@ -150,7 +150,7 @@ class HistoryStore:
     ) -> None:
         self.url = url
         self.raw_read_max_seconds = raw_read_max_hours * HOUR
-        self._series_ids: dict[tuple[str, str], int] = {}
+        self._ids: dict[tuple[str, Labels], int] = {}
         self.engine: Engine = self._make_engine(url, busy_timeout_s)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         try:
@@ -227,52 +227,58 @@ class HistoryStore:
 
     # -- writing --------------------------------------------------------------------------------
 
-    def _series_id_map(
-        self, conn: Connection, keys: set[tuple[str, str]]
-    ) -> dict[tuple[str, str], int]:
-        missing = keys - self._series_ids.keys()
-        if missing:
-            rows = [{"name": name, "labels": labels} for name, labels in sorted(missing)]
-            if self.is_sqlite:
-                conn.execute(insert(series_table).prefix_with("OR IGNORE"), rows)
-            else:
-                conn.execute(pg_insert(series_table).on_conflict_do_nothing(), rows)
-            for sid, name, labels in conn.execute(
-                select(series_table.c.id, series_table.c.name, series_table.c.labels)
-            ):
-                self._series_ids[(name, labels)] = sid
-        return self._series_ids
+    def _resolve_series(self, conn: Connection, keys: set[tuple[str, Labels]]) -> None:
+        missing = {k for k in keys if k not in self._ids}
+        if not missing:
+            return
+        rows = [{"name": name, "labels": _labels_json(labels)} for name, labels in missing]
+        if self.is_sqlite:
+            conn.execute(insert(series_table).prefix_with("OR IGNORE"), rows)
+        else:
+            conn.execute(pg_insert(series_table).on_conflict_do_nothing(), rows)
+        by_json = {(name, _labels_json(labels)): (name, labels) for name, labels in missing}
+        query = select(series_table.c.id, series_table.c.name, series_table.c.labels)
+        for sid, name, labels_json in conn.execute(query):
+            key = by_json.get((name, labels_json))
+            if key is not None:
+                self._ids[key] = sid
 
-    def write(self, samples: Iterable[Sample], *, demo: bool = False) -> int:
+    def write(self, samples: Sequence[Sample], *, demo: bool = False) -> int:
         """Store samples in one transaction; a sample already stored (same series, same second)
         is kept as it was. Returns the number of samples offered."""
-        batch = [(s.name, _labels_json(s.labels), s.ts, s.value) for s in samples]
-        if not batch:
+        if not samples:
             return 0
-        flag = 1 if demo else None
         with self._write() as conn:
-            ids = self._series_id_map(conn, {(name, labels) for name, labels, _, _ in batch})
-            rows = [
-                (ids[(name, labels)], int(ts), value, flag) for name, labels, ts, value in batch
-            ]
-            self._insert_samples(conn, rows)
+            try:
+                rows = self._rows(samples)
+            except KeyError:
+                self._resolve_series(conn, {(s.name, s.labels) for s in samples})
+                rows = self._rows(samples)
+            self._insert_samples(conn, rows, demo)
         return len(rows)
 
+    def _rows(self, samples: Sequence[Sample]) -> list[tuple[int, int, float]]:
+        # The hot loop of ingest: tuple unpacking, one dict lookup, no attribute access.
+        ids = self._ids
+        return [(ids[name, labels], int(ts), value) for name, value, ts, labels in samples]
+
     def _insert_samples(
-        self, conn: Connection, rows: list[tuple[int, int, float, int | None]]
+        self, conn: Connection, rows: list[tuple[int, int, float]], demo: bool
     ) -> None:
+        # The driver's executemany: SQLAlchemy's per-row dict handling would cost ~3x here.
+        columns, marks = (
+            ("series_id, ts, value, demo", "?, ?, ?, 1")
+            if demo
+            else ("series_id, ts, value", "?, ?, ?")
+        )
         if self.is_sqlite:
-            # The driver's executemany: SQLAlchemy's per-row dict handling would cost ~3x here.
-            conn.exec_driver_sql(
-                "INSERT OR IGNORE INTO samples (series_id, ts, value, demo) VALUES (?, ?, ?, ?)",
-                rows,
-            )
+            sql = f"INSERT OR IGNORE INTO samples ({columns}) VALUES ({marks})"
         else:
-            conn.exec_driver_sql(
-                "INSERT INTO samples (series_id, ts, value, demo) VALUES (%s, %s, %s, %s) "
-                "ON CONFLICT DO NOTHING",
-                rows,
+            sql = (
+                f"INSERT INTO samples ({columns}) VALUES ({marks.replace('?', '%s')}) "
+                "ON CONFLICT DO NOTHING"
             )
+        conn.exec_driver_sql(sql, rows)
 
     def write_notes(self, collector: str, notes: Iterable[Note]) -> int:
         rows = [
@@ -323,17 +329,17 @@ class HistoryStore:
     # -- reading --------------------------------------------------------------------------------
 
     def _series_id(self, conn: Connection, name: str, labels: Labels) -> int | None:
-        key = (name, _labels_json(labels))
-        if key not in self._series_ids:
+        key = (name, labels)
+        if key not in self._ids:
             sid = conn.scalar(
                 select(series_table.c.id).where(
-                    series_table.c.name == key[0], series_table.c.labels == key[1]
+                    series_table.c.name == name, series_table.c.labels == _labels_json(labels)
                 )
             )
             if sid is None:
                 return None
-            self._series_ids[key] = sid
-        return self._series_ids[key]
+            self._ids[key] = sid
+        return self._ids[key]
 
     def series(self, name: str, start: float, end: float, labels: Labels = ()) -> list[Point]:
         """One metric between two instants: raw samples for short ranges, hourly rollups beyond

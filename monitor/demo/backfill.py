@@ -1,0 +1,189 @@
+"""Fills a new store with 30 days of plausible demo history, marked as demo data.
+
+Business and table figures are recomputed from the demo shop's own rows (so yesterday's
+orders24h is the count the collector would have seen); machine and traffic figures follow a daily
+rhythm with noise.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import create_engine, text
+
+from monitor.config import Settings
+from monitor.samples import Sample
+from monitor.store import HistoryStore
+
+DAY = 86400
+BATCH = 50_000
+
+
+def rhythm(ts: float) -> float:
+    """A shop's day: ~0.2 at 4 h, ~1.6 late morning and evening, mean about 1."""
+    hour = (ts % DAY) / 3600
+    return max(
+        0.15,
+        1
+        + 0.55 * math.sin((hour - 9) / 24 * 2 * math.pi)
+        + 0.35 * math.sin((hour - 8) / 12 * 2 * math.pi),
+    )
+
+
+class _ShopHistory:
+    """The demo shop's timestamps, loaded once, to count what any past instant would have seen."""
+
+    def __init__(self, shop_url: str, since: datetime) -> None:
+        engine = create_engine(shop_url)
+        with engine.connect() as conn:
+            self.customers = sorted(
+                _ts(v) for (v,) in conn.execute(text("SELECT cst_date_add FROM ___xtr_customer"))
+            )
+            self.active_ratio = float(
+                conn.execute(
+                    text(
+                        "SELECT AVG(CASE WHEN cst_activ = '1' THEN 1.0 ELSE 0 END) "
+                        "FROM ___xtr_customer"
+                    )
+                ).scalar()
+                or 0
+            )
+            rows = conn.execute(
+                text(
+                    "SELECT ord_date, ord_total_ttc, ord_is_pay FROM ___xtr_order "
+                    "WHERE ord_date >= :since ORDER BY ord_date"
+                ),
+                {"since": since.replace(tzinfo=None) - timedelta(days=1)},
+            ).all()
+            self.order_total = int(
+                conn.execute(text("SELECT COUNT(*) FROM ___xtr_order")).scalar() or 0
+            )
+            self.orders_before = self.order_total - len(rows)
+            self.counts = {
+                table: int(conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar() or 0)
+                for table in ("___xtr_order_line", "__sitemap_p_link", "__seo_page")
+            }
+        engine.dispose()
+        self.orders = [_ts(r[0]) for r in rows]
+        self.paid = [1 if r[2] == "1" else 0 for r in rows]
+        self.revenue = [float(r[1]) if r[2] == "1" else 0.0 for r in rows]
+        self.paid_cum = _cumulative(self.paid)
+        self.revenue_cum = _cumulative(self.revenue)
+
+    def day_before(self, ts: float) -> tuple[int, int, float]:
+        """(orders, paid orders, revenue) in the 24 h before ts."""
+        lo, hi = bisect.bisect_left(self.orders, ts - DAY), bisect.bisect_left(self.orders, ts)
+        return (
+            hi - lo,
+            self.paid_cum[hi] - self.paid_cum[lo],
+            self.revenue_cum[hi] - self.revenue_cum[lo],
+        )
+
+    def customers_at(self, ts: float) -> int:
+        return bisect.bisect_right(self.customers, ts)
+
+    def orders_at(self, ts: float) -> int:
+        return self.orders_before + bisect.bisect_right(self.orders, ts)
+
+
+def _ts(value: datetime | str) -> float:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC).timestamp()
+
+
+def _cumulative(values: list[int] | list[float]) -> list[float]:
+    total, out = 0.0, [0.0]
+    for value in values:
+        total += value
+        out.append(total)
+    return out
+
+
+def _steps(start: float, end: float, every: int) -> Iterator[float]:
+    ts = start // every * every + every
+    while ts < end:
+        yield ts
+        ts += every
+
+
+def history(settings: Settings, now: datetime, days: int, seed: int = 7) -> Iterator[Sample]:
+    """Every collector's samples for `days` before `now`, on the configured intervals."""
+    rng = random.Random(seed)
+    end = now.timestamp()
+    start = end - days * DAY
+    shop = _ShopHistory(settings.source_url, now - timedelta(days=days))
+    boot = start - 12 * DAY
+    every = settings.schedule
+
+    for ts in _steps(start, end, every.performance):
+        load = rhythm(ts)
+        yield Sample("performance.cpuUsage", min(100.0, 8 + 14 * load + rng.gauss(0, 3)), ts)
+        yield Sample("performance.memoryUsage", 2300 + 180 * load + rng.gauss(0, 25), ts)
+        yield Sample("performance.diskUsage", 41 + 2.0 * (ts - start) / (days * DAY), ts)
+        yield Sample("performance.uptime", ts - boot, ts)
+        yield Sample(
+            "performance.responseTime", 120 * (1 + 0.25 * load) * rng.lognormvariate(0, 0.1), ts
+        )
+        yield Sample("performance.requestsPerMinute", max(0, round(rng.gauss(55 * load, 4))), ts)
+        yield Sample("performance.errorRate", max(0.0, rng.gauss(0.15, 0.08)), ts)
+
+    for ts in _steps(start, end, every.business):
+        orders, paid, revenue = shop.day_before(ts)
+        users = shop.customers_at(ts)
+        visitors = max(1, round(8000 * rng.gauss(1, 0.03)))
+        yield Sample("business.totalUsers", users, ts)
+        yield Sample("business.activeUsers", round(users * shop.active_ratio), ts)
+        yield Sample("business.orders24h", orders, ts)
+        yield Sample("business.paidOrders24h", paid, ts)
+        yield Sample("business.revenue24h", round(revenue, 2), ts)
+        if paid:
+            yield Sample("business.averageBasket", revenue / paid, ts)
+        yield Sample("business.visitors24h", visitors, ts)
+        yield Sample("business.conversionRate", 100 * paid / visitors, ts)
+
+    pages, seo_pages = shop.counts["__sitemap_p_link"], shop.counts["__seo_page"]
+    for ts in _steps(start, end, every.seo):
+        yield Sample("seo.totalPages", pages, ts)
+        yield Sample(
+            "seo.optimizedPages", round(seo_pages * (0.83 + 0.02 * (ts - start) / (days * DAY))), ts
+        )
+        yield Sample("seo.sitemapHealth", 95.0 + rng.gauss(0, 0.05), ts)
+
+    lines_per_order = shop.counts["___xtr_order_line"] / max(1, shop.order_total)
+    for ts in _steps(start, end, every.database_health):
+        yield Sample("database.up", 1, ts)
+        yield Sample("database.responseTime", rng.lognormvariate(0, 0.3) * 0.4, ts)
+        counts = {
+            "___xtr_customer": shop.customers_at(ts),
+            "___xtr_order": shop.orders_at(ts),
+            "___xtr_order_line": round(shop.orders_at(ts) * lines_per_order),
+            "__sitemap_p_link": pages,
+            "__seo_page": seo_pages,
+        }
+        for table, count in counts.items():
+            if table not in settings.source.critical_tables:
+                continue
+            yield Sample(f"database.{table}.accessible", 1, ts)
+            yield Sample(f"database.{table}.recordCount", count, ts)
+            yield Sample(f"database.{table}.queryTime", rng.lognormvariate(0, 0.4) * 0.2, ts)
+            yield Sample(f"database.{table}.sizeBytes", count * 180, ts)
+
+
+def backfill(store: HistoryStore, settings: Settings, now: datetime) -> int:
+    """Write the demo history into the store (demo-flagged) and roll it up; returns samples."""
+    days = settings.demo.backfill_days
+    written = 0
+    batch: list[Sample] = []
+    for sample in history(settings, now, days):
+        batch.append(sample)
+        if len(batch) >= BATCH:
+            written += store.write(batch, demo=True)
+            batch.clear()
+    written += store.write(batch, demo=True)
+    store.rollup(now.timestamp() - days * DAY)
+    return written
