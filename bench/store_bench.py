@@ -24,10 +24,8 @@ from pathlib import Path
 
 import psutil
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from monitor.samples import Sample  # noqa: E402
-from monitor.store import HistoryStore  # noqa: E402
+from monitor.samples import Sample
+from monitor.store import HistoryStore
 
 YEAR = 365 * 86400
 STEP = 120
@@ -40,9 +38,11 @@ def _year_of_batches(end: int) -> list[list[Sample]]:
     names = [f"bench.metric{i:02d}" for i in range(METRICS)]
     batches = []
     for day in range(start, end, BATCH_SECONDS):
-        batch = [Sample(name, float((ts // STEP + i) % 1000) / 10, ts)
-                 for ts in range(day, min(day + BATCH_SECONDS, end), STEP)
-                 for i, name in enumerate(names)]
+        batch = [
+            Sample(name, float((ts // STEP + i) % 1000) / 10, ts)
+            for ts in range(day, min(day + BATCH_SECONDS, end), STEP)
+            for i, name in enumerate(names)
+        ]
         batches.append(batch)
     return batches
 
@@ -51,8 +51,10 @@ def _raw_ingest(path: Path, batches: list[list[tuple[int, int, float]]]) -> floa
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
-    db.execute("CREATE TABLE samples (series_id INTEGER NOT NULL, ts INTEGER NOT NULL, "
-               "value REAL NOT NULL, PRIMARY KEY (series_id, ts)) WITHOUT ROWID")
+    db.execute(
+        "CREATE TABLE samples (series_id INTEGER NOT NULL, ts INTEGER NOT NULL, "
+        "value REAL NOT NULL, PRIMARY KEY (series_id, ts)) WITHOUT ROWID"
+    )
     start = time.perf_counter()
     for rows in batches:
         db.execute("BEGIN IMMEDIATE")
@@ -99,19 +101,24 @@ def bench_store(workdir: Path) -> None:
     rollup_s = time.perf_counter() - start
 
     raw_rate, store_rate = total / raw_s, total / store_s
-    print(f"samples: {total:,} ({METRICS} metrics, one year every {STEP} s, "
-          f"{len(batches)} writes of {len(batches[0]):,})")
-    print(f"ingest  raw executemany: {raw_rate:,.0f} rows/s   HistoryStore.write: "
-          f"{store_rate:,.0f} rows/s   ratio {store_rate / raw_rate:.2f} (target >= 0.70)")
+    print(
+        f"samples: {total:,} ({METRICS} metrics, one year every {STEP} s, "
+        f"{len(batches)} writes of {len(batches[0]):,})"
+    )
+    print(
+        f"ingest  raw executemany: {raw_rate:,.0f} rows/s   HistoryStore.write: "
+        f"{store_rate:,.0f} rows/s   ratio {store_rate / raw_rate:.2f} (target >= 0.70)"
+    )
     print(f"rollup of the whole year: {rollup_s:.2f} s")
     raw_bytes = _table_bytes(raw_path, "samples") / total
     store_bytes = _table_bytes(store_path, "samples") / total
-    print(f"bytes/sample  raw: {raw_bytes:.2f}   store: {store_bytes:.2f}   "
-          f"ratio {store_bytes / raw_bytes:.2f} (target <= 1.25)")
+    print(
+        f"bytes/sample  raw: {raw_bytes:.2f}   store: {store_bytes:.2f}   "
+        f"ratio {store_bytes / raw_bytes:.2f} (target <= 1.25)"
+    )
 
     name = "bench.metric07"
-    for label, span, target in (("24 h", 86400, 2), ("30 d", 30 * 86400, 25),
-                                ("1 y", YEAR, 25)):
+    for label, span, target in (("24 h", 86400, 2), ("30 d", 30 * 86400, 25), ("1 y", YEAR, 25)):
         points = len(store.series(name, end - span, end))
         ms = _best_ms(lambda span=span: store.series(name, end - span, end))
         print(f"read {label:>4}: {ms:6.2f} ms median for {points:,} points (target {target} ms)")
@@ -123,30 +130,42 @@ def bench_daemon(workdir: Path, minutes: float) -> None:
     config = workdir / "vigie.toml"
     config.write_text(f'data_dir = "{workdir / "data"}"\n')
     root = Path(__file__).resolve().parent.parent
-    proc = subprocess.Popen([sys.executable, "collector_daemon.py", "--config", str(config)],
-                            cwd=root, env=env, stdout=subprocess.DEVNULL,
-                            stderr=open(workdir / "daemon.log", "w"))  # noqa: SIM115
-    process = psutil.Process(proc.pid)
-    deadline = time.monotonic() + minutes * 60
-    peak = 0
-    try:
-        while time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(5)
-            peak = max(peak, process.memory_info().rss)
-        rss = process.memory_info().rss
-        modules = "see daemon.log"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-    print(f"daemon after {minutes:g} min of the demo: RSS {rss / 2**20:.1f} MB "
-          f"(peak {peak / 2**20:.1f} MB; target < 80 MB); log {workdir / 'daemon.log'} ({modules})")
+    log_path = workdir / "daemon.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "collector_daemon.py", "--config", str(config)],
+            cwd=root,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        process = psutil.Process(proc.pid)
+        deadline = time.monotonic() + minutes * 60
+        peak = rss = 0
+        try:
+            while time.monotonic() < deadline and proc.poll() is None:
+                time.sleep(5)
+                rss = process.memory_info().rss
+                peak = max(peak, rss)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    print(
+        f"daemon after {minutes:g} min of the demo: RSS {rss / 2**20:.1f} MB "
+        f"(peak {peak / 2**20:.1f} MB; target < 80 MB); log in {log_path}"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--daemon-minutes", type=float, default=0,
-                        help="also run the demo daemon this long and report its memory")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--daemon-minutes",
+        type=float,
+        default=0,
+        help="also run the demo daemon this long and report its memory",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="vigie-bench-"))
