@@ -38,5 +38,4 @@ st.dataframe(
         {"metric": k, "value": v, "at": datetime.fromtimestamp(ts, UTC).isoformat()}
         for k, (v, ts) in values.items()
     ],
-    use_container_width=True,
 )
