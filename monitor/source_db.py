@@ -88,7 +88,8 @@ class SourceDatabase:
             with conn.begin():
                 if self.dialect == "postgresql":
                     conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-                bound = {k: v for k, v in params.items() if k in used}
+                # Only the parameters the statement names: a driver may reject extra ones.
+                bound = {k: v for k, v in params.items() if f":{k}" in sql}
                 return [tuple(row) for row in conn.execute(statement, bound)]
         except DBAPIError as exc:
             if exc.connection_invalidated:
