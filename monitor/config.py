@@ -162,7 +162,7 @@ class DemoConfig(_Section):
     """The embedded demo shop."""
 
     enabled: bool | None = None  # None: on when no source URL is set
-    scale: float = Field(1.0, gt=0, le=10)
+    scale: float = Field(1.0, gt=0, le=3)
     backfill_days: int = Field(30, ge=0, le=400)
     tick_seconds: int = Field(30, ge=1)
 

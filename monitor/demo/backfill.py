@@ -79,7 +79,7 @@ class _ShopHistory:
         lo, hi = bisect.bisect_left(self.orders, ts - DAY), bisect.bisect_left(self.orders, ts)
         return (
             hi - lo,
-            self.paid_cum[hi] - self.paid_cum[lo],
+            round(self.paid_cum[hi] - self.paid_cum[lo]),
             self.revenue_cum[hi] - self.revenue_cum[lo],
         )
 

@@ -1,0 +1,24 @@
+"""The demo shop: a car-parts database with realistic data and a simulator that keeps it alive."""
+
+from __future__ import annotations
+
+from monitor.demo.shop import (
+    SHOP_METADATA,
+    ShopExistsError,
+    ShopSummary,
+    create_shop,
+    demo_url,
+    shop_exists,
+)
+from monitor.demo.simulator import ShopSimulator, TickSummary
+
+__all__ = [
+    "SHOP_METADATA",
+    "ShopExistsError",
+    "ShopSimulator",
+    "ShopSummary",
+    "TickSummary",
+    "create_shop",
+    "demo_url",
+    "shop_exists",
+]

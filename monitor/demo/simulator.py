@@ -1,0 +1,434 @@
+"""Keeps the demo shop alive: new orders and customers, and web traffic in an access log."""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+import sqlalchemy as sa
+
+from monitor.demo.shop import (
+    CUSTOMER,
+    NEW_CUSTOMERS_PER_DAY,
+    ORDER,
+    ORDER_LINE,
+    ORDERS_PER_DAY,
+    Gamme,
+    OrderMaker,
+    Row,
+    Vehicle,
+    activity,
+    catalogue,
+    make_customer,
+    naive_utc,
+    pick_customer,
+    poisson,
+    product_url,
+)
+
+REQUESTS_PER_MINUTE = 55.0  # averaged over the day, bots included
+BOT_SHARE = 0.10
+VISITORS_PER_DAY = 8_000
+ROTATE_BYTES = 50 * 1024 * 1024
+FIRST_GAP = timedelta(seconds=60)
+MAX_GAP = timedelta(hours=1)  # after a long pause, catch up one hour only, not a flood
+SITE = "https://www.demo-pieces-auto.example"
+
+_SESSION_SECONDS = 20 * 60
+_NEW_VISIT_SHARE = VISITORS_PER_DAY / (REQUESTS_PER_MINUTE * (1 - BOT_SHARE) * 1_440)
+_MEDIAN_SECONDS = 0.14
+_SPREAD = 0.55  # sigma of the log of request time
+_ERROR_SHARE = 0.0015
+_INCIDENT_ERROR_SHARE = 0.06
+_INCIDENT_SLOWDOWN = 6.0
+_INCIDENT_MINUTES = (5, 15)
+_SLOT_SECONDS = 60.0
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MASK64 = (1 << 64) - 1
+
+# First octets of French consumer ISPs' blocks, so visitor addresses look plausible.
+_ISP_OCTETS = (2, 5, 37, 46, 62, 77, 78, 79, 80, 81, 82, 83, 86, 88, 90, 91, 92, 109, 176, 185)
+_BROWSERS = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (Linux; Android 14; SM-A546B) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Mobile Safari/537.36",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+    "Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/18.1 Safari/605.1.15",
+    "Mozilla/5.0 (Linux; Android 14; SAMSUNG SM-S911B) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "SamsungBrowser/26.0 Chrome/122.0.0.0 Mobile Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36",
+)
+_GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+_GOOGLEBOT_MOBILE = (
+    "Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like "
+    "Gecko) Chrome/131.0.6778.69 Mobile Safari/537.36 (compatible; Googlebot/2.1; "
+    "+http://www.google.com/bot.html)"
+)
+_BINGBOT = "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)"
+_ASSETS = (
+    "/assets/app.3f9c2e1a.css",
+    "/assets/app.8d41b07c.js",
+    "/assets/vendor.51e0a9d2.js",
+    "/assets/fonts/inter-var.woff2",
+    "/favicon.ico",
+)
+# What people and crawlers ask for, by weight.
+_HUMAN_KINDS = (
+    ("product", 42), ("asset", 20), ("gamme", 8), ("home", 6), ("brand", 5), ("model", 5),
+    ("search", 5), ("cart", 4), ("account", 2), ("checkout", 1.5), ("api", 1.5),
+)  # fmt: skip
+_BOT_KINDS = (
+    ("product", 70), ("gamme", 10), ("model", 8), ("brand", 6), ("sitemap", 5), ("robots", 1),
+)  # fmt: skip
+_SERVER_ERRORS = (500, 502, 502, 503, 504)
+
+
+@dataclass(frozen=True)
+class TickSummary:
+    """What one tick added: orders, customers and access-log requests."""
+
+    orders: int
+    customers: int
+    requests: int
+
+
+class ShopSimulator:
+    """Adds the trade and traffic of the time elapsed since the previous tick.
+
+    Orders and customers go to the shop database in one transaction per tick; requests are
+    appended to `access_log` in nginx's combined format followed by the request time in seconds.
+    """
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        access_log: Path,
+        *,
+        seed: int | None = None,
+        scale: float = 1.0,
+        rotate_bytes: int = ROTATE_BYTES,
+        incidents_per_day: float = 1.0,
+    ) -> None:
+        self._engine = engine
+        self._access_log = access_log
+        self._rng = random.Random(seed)
+        self._salt = self._rng.getrandbits(32)
+        self._scale = scale
+        self._rotate_bytes = rotate_bytes
+        self._incidents_per_day = incidents_per_day
+        self._orders = OrderMaker(self._rng)
+        self._catalogue = catalogue()
+        self._human_kinds, self._human_cum = _choices(_HUMAN_KINDS)
+        self._bot_kinds, self._bot_cum = _choices(_BOT_KINDS)
+        self._incidents: dict[int, tuple[float, float] | None] = {}
+        self._sessions: deque[tuple[float, int]] = deque()  # (start, visitor) of recent visits
+        self._visits = 0
+        self._last: datetime | None = None
+
+    def tick(self, now: datetime) -> TickSummary:
+        """Simulate the time since the previous tick: the last minute at first, an hour at most."""
+        now = naive_utc(now)
+        start = max(self._last or now - FIRST_GAP, now - MAX_GAP)
+        if now <= start:
+            return TickSummary(0, 0, 0)
+        orders, customers = self._trade(start, now)
+        requests = self._traffic(start, now)
+        self._last = now
+        return TickSummary(orders, customers, requests)
+
+    def fill_traffic(self, start: datetime, end: datetime) -> int:
+        """Write the access log of [start, end) without touching the shop; returns the requests.
+
+        For a first start, so the log already holds a day of traffic. The next tick continues
+        from `end`, keeping the log in time order.
+        """
+        start, end = naive_utc(start), naive_utc(end)
+        if end <= start:
+            return 0
+        written = self._traffic(start, end)
+        self._last = max(self._last or end, end)
+        return written
+
+    def resume_at(self, moment: datetime) -> None:
+        """Make the next tick simulate from `moment` (e.g. the shop's last order) onwards."""
+        self._last = naive_utc(moment)
+
+    @property
+    def last_tick(self) -> datetime | None:
+        return self._last
+
+    # -- the shop database ------------------------------------------------------------------
+
+    def _trade(self, start: datetime, now: datetime) -> tuple[int, int]:
+        rng = self._rng
+        seen = now.replace(microsecond=0)  # the shop stores times to the second
+        with self._engine.begin() as conn:
+            last_customer = _max_id(conn, CUSTOMER.c.cst_id)
+            last_order = _max_id(conn, ORDER.c.ord_id)
+            last_line = _max_id(conn, ORDER_LINE.c.orl_id)
+            customers: list[Row] = []
+            orders: list[Row] = []
+            lines: list[Row] = []
+            for slot, seconds in _slots(start, now):
+                level = activity(_moment(slot + seconds / 2)) * self._scale * seconds / 86_400
+                for ts in _times(rng, slot, seconds, poisson(rng, NEW_CUSTOMERS_PER_DAY * level)):
+                    last_customer += 1
+                    customers.append(make_customer(rng, last_customer, _moment(ts), seen))
+                placed = _times(rng, slot, seconds, poisson(rng, ORDERS_PER_DAY * level))
+                for ts in placed if last_customer else ():
+                    last_order += 1
+                    cst_id = pick_customer(rng, last_customer)
+                    order, order_lines = self._orders.make(
+                        last_order, cst_id, _moment(ts), seen, last_line + 1
+                    )
+                    last_line += len(order_lines)
+                    orders.append(order)
+                    lines += order_lines
+            _insert(conn, CUSTOMER, customers)
+            _insert(conn, ORDER, orders)
+            _insert(conn, ORDER_LINE, lines)
+            _advance_statuses(conn, seen)
+        return len(orders), len(customers)
+
+    # -- the access log ---------------------------------------------------------------------
+
+    def _traffic(self, start: datetime, now: datetime) -> int:
+        self._rotate_if_big()
+        written = 0
+        with self._access_log.open("a", encoding="utf-8", newline="\n") as out:
+            for slot, seconds in _slots(start, now):
+                written += self._write_slot(out, slot, seconds)
+        return written
+
+    def _rotate_if_big(self) -> None:
+        try:
+            size = self._access_log.stat().st_size
+        except FileNotFoundError:
+            self._access_log.parent.mkdir(parents=True, exist_ok=True)
+            return
+        if size > self._rotate_bytes:
+            os.replace(self._access_log, self._access_log.with_name(self._access_log.name + ".1"))
+
+    def _write_slot(self, out: TextIO, slot: float, seconds: float) -> int:
+        rng = self._rng
+        minutes = seconds / 60 * self._scale
+        # People follow the shop's rhythm; crawlers come at the same pace day and night.
+        level = activity(_moment(slot + seconds / 2))
+        humans = REQUESTS_PER_MINUTE * (1 - BOT_SHARE) * level * minutes
+        bots = REQUESTS_PER_MINUTE * BOT_SHARE * minutes
+        count = poisson(rng, humans + bots)
+        incident = self._in_incident(slot)
+        for ts in _times(rng, slot, seconds, count):
+            out.write(self._line(ts, rng.random() * (humans + bots) < bots, incident))
+        return count
+
+    def _line(self, ts: float, bot: bool, incident: bool) -> str:
+        rng = self._rng
+        if bot:
+            address, agent = self._crawler()
+            kind = rng.choices(self._bot_kinds, cum_weights=self._bot_cum)[0]
+        else:
+            address, agent = self._visitor(ts)
+            kind = rng.choices(self._human_kinds, cum_weights=self._human_cum)[0]
+        method, path = self._request(kind)
+        status, size = self._response(kind, bot, incident)
+        seconds = rng.lognormvariate(math.log(_MEDIAN_SECONDS), _SPREAD)
+        if incident:
+            seconds *= _INCIDENT_SLOWDOWN
+        protocol = "HTTP/2.0" if not bot and rng.random() < 0.6 else "HTTP/1.1"
+        referer = "-" if bot else self._referer(kind)
+        return (
+            f'{address} - - [{_clf_time(ts)}] "{method} {path} {protocol}" {status} {size} '
+            f'"{referer}" "{agent}" {seconds:.3f}\n'
+        )
+
+    def _visitor(self, ts: float) -> tuple[str, str]:
+        """The address and browser of the person making a request at `ts`."""
+        # People browse in sessions: a request continues a recent visit, or starts a new one
+        # often enough to make ~VISITORS_PER_DAY distinct visitors in any 24 hours.
+        cutoff = ts - _SESSION_SECONDS
+        while self._sessions and self._sessions[0][0] < cutoff:
+            self._sessions.popleft()
+        if not self._sessions or self._rng.random() < _NEW_VISIT_SHARE:
+            self._visits += 1
+            self._sessions.append((ts, self._visits))
+            visitor = self._visits
+        else:
+            visitor = self._sessions[self._rng.randrange(len(self._sessions))][1]
+        mixed = _mix((self._salt << 32) ^ visitor)
+        octet = _ISP_OCTETS[mixed % len(_ISP_OCTETS)]
+        address = f"{octet}.{(mixed >> 8) & 255}.{(mixed >> 16) & 255}.{1 + (mixed >> 24) % 254}"
+        return address, _BROWSERS[(mixed >> 40) % len(_BROWSERS)]
+
+    def _crawler(self) -> tuple[str, str]:
+        rng = self._rng
+        host = rng.randrange(40)
+        if rng.random() < 0.7:
+            agent = _GOOGLEBOT_MOBILE if host % 3 else _GOOGLEBOT
+            return f"66.249.{64 + host % 16}.{(host * 37) % 250 + 1}", agent
+        prefix = "40.77.167" if host % 2 else "157.55.39"
+        return f"{prefix}.{(host * 53) % 250 + 1}", _BINGBOT
+
+    def _request(self, kind: str) -> tuple[str, str]:
+        rng = self._rng
+        gamme, vehicle = self._catalogue.pick_gamme(rng), self._catalogue.pick_vehicle(rng)
+        if kind == "product":
+            return "GET", product_url(gamme, vehicle)
+        if kind == "asset":
+            if rng.random() < 0.5:
+                return "GET", rng.choice(_ASSETS)
+            return "GET", f"/images/pieces/{gamme.alias}-{rng.randrange(1, 400)}.webp"
+        if kind == "cart":
+            return ("POST", "/panier/ajouter") if rng.random() < 0.4 else ("GET", "/panier")
+        if kind == "checkout":
+            return ("POST", "/commande/paiement") if rng.random() < 0.5 else ("GET", "/commande")
+        return "GET", _page_path(kind, gamme, vehicle, rng)
+
+    def _response(self, kind: str, bot: bool, incident: bool) -> tuple[int, int]:
+        rng = self._rng
+        if rng.random() < (_INCIDENT_ERROR_SHARE if incident else _ERROR_SHARE):
+            return rng.choice(_SERVER_ERRORS), rng.randint(150, 600)
+        if kind == "asset":
+            if not bot and rng.random() < 0.35:
+                return 304, 0
+            return 200, int(rng.lognormvariate(math.log(30_000), 0.8))
+        draw = rng.random()
+        if draw < 0.03:
+            return 301, 162
+        if draw < 0.05:
+            return 404, rng.randint(4_300, 4_700)
+        if kind in ("robots", "api"):
+            return 200, rng.randint(200, 2_500)
+        return 200, int(rng.lognormvariate(math.log(38_000), 0.3))
+
+    def _referer(self, kind: str) -> str:
+        draw = self._rng.random()
+        if kind in ("asset", "api", "cart", "checkout") or draw < 0.45:
+            return f"{SITE}/"
+        return "https://www.google.fr/" if draw < 0.8 else "-"
+
+    def _in_incident(self, ts: float) -> bool:
+        """Whether `ts` falls in an incident (5xx burst, slow responses): ~once a day."""
+        hour = int(ts // 3_600)
+        # An incident starting late in the previous hour may still be running.
+        return any(
+            window is not None and window[0] <= ts < window[1]
+            for window in (self._incident_window(hour), self._incident_window(hour - 1))
+        )
+
+    def _incident_window(self, hour: int) -> tuple[float, float] | None:
+        if hour not in self._incidents:
+            if len(self._incidents) > 8:
+                self._incidents.clear()
+            # Seeded by the hour, so every tick agrees on the schedule whatever its span.
+            rng = random.Random(f"{self._salt}:incident:{hour}")
+            window = None
+            if rng.random() < self._incidents_per_day / 24:
+                begin = hour * 3_600 + rng.randrange(60) * 60
+                window = (float(begin), float(begin + rng.randint(*_INCIDENT_MINUTES) * 60))
+            self._incidents[hour] = window
+        return self._incidents[hour]
+
+
+def _page_path(kind: str, gamme: Gamme, vehicle: Vehicle, rng: random.Random) -> str:
+    brand = f"{vehicle.brand_alias}-{vehicle.brand_id}"
+    paths = {
+        "gamme": f"/pieces/{gamme.alias}-{gamme.id}.html",
+        "brand": f"/constructeurs/{brand}.html",
+        "model": f"/constructeurs/{brand}/{vehicle.model_alias}-{vehicle.model_id}.html",
+        "search": f"/recherche?q={gamme.alias.replace('-', '+')}",
+        "account": "/compte/commandes",
+        "api": f"/api/vehicules/{vehicle.brand_id}/modeles",
+        "sitemap": f"/sitemaps/pieces-{rng.randrange(1, 30)}.xml",
+        "robots": "/robots.txt",
+    }
+    return paths.get(kind, "/")
+
+
+def _choices(weighted: tuple[tuple[str, float], ...]) -> tuple[list[str], list[float]]:
+    names = [name for name, _ in weighted]
+    cum: list[float] = []
+    total = 0.0
+    for _, weight in weighted:
+        total += weight
+        cum.append(total)
+    return names, cum
+
+
+def _slots(start: datetime, end: datetime) -> Iterator[tuple[float, float]]:
+    """(epoch start, seconds) of each minute of the period, the last one possibly shorter."""
+    ts, stop = _epoch(start), _epoch(end)
+    while ts < stop:
+        seconds = min(_SLOT_SECONDS, stop - ts)
+        yield ts, seconds
+        ts += seconds
+
+
+def _times(rng: random.Random, slot: float, seconds: float, count: int) -> list[float]:
+    return sorted(slot + rng.random() * seconds for _ in range(count))
+
+
+def _epoch(moment: datetime) -> float:
+    return moment.replace(tzinfo=UTC).timestamp()
+
+
+def _moment(ts: float) -> datetime:
+    """A naive UTC datetime to the second, as the shop stores them."""
+    return datetime.fromtimestamp(int(ts), UTC).replace(tzinfo=None)
+
+
+def _clf_time(ts: float) -> str:
+    t = time.gmtime(ts)
+    return (
+        f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:"
+        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
+    )
+
+
+def _mix(value: int) -> int:
+    """splitmix64: spreads visitor numbers over addresses without keeping a table of them."""
+    value = (value + 0x9E3779B97F4A7C15) & _MASK64
+    value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return value ^ (value >> 31)
+
+
+def _max_id(conn: sa.Connection, column: sa.Column[Any]) -> int:
+    return int(conn.execute(sa.select(sa.func.max(column))).scalar() or 0)
+
+
+def _insert(conn: sa.Connection, table: sa.Table, rows: list[Row]) -> None:
+    if rows:
+        keys = [col.name for col in table.columns]
+        conn.execute(table.insert(), [dict(zip(keys, row, strict=True)) for row in rows])
+
+
+def _advance_statuses(conn: sa.Connection, now: datetime) -> None:
+    """Move orders along as they age: paid ones ship then arrive, unpaid ones lapse."""
+    day = timedelta(days=1)
+    # Each move looks at a week-wide window of ord_date, so it stays an index range scan.
+    for old, new, age in (("2", "3", day), ("3", "4", 5 * day), ("1", "5", 2 * day)):
+        conn.execute(
+            ORDER.update()
+            .where(
+                ORDER.c.ord_ords_id == old,
+                ORDER.c.ord_date <= now - age,
+                ORDER.c.ord_date > now - age - 7 * day,
+            )
+            .values(ord_ords_id=new)
+        )
