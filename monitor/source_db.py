@@ -10,8 +10,10 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, DateTime, Engine, bindparam, create_engine, event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from monitor.config import SourceConfig, redact_url
@@ -39,7 +41,7 @@ class SourceDatabase:
     def _make_engine(self, url: str) -> Engine:
         cfg = self.config
         if url.startswith("sqlite"):
-            engine = create_engine(url)
+            engine = create_engine(_sqlite_no_create(url))
             event.listen(engine, "connect", _sqlite_guard(cfg.statement_timeout_ms))
             event.listen(engine, "before_cursor_execute", _sqlite_arm_deadline)
             return engine
@@ -136,6 +138,15 @@ def sql_params(now: datetime) -> dict[str, datetime]:
     """The bind parameters every metric query may use: the collection time and 24 h before."""
     now = now.replace(microsecond=0, tzinfo=None)
     return {"now": now, "since": now - timedelta(hours=24)}
+
+
+def _sqlite_no_create(url: str) -> str:
+    """The same SQLite file opened with mode=rw: a wrong path is an error, not a new empty file."""
+    parsed = make_url(url)
+    path = parsed.database
+    if not path or path == ":memory:" or parsed.query.get("uri"):
+        return url
+    return f"sqlite:///file:{quote(path)}?mode=rw&uri=true"
 
 
 # SQLite has no statement timeout: a progress handler aborts a statement past its deadline.

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -29,6 +30,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from monitor.config import redact_url
@@ -149,6 +151,12 @@ class HistoryStore:
         create: bool = True,
     ) -> None:
         self.url = url
+        sqlite_path = make_url(url).database if url.startswith("sqlite") else None
+        if not create and sqlite_path and not Path(sqlite_path).exists():
+            raise StoreError(
+                f"there is no history store at {sqlite_path}: start the collector "
+                "daemon first (make run, or python collector_daemon.py)"
+            )
         self.raw_read_max_seconds = raw_read_max_hours * HOUR
         self._ids: dict[tuple[str, Labels], int] = {}
         self.engine: Engine = self._make_engine(url, busy_timeout_s)
