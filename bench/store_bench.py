@@ -147,9 +147,13 @@ def bench_daemon(workdir: Path, minutes: float) -> None:
                 time.sleep(5)
                 rss = process.memory_info().rss
                 peak = max(peak, rss)
+            exited = proc.poll()
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+    if exited is not None:
+        print(f"daemon exited early with status {exited}: see {log_path}")
+        return
     print(
         f"daemon after {minutes:g} min of the demo: RSS {rss / 2**20:.1f} MB "
         f"(peak {peak / 2**20:.1f} MB; target < 80 MB); log in {log_path}"

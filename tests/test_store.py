@@ -154,3 +154,9 @@ def test_it_explains_an_unreachable_store_without_the_password() -> None:
         HistoryStore("postgresql+psycopg://vigie:hunter2@127.0.0.1:1/store")
     assert "hunter2" not in str(caught.value)
     assert "cannot open the history store" in str(caught.value)
+
+
+def test_it_creates_the_data_folder_of_a_new_sqlite_store(tmp_path: Path) -> None:
+    store = HistoryStore(f"sqlite:///{tmp_path / 'new' / 'data' / 'history.sqlite'}")
+    assert (tmp_path / "new" / "data" / "history.sqlite").exists()
+    store.close()
