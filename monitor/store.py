@@ -157,6 +157,8 @@ class HistoryStore:
                 f"there is no history store at {sqlite_path}: start the collector "
                 "daemon first (make run, or python collector_daemon.py)"
             )
+        if create and sqlite_path and sqlite_path != ":memory:":
+            Path(sqlite_path).parent.mkdir(parents=True, exist_ok=True)
         self.raw_read_max_seconds = raw_read_max_hours * HOUR
         self._ids: dict[tuple[str, Labels], int] = {}
         self.engine: Engine = self._make_engine(url, busy_timeout_s)
