@@ -13,10 +13,9 @@ from monitor.store import HistoryStore
 st.title("Vigie")
 
 
-@st.cache_data(ttl=30)
-def _latest() -> dict[str, tuple[float, int]]:
-    settings = load_settings()
-    store = HistoryStore(settings.store_url, create=False)
+@st.cache_data(ttl=30, max_entries=4)
+def _latest(store_url: str) -> dict[str, tuple[float, int]]:
+    store = HistoryStore(store_url, create=False)
     try:
         return {k: (v.value, v.ts) for k, v in store.latest().items()}
     finally:
@@ -24,7 +23,7 @@ def _latest() -> dict[str, tuple[float, int]]:
 
 
 try:
-    values = _latest()
+    values = _latest(load_settings().store_url)
 except VigieError as exc:
     st.warning(f"{exc}. Start the collector with `make run` or `python collector_daemon.py`.")
     st.stop()
