@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 
 from monitor.config import load_settings
-from monitor.daemon import CollectorDaemon
+from monitor.daemon import CollectorDaemon, open_store
 from monitor.errors import VigieError
 
 
@@ -17,10 +18,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--once", action="store_true", help="run every job once and exit")
     args = parser.parse_args(argv)
     logging.basicConfig(format="%(asctime)s %(levelname)s %(message)s", level=logging.INFO)
+    stop_requested = False
+
+    def request_stop(*_args: object) -> None:
+        nonlocal stop_requested
+        stop_requested = True
+
+    signal.signal(signal.SIGTERM, request_stop)
     try:
         settings = load_settings(args.config)
         logging.getLogger().setLevel(settings.log_level)
-        daemon = CollectorDaemon(settings)
+        store = open_store(settings, stopping=lambda: stop_requested)
+        if store is None:
+            return 0
+        daemon = CollectorDaemon(settings, store=store)
         if settings.demo_enabled:
             from monitor.demo.live import start_demo
 

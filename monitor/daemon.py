@@ -14,6 +14,7 @@ import schedule
 
 from monitor.collectors import COLLECTORS
 from monitor.config import Settings, redact_url
+from monitor.errors import StoreUnavailable
 from monitor.samples import Collection, Note, Sample
 from monitor.sources import Sources
 from monitor.store import HistoryStore
@@ -40,6 +41,31 @@ class RunResult:
     error: str | None = None
 
 
+def store_for(settings: Settings) -> HistoryStore:
+    return HistoryStore(
+        settings.store_url,
+        busy_timeout_s=settings.store.busy_timeout_s,
+        raw_read_max_hours=settings.store.raw_read_max_hours,
+    )
+
+
+def open_store(
+    settings: Settings, *, stopping: Callable[[], bool] = lambda: False, retry_seconds: float = 10.0
+) -> HistoryStore | None:
+    """Open the history store, waiting for it while it is unreachable (a PostgreSQL store that
+    starts after Vigie); None if asked to stop meanwhile. Other store errors are raised."""
+    while True:
+        try:
+            return store_for(settings)
+        except StoreUnavailable as exc:
+            log.error("%s; retrying in %.0f s", exc, retry_seconds)
+        deadline = time.monotonic() + retry_seconds
+        while time.monotonic() < deadline:
+            if stopping():
+                return None
+            time.sleep(0.2)
+
+
 class CollectorDaemon:
     """Runs the jobs; a job that fails is logged in one line and never stops the daemon."""
 
@@ -53,11 +79,7 @@ class CollectorDaemon:
     ) -> None:
         self.settings = settings
         self.clock = clock
-        self.store = store or HistoryStore(
-            settings.store_url,
-            busy_timeout_s=settings.store.busy_timeout_s,
-            raw_read_max_hours=settings.store.raw_read_max_hours,
-        )
+        self.store = store or store_for(settings)
         self.sources = sources or Sources.from_settings(settings)
         self.stopping = False
         self._pending_samples: list[Sample] = []

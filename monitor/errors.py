@@ -15,6 +15,10 @@ class StoreError(VigieError):
     """The history store cannot be opened, read or written."""
 
 
+class StoreUnavailable(StoreError):
+    """The history store cannot be reached right now; trying again later may work."""
+
+
 class SourceError(VigieError):
     """The monitored database failed a query or cannot be reached."""
 

@@ -34,7 +34,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from monitor.config import redact_url
-from monitor.errors import StoreError
+from monitor.errors import StoreError, StoreUnavailable
 from monitor.samples import Labels, Note, Sample, series_key
 
 SCHEMA_VERSION = 1
@@ -167,7 +167,7 @@ class HistoryStore:
             self._open(create)
         except OperationalError as exc:
             self.engine.dispose()
-            raise StoreError(
+            raise StoreUnavailable(
                 f"cannot open the history store {redact_url(url)}: {_first_line(exc)}"
             ) from None
 

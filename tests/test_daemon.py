@@ -141,3 +141,41 @@ def test_it_keeps_samples_while_the_store_is_down_and_writes_them_later(
     cpu = daemon.store.series("performance.cpuUsage", NOW.timestamp() - 1, NOW.timestamp() + 600)
     assert [p.ts for p in cpu] == [int(NOW.timestamp()), int(NOW.timestamp()) + 120]
     daemon.close()
+
+
+def test_it_fills_a_postgresql_store_from_a_postgresql_shop(
+    pg_database: str, tmp_path: Path, pg_server: str
+) -> None:
+    fill_reference_shop(pg_database)
+    from tests.conftest import make_database
+
+    with make_database(pg_server) as store_url:
+        env = {"MONITOR_SOURCE_DB": pg_database, "MONITOR_STORE": store_url, "MONITOR_CONFIG": ""}
+        done = _run("collector_daemon.py", "--once", env=env)
+        assert done.returncode == 0, done.stderr
+        latest = json.loads(_run("-m", "monitor", "latest", "--json", env=env).stdout)
+        # The daemon collects at the real time: only figures that do not depend on it.
+        assert latest["business.totalUsers"]["value"] == EXPECTED["business.totalUsers"]
+        assert latest["seo.optimizedPages"]["value"] == EXPECTED["seo.optimizedPages"]
+        assert latest["database.connections"]["value"] >= 1
+
+
+def test_it_waits_for_an_unreachable_store_and_stops_on_sigterm(tmp_path: Path) -> None:
+    env = {
+        "MONITOR_STORE": "postgresql+psycopg://vigie:st0re-pw@127.0.0.1:1/vigie",
+        "MONITOR_CONFIG": "",
+    }
+    config = _config(tmp_path, f"sqlite:///{tmp_path / 'shop.sqlite'}")
+    proc = subprocess.Popen(
+        [sys.executable, "collector_daemon.py", "--config", str(config)],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env},
+    )
+    first = proc.stderr.readline()  # type: ignore[union-attr]
+    proc.send_signal(signal.SIGTERM)
+    rest = proc.communicate(timeout=10)[1]
+    assert proc.returncode == 0
+    assert "cannot open the history store" in first and "retrying" in first
+    assert "st0re-pw" not in first + rest
