@@ -6,7 +6,7 @@ import os
 import re
 import statistics
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -74,7 +74,6 @@ class AccessLog:
         self.max_initial_bytes = max_initial_bytes
         self._inode: int | None = None
         self._offset = 0
-        self._partial = ""
         self._recent: deque[Request] = deque()
         self._visitors: dict[str, float] = {}
         self.malformed_lines = 0
@@ -83,7 +82,7 @@ class AccessLog:
         """Take in new lines and summarise traffic as of `now` (epoch seconds).
 
         Raises FileNotFoundError if the log does not exist."""
-        self._ingest(self._new_lines())
+        self._ingest(self._new_lines(), now)
         self._forget_before(now)
         window = [r for r in self._recent if now - self.window_seconds < r.ts <= now]
         last_minute = sum(1 for r in window if r.ts > now - 60)
@@ -96,26 +95,28 @@ class AccessLog:
             malformed_lines=self.malformed_lines,
         )
 
-    def _new_lines(self) -> list[str]:
+    def _new_lines(self) -> Iterator[str]:
+        """The complete lines appended since the last read, streamed: memory does not grow
+        with the size of the file."""
         stat = os.stat(self.path)
+        skip_first = False
         if self._inode != stat.st_ino or stat.st_size < self._offset:
             # First read, rotated or truncated: start over, but not from the top of a huge file.
             self._inode = stat.st_ino
             self._offset = max(0, stat.st_size - self.max_initial_bytes)
-            self._partial = ""
             skip_first = self._offset > 0
-        else:
-            skip_first = False
         with open(self.path, "rb") as handle:
             handle.seek(self._offset)
-            data = handle.read()
-        self._offset += len(data)
-        chunk = self._partial + data.decode("utf-8", errors="replace")
-        lines = chunk.split("\n")
-        self._partial = lines.pop()  # an unfinished last line waits for the rest
-        return lines[1:] if skip_first else lines
+            if skip_first:
+                self._offset += len(handle.readline())  # we landed mid-line
+            for raw in handle:
+                if not raw.endswith(b"\n"):
+                    break  # an unfinished last line waits for the rest
+                self._offset += len(raw)
+                yield raw.decode("utf-8", errors="replace")
 
-    def _ingest(self, lines: Iterable[str]) -> None:
+    def _ingest(self, lines: Iterable[str], now: float) -> None:
+        oldest = now - self.window_seconds
         for line in lines:
             if not line.strip():
                 continue
@@ -124,7 +125,8 @@ class AccessLog:
                 self.malformed_lines += 1
                 continue
             ip, request, is_bot = parsed
-            self._recent.append(request)
+            if request.ts > oldest:
+                self._recent.append(request)
             if not is_bot and request.ts > self._visitors.get(ip, 0.0):
                 self._visitors[ip] = request.ts
 

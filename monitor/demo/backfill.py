@@ -20,7 +20,7 @@ from monitor.samples import Sample
 from monitor.store import HistoryStore
 
 DAY = 86400
-BATCH = 50_000
+BATCH = 5_000  # small batches: the daemon keeps whatever peak memory it once reached
 
 
 def rhythm(ts: float) -> float:
