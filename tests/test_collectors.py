@@ -120,3 +120,15 @@ def test_it_fails_every_metric_when_the_database_is_unreachable(settings_for) ->
     for note in business.notes + health.notes:
         assert "s3cret-pw" not in note.text
         assert "\n" not in note.text
+
+
+def test_it_counts_malformed_log_lines_as_a_metric(
+    tmp_path: Path, access_log, settings_for
+) -> None:
+    settings = settings_for(
+        f"sqlite:///{tmp_path / 'none.sqlite'}", access_log={"path": str(access_log)}
+    )
+    sources = Sources.from_settings(settings)
+    got = _values(COLLECTORS["performance"](sources, NOW))
+    sources.close()
+    assert got["performance.malformedLogLines"] == 1

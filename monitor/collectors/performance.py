@@ -9,6 +9,7 @@
 | performance.responseTime | median request time in the window, ms | access log, else probes |
 | performance.requestsPerMinute | requests in the last minute | access log |
 | performance.errorRate | % of 5xx in the window | access log |
+| performance.malformedLogLines | lines skipped since the daemon started | access log |
 | performance.probe.responseTime{probe} / .probe.up{probe} | ms / 1 or 0 | HTTP probes |
 """
 
@@ -79,12 +80,7 @@ def collect(sources: Sources, now: datetime) -> Collection:
             result.add("performance.responseTime", traffic.median_response_ms)
             result.add("performance.requestsPerMinute", traffic.requests_last_minute)
             result.add("performance.errorRate", traffic.error_rate)
-            if traffic.malformed_lines:
-                result.note(
-                    "access_log",
-                    "info",
-                    f"{traffic.malformed_lines} malformed lines skipped so far",
-                )
+            result.add("performance.malformedLogLines", traffic.malformed_lines)
             return result
     if probe_times:
         result.add("performance.responseTime", statistics.median(probe_times))
