@@ -40,6 +40,13 @@ class Traffic:
     malformed_lines: int
 
 
+def _inode(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except FileNotFoundError:
+        return None
+
+
 def parse_line(line: str, unit_to_ms: float = 1000.0) -> tuple[str, Request, bool] | None:
     """(ip, request, is_bot) from one log line, or None if the line is not in the format."""
     match = _LINE.match(line)
@@ -101,19 +108,28 @@ class AccessLog:
         stat = os.stat(self.path)
         skip_first = False
         if self._inode != stat.st_ino or stat.st_size < self._offset:
+            rotated = self.path.with_name(self.path.name + ".1")
+            if self._inode is not None and _inode(rotated) == self._inode:
+                # logrotate renamed our file: finish what was written to it before the rename.
+                yield from self._lines_from(rotated, self._offset, skip_first=False)
             # First read, rotated or truncated: start over, but not from the top of a huge file.
             self._inode = stat.st_ino
             self._offset = max(0, stat.st_size - self.max_initial_bytes)
             skip_first = self._offset > 0
-        with open(self.path, "rb") as handle:
-            handle.seek(self._offset)
+        yield from self._lines_from(self.path, self._offset, skip_first=skip_first)
+
+    def _lines_from(self, path: Path, offset: int, *, skip_first: bool) -> Iterator[str]:
+        with open(path, "rb") as handle:
+            handle.seek(offset)
             if skip_first:
-                self._offset += len(handle.readline())  # we landed mid-line
+                offset += len(handle.readline())  # we landed mid-line
             for raw in handle:
                 if not raw.endswith(b"\n"):
                     break  # an unfinished last line waits for the rest
-                self._offset += len(raw)
+                offset += len(raw)
+                self._offset = offset
                 yield raw.decode("utf-8", errors="replace")
+        self._offset = offset
 
     def _ingest(self, lines: Iterable[str], now: float) -> None:
         oldest = now - self.window_seconds

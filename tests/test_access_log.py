@@ -62,11 +62,13 @@ def test_it_follows_a_rotated_log(tmp_path: Path) -> None:
     path.write_text(ACCESS_LOG)
     log = AccessLog(path)
     log.read(NOW.timestamp())
+    with open(path, "a") as handle:  # written after our last read, just before the rotation
+        handle.write(log_line("198.51.100.66", NOW, 200, 0.1))
     os.rename(path, tmp_path / "access.log.1")
     path.write_text(log_line("198.51.100.77", NOW, 503, 0.4))
     traffic = log.read(NOW.timestamp())
-    assert traffic.visitors_24h == 5  # the four seen before the rotation and the new one
-    assert traffic.requests_last_minute == 3
+    assert traffic.visitors_24h == 6  # four before, the one just before rotating, the new one
+    assert traffic.requests_last_minute == 4
 
 
 def test_it_forgets_visitors_older_than_a_day(access_log: Path) -> None:
