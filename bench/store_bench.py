@@ -100,6 +100,8 @@ def bench_store(workdir: Path) -> None:
     store.rollup(end - YEAR)
     rollup_s = time.perf_counter() - start
 
+    keys = {(s.name, s.labels) for s in batches[-1]}
+    step_ms = _best_ms(lambda: store.rollup(end - STEP, keys), repeat=10)
     raw_rate, store_rate = total / raw_s, total / store_s
     print(
         f"samples: {total:,} ({METRICS} metrics, one year every {STEP} s, "
@@ -109,7 +111,10 @@ def bench_store(workdir: Path) -> None:
         f"ingest  raw executemany: {raw_rate:,.0f} rows/s   HistoryStore.write: "
         f"{store_rate:,.0f} rows/s   ratio {store_rate / raw_rate:.2f} (target >= 0.70)"
     )
-    print(f"rollup of the whole year: {rollup_s:.2f} s")
+    print(
+        f"rollup of the whole year: {rollup_s:.2f} s; of the last hour of {METRICS} series "
+        f"(the daemon's step after each write): {step_ms:.2f} ms"
+    )
     raw_bytes = _table_bytes(raw_path, "samples") / total
     store_bytes = _table_bytes(store_path, "samples") / total
     print(

@@ -135,7 +135,10 @@ class CollectorDaemon:
             for source, notes in by_collector.items():
                 self.store.write_notes(source, notes)
             if self._pending_samples:
-                self.store.rollup(min(s.ts for s in self._pending_samples))
+                self.store.rollup(
+                    min(s.ts for s in self._pending_samples),
+                    {(s.name, s.labels) for s in self._pending_samples},
+                )
         except Exception as exc:  # any store failure: keep the data, retry on the next run
             log.error(
                 "store %s: write failed, will retry: %s", redact_url(self.store.url), _one_line(exc)

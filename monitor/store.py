@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    bindparam,
     create_engine,
     event,
     insert,
@@ -306,21 +307,30 @@ class HistoryStore:
                 conn.execute(insert(notes_table), rows)
         return len(rows)
 
-    def rollup(self, since: float) -> None:
-        """Recompute the hourly min/avg/max of every hour from `since` (rounded down) onwards."""
+    def rollup(self, since: float, series: Iterable[tuple[str, Labels]] | None = None) -> None:
+        """Recompute the hourly min/avg/max of every hour from `since` (rounded down) onwards,
+        for the given (name, labels) series, or for all of them."""
         start = int(since) // HOUR * HOUR
+        where = "ts >= :start"
+        params: dict[str, object] = {"start": start}
+        if series is not None:
+            ids = sorted({self._ids[key] for key in series if key in self._ids})
+            if not ids:
+                return
+            # Seeks on the (series_id, ts) key instead of scanning every series' recent samples.
+            where += " AND series_id IN :ids"
+            params["ids"] = ids
+        statement = text(
+            "INSERT INTO rollup_hourly (series_id, hour, min, avg, max, count) "
+            "SELECT series_id, (ts / 3600) * 3600, MIN(value), AVG(value), MAX(value), COUNT(*) "
+            f"FROM samples WHERE {where} GROUP BY series_id, (ts / 3600) * 3600 "
+            "ON CONFLICT (series_id, hour) DO UPDATE SET min = excluded.min, "
+            "avg = excluded.avg, max = excluded.max, count = excluded.count"
+        )
+        if series is not None:
+            statement = statement.bindparams(bindparam("ids", expanding=True))
         with self._write() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO rollup_hourly (series_id, hour, min, avg, max, count) "
-                    "SELECT series_id, (ts / 3600) * 3600, MIN(value), AVG(value), MAX(value), "
-                    "COUNT(*) "
-                    "FROM samples WHERE ts >= :start GROUP BY series_id, (ts / 3600) * 3600 "
-                    "ON CONFLICT (series_id, hour) DO UPDATE SET min = excluded.min, "
-                    "avg = excluded.avg, max = excluded.max, count = excluded.count"
-                ),
-                {"start": start},
-            )
+            conn.execute(statement, params)
 
     def prune(self, now: float, *, raw_days: int, rollup_days: int) -> dict[str, int]:
         """Delete raw samples and rollups past their retention; returns rows removed per table."""

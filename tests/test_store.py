@@ -160,3 +160,11 @@ def test_it_creates_the_data_folder_of_a_new_sqlite_store(tmp_path: Path) -> Non
     store = HistoryStore(f"sqlite:///{tmp_path / 'new' / 'data' / 'history.sqlite'}")
     assert (tmp_path / "new" / "data" / "history.sqlite").exists()
     store.close()
+
+
+def test_it_rolls_up_only_the_series_asked_for(store: HistoryStore) -> None:
+    store.write([Sample("a.b", 1, T0), Sample("c.d", 2, T0)])
+    store.rollup(T0, [("a.b", ())])
+    year = (T0 - 30 * 86400, T0 + 3600)
+    assert [p.value for p in store.series("a.b", *year)] == [1]
+    assert store.series("c.d", *year) == []
