@@ -7,7 +7,14 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -67,6 +74,7 @@ DEFAULT_METRIC_SQL: dict[str, str] = {
 }
 
 SQL_METRIC_AREAS = ("business", "seo", "database")
+MAX_METRIC_NAME = 120  # the store's series.name holds 200; table names are part of some names
 
 
 class _Section(BaseModel):
@@ -94,8 +102,10 @@ class SourceConfig(_Section):
     @classmethod
     def _tables_are_names(cls, value: list[str]) -> list[str]:
         for name in value:
-            if not name.replace("_", "a").isalnum() or name[0].isdigit():
-                raise ValueError(f"{name!r} is not a plain table name (letters, digits, _)")
+            if not name.replace("_", "a").isalnum() or name[0].isdigit() or len(name) > 63:
+                raise ValueError(
+                    f"{name!r} is not a plain table name (letters, digits, _; 63 at most)"
+                )
         return value
 
 
@@ -113,6 +123,16 @@ class StoreConfig(_Section):
     @classmethod
     def _url_parses(cls, value: str) -> str:
         return _check_url(value)
+
+    @model_validator(mode="after")
+    def _raw_reads_within_retention(self) -> StoreConfig:
+        if self.raw_read_max_hours > self.raw_retention_days * 24:
+            raise ValueError(
+                f"raw_read_max_hours ({self.raw_read_max_hours}) must not exceed "
+                f"raw_retention_days × 24 ({self.raw_retention_days * 24}): charts would read "
+                "raw samples that were already deleted"
+            )
+        return self
 
 
 class ScheduleConfig(_Section):
@@ -187,6 +207,8 @@ class Settings(_Section):
     def _metric_names(cls, value: dict[str, str]) -> dict[str, str]:
         for name in value:
             area, _, rest = name.partition(".")
+            if len(name) > MAX_METRIC_NAME:
+                raise ValueError(f"metric name {name[:40]!r}… is longer than {MAX_METRIC_NAME}")
             if area not in SQL_METRIC_AREAS or not rest:
                 allowed = ", ".join(f"{a}.<name>" for a in SQL_METRIC_AREAS)
                 raise ValueError(f"metric name {name!r} must look like {allowed}")
@@ -226,7 +248,8 @@ def _check_url(value: str) -> str:
         return value
     try:
         url = make_url(value)
-    except ArgumentError:
+        url.port  # noqa: B018 — a non-numeric port only fails when read
+    except (ArgumentError, ValueError):
         raise ValueError(
             "not a database URL (expected e.g. postgresql+psycopg://user@host/db or "
             "sqlite:///path/file.sqlite)"
@@ -245,7 +268,7 @@ def redact_url(url: str) -> str:
     """The URL with its password replaced by ***, for logs and messages."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return "<unparseable URL>"
 
 
@@ -294,8 +317,10 @@ def load_settings(
                 f"config file {path} does not exist (set {CONFIG_ENV} or --config "
                 "to an existing TOML file, or unset it to run the demo)"
             ) from None
-        except tomllib.TOMLDecodeError as exc:
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+        except OSError as exc:
+            raise ConfigError(f"config file {path} cannot be read: {exc.strerror}") from None
     for env_name, section in ((SOURCE_ENV, "source"), (STORE_ENV, "store")):
         if env.get(env_name):
             raw.setdefault(section, {})

@@ -67,6 +67,7 @@ def test_it_reads_the_file_named_by_monitor_config(tmp_path: Path) -> None:
         ),
         ('[source]\ncritical_tables = ["orders; drop"]', "is not a plain table name"),
         ("[store]\nurl = 'not a url'", "store.url = 'not a url': not a database URL"),
+        (f'[metrics]\n"business.{"x" * 130}" = "SELECT 1"', "is longer than 120"),
     ],
 )
 def test_it_names_the_key_the_value_and_what_is_allowed(
@@ -79,12 +80,31 @@ def test_it_names_the_key_the_value_and_what_is_allowed(
     assert "\n" not in message
 
 
-def test_it_never_shows_a_password_in_an_error(tmp_path: Path) -> None:
-    body = '[source]\nurl = "mysql://shop:p4ssw0rd@db/shop"'
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("mysql://shop:p4ssw0rd@db/shop", "not supported"),
+        ("postgresql://shop:p4ssw0rd@db:abc/shop", "not a database URL"),
+    ],
+)
+def test_it_never_shows_a_password_in_an_error(tmp_path: Path, url: str, expected: str) -> None:
     with pytest.raises(ConfigError) as caught:
-        load_settings(_write(tmp_path, body), environ={})
+        load_settings(_write(tmp_path, f'[source]\nurl = "{url}"'), environ={})
     assert "p4ssw0rd" not in str(caught.value)
-    assert "not supported" in str(caught.value)
+    assert expected in str(caught.value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ={"MONITOR_SOURCE_DB": url})
+    assert "p4ssw0rd" not in str(caught.value)
+
+
+def test_it_refuses_raw_reads_beyond_raw_retention(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="must not exceed raw_retention_days"):
+        load_settings(_write(tmp_path, "[store]\nraw_retention_days = 1"), environ={})
+
+
+def test_it_says_when_the_config_is_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot be read"):
+        load_settings(tmp_path, environ={})
 
 
 def test_it_says_when_the_config_file_is_missing(tmp_path: Path) -> None:
