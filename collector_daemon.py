@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
 
 from monitor.config import load_settings
-from monitor.daemon import CollectorDaemon, open_store
+from monitor.daemon import CollectorDaemon, StopRequest, open_store
 from monitor.errors import VigieError
 
 
@@ -18,20 +17,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--once", action="store_true", help="run every job once and exit")
     args = parser.parse_args(argv)
     logging.basicConfig(format="%(asctime)s %(levelname)s %(message)s", level=logging.INFO)
-    stop_requested = False
-
-    def request_stop(*_args: object) -> None:
-        nonlocal stop_requested
-        stop_requested = True
-
-    signal.signal(signal.SIGTERM, request_stop)
+    stop = StopRequest()
+    stop.install()  # from the start: a SIGTERM while the demo is being built is honoured too
     try:
         settings = load_settings(args.config)
         logging.getLogger().setLevel(settings.log_level)
-        store = open_store(settings, stopping=lambda: stop_requested)
+        store = open_store(settings, stopping=stop)
         if store is None:
             return 0
-        daemon = CollectorDaemon(settings, store=store)
+        daemon = CollectorDaemon(settings, store=store, stop=stop)
         if settings.demo_enabled:
             from monitor.demo.live import start_demo
 
@@ -39,11 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     except VigieError as exc:
         print(f"vigie: {exc}", file=sys.stderr)
         return 2
-    daemon.install_signal_handlers()
     try:
         if args.once:
             daemon.run_once()
-        else:
+        elif not stop():
             daemon.run_forever()
     finally:
         daemon.close()

@@ -7,8 +7,10 @@ import json
 import sys
 from datetime import UTC, datetime
 
-from monitor.config import Settings, load_settings, redact_url
-from monitor.errors import VigieError
+from sqlalchemy.exc import SQLAlchemyError
+
+from monitor.config import Settings, check_url, load_settings, redact_url
+from monitor.errors import ConfigError, VigieError
 from monitor.store import HistoryStore
 
 
@@ -17,6 +19,7 @@ def _iso(ts: float) -> str:
 
 
 def latest(settings: Settings, as_json: bool) -> int:
+    """Print the newest value of every metric, as a table or as JSON."""
     store = HistoryStore(settings.store_url, create=False)
     try:
         values = store.latest()
@@ -39,27 +42,51 @@ def latest(settings: Settings, as_json: bool) -> int:
 
 
 def demo_create(settings: Settings, url: str | None, scale: float, replace: bool) -> int:
+    """Create the demo shop at `url` (default: the configured source)."""
     from monitor.demo.shop import create_shop
 
-    target = url or settings.source_url
-    summary = create_shop(target, scale=scale, replace=replace)
+    try:
+        target = check_url(url) if url else settings.source_url
+    except ValueError as exc:
+        raise ConfigError(f"--url {redact_url(url or '')}: {exc}") from None
+    try:
+        summary = create_shop(target, scale=scale, replace=replace)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise VigieError(f"cannot create the demo shop in {redact_url(target)}: {reason}") from None
+    except ValueError as exc:  # a scale the catalogue cannot serve
+        raise VigieError(f"cannot create the demo shop: {exc}") from None
     print(f"demo shop created in {redact_url(target)}: {summary}")
     return 0
 
 
+def _scale(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 3:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 (excluded) and 3")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; exit status 2 with one line on stderr for anything a person must fix."""
+    config_help = "TOML config file (default: $MONITOR_CONFIG)"
     parser = argparse.ArgumentParser(prog="python -m monitor", description=__doc__)
-    parser.add_argument("--config", help="TOML config file (default: $MONITOR_CONFIG)")
+    parser.add_argument("--config", help=config_help)
+    # --config is accepted after the command too; SUPPRESS keeps the one given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", default=argparse.SUPPRESS, help=config_help)
     commands = parser.add_subparsers(dest="command", required=True)
-    latest_cmd = commands.add_parser("latest", help="newest value of every metric")
+    latest_cmd = commands.add_parser(
+        "latest", parents=[common], help="newest value of every metric"
+    )
     latest_cmd.add_argument("--json", action="store_true", help="print JSON")
     demo_cmd = commands.add_parser("demo", help="the demo shop")
     demo_sub = demo_cmd.add_subparsers(dest="demo_command", required=True)
-    create_cmd = demo_sub.add_parser("create", help="create the demo shop database")
+    create_cmd = demo_sub.add_parser("create", parents=[common], help="create the demo shop")
     create_cmd.add_argument("--url", help="database URL (default: the configured source)")
-    create_cmd.add_argument("--scale", type=float, default=1.0, help="1.0 = the seed's size")
+    create_cmd.add_argument("--scale", type=_scale, default=1.0, help="1.0 = the seed's size")
     create_cmd.add_argument("--replace", action="store_true", help="drop an existing shop first")
-    commands.add_parser("check-config", help="validate the configuration and print it")
+    commands.add_parser("check-config", parents=[common], help="validate the configuration")
     args = parser.parse_args(argv)
     try:
         settings = load_settings(args.config)
@@ -76,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     except VigieError as exc:
         print(f"vigie: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("vigie: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

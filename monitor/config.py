@@ -96,7 +96,7 @@ class SourceConfig(_Section):
     @field_validator("url")
     @classmethod
     def _url_parses(cls, value: str) -> str:
-        return _check_url(value)
+        return check_url(value)
 
     @field_validator("critical_tables")
     @classmethod
@@ -122,7 +122,7 @@ class StoreConfig(_Section):
     @field_validator("url")
     @classmethod
     def _url_parses(cls, value: str) -> str:
-        return _check_url(value)
+        return check_url(value)
 
     @model_validator(mode="after")
     def _raw_reads_within_retention(self) -> StoreConfig:
@@ -243,7 +243,8 @@ class Settings(_Section):
         return {name: sql for name, sql in merged.items() if sql.strip()}
 
 
-def _check_url(value: str) -> str:
+def check_url(value: str) -> str:
+    """The URL as Vigie will use it (postgresql:// means psycopg 3); ValueError if unusable."""
     if not value:
         return value
     try:

@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import FrameType
 
 import schedule
 
@@ -27,7 +26,26 @@ MAX_PENDING_SAMPLES = 200_000
 
 
 def utc_now() -> datetime:
+    """The production clock: aware UTC."""
     return datetime.now(UTC)
+
+
+class StopRequest:
+    """Set by SIGTERM or SIGINT and read between steps; the handler does nothing else."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def __call__(self) -> bool:
+        return self.requested
+
+    def set(self, *_args: object) -> None:
+        self.requested = True
+
+    def install(self) -> None:
+        """Route SIGTERM and SIGINT to this flag."""
+        signal.signal(signal.SIGTERM, self.set)
+        signal.signal(signal.SIGINT, self.set)
 
 
 @dataclass
@@ -76,12 +94,13 @@ class CollectorDaemon:
         store: HistoryStore | None = None,
         sources: Sources | None = None,
         clock: Clock = utc_now,
+        stop: StopRequest | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
         self.store = store or store_for(settings)
         self.sources = sources or Sources.from_settings(settings)
-        self.stopping = False
+        self.stop_request = stop or StopRequest()
         self._pending_samples: list[Sample] = []
         self._pending_notes: list[tuple[str, Note]] = []
         self.jobs: dict[str, Callable[[], RunResult]] = {
@@ -196,20 +215,18 @@ class CollectorDaemon:
             scheduler.run_pending()
             # Sleep in short steps so a stop request is honoured within a second, between runs.
             time.sleep(min(poll_seconds, max(scheduler.idle_seconds or 0.0, 0.05)))
-        log.info("stopped")
+        log.info("stop requested: stopped between runs")
 
-    def stop(self, *_args: object) -> None:
-        self.stopping = True
+    @property
+    def stopping(self) -> bool:
+        return self.stop_request()
 
-    def install_signal_handlers(self) -> None:
-        def handler(signum: int, _frame: FrameType | None) -> None:
-            log.info("received %s, stopping after the current run", signal.Signals(signum).name)
-            self.stop()
-
-        signal.signal(signal.SIGTERM, handler)
-        signal.signal(signal.SIGINT, handler)
+    def stop(self) -> None:
+        """Finish the run in progress, then return from `run_forever`."""
+        self.stop_request.set()
 
     def close(self) -> None:
+        """Release the database connections."""
         self.sources.close()
         self.store.close()
 

@@ -159,7 +159,13 @@ class HistoryStore:
                 "daemon first (make run, or python collector_daemon.py)"
             )
         if create and sqlite_path and sqlite_path != ":memory:":
-            Path(sqlite_path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(sqlite_path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create the folder of the history store {sqlite_path}: "
+                    f"{exc.strerror} (check data_dir or store.url)"
+                ) from None
         self.raw_read_max_seconds = raw_read_max_hours * HOUR
         self._ids: dict[tuple[str, Labels], int] = {}
         self.engine: Engine = self._make_engine(url, busy_timeout_s)
@@ -190,24 +196,30 @@ class HistoryStore:
     # -- schema ---------------------------------------------------------------------------------
 
     def _open(self, create: bool) -> None:
-        with self._write() as conn:
+        # Readers (the dashboard, `latest`) look without taking the write lock.
+        with self.engine.connect() as conn:
             version = self._schema_version(conn)
+        if version == SCHEMA_VERSION:
+            return
+        if version is not None and version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the history store has schema version {version}, newer than "
+                f"this Vigie ({SCHEMA_VERSION}): upgrade Vigie"
+            )
+        if not create:
+            state = "is empty" if version is None else f"is from an older Vigie (v{version})"
+            raise StoreError(
+                f"the history store {redact_url(self.url)} {state}: start the collector daemon "
+                "first (it creates or upgrades the store)"
+            )
+        with self._write() as conn:
+            version = self._schema_version(conn)  # another daemon may have been quicker
             if version is None:
-                if not create:
-                    raise StoreError(
-                        f"the history store {redact_url(self.url)} is empty: "
-                        "start the collector daemon first"
-                    )
                 metadata.create_all(conn, checkfirst=True)
                 conn.execute(
                     insert(meta_table).values(key="schema_version", value=str(SCHEMA_VERSION))
                 )
                 return
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"the history store has schema version {version}, newer than "
-                    f"this Vigie ({SCHEMA_VERSION}): upgrade Vigie"
-                )
             for step in range(version, SCHEMA_VERSION):
                 MIGRATIONS[step](conn)
             if version < SCHEMA_VERSION:
@@ -423,7 +435,13 @@ class HistoryStore:
         with self.engine.connect() as conn:
             return [Note(*row) for row in conn.execute(query)]
 
+    def has_samples(self) -> bool:
+        """Whether anything was ever stored (cheap, unlike counting)."""
+        with self.engine.connect() as conn:
+            return conn.execute(text("SELECT 1 FROM samples LIMIT 1")).first() is not None
+
     def count_samples(self) -> int:
+        """How many raw samples the store holds (a full count: for tests and tools)."""
         with self.engine.connect() as conn:
             return int(conn.scalar(text("SELECT COUNT(*) FROM samples")) or 0)
 

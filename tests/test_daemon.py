@@ -99,7 +99,7 @@ def test_it_stops_cleanly_on_sigterm(tmp_path: Path, access_log: Path) -> None:
     proc.send_signal(signal.SIGTERM)
     rest = proc.communicate(timeout=10)[1]
     assert proc.returncode == 0
-    assert "stopping after the current run" in rest
+    assert "stopped between runs" in rest
     assert "Traceback" not in seen + rest
 
 

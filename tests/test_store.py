@@ -168,3 +168,44 @@ def test_it_rolls_up_only_the_series_asked_for(store: HistoryStore) -> None:
     year = (T0 - 30 * 86400, T0 + 3600)
     assert [p.value for p in store.series("a.b", *year)] == [1]
     assert store.series("c.d", *year) == []
+
+
+def test_a_reader_does_not_wait_for_a_busy_writer(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    HistoryStore(f"sqlite:///{path}").close()
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        reader = HistoryStore(f"sqlite:///{path}", create=False, busy_timeout_s=1)
+        assert reader.latest() == {}
+        reader.close()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_a_reader_asks_for_the_daemon_to_upgrade_an_older_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'h.sqlite'}"
+    HistoryStore(url).close()
+    monkeypatch.setattr("monitor.store.SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with pytest.raises(StoreError, match="older Vigie"):
+        HistoryStore(url, create=False)
+
+
+def test_it_takes_the_write_lock_before_writing_anything(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    store = HistoryStore(f"sqlite:///{path}")
+    other = sqlite3.connect(path, isolation_level=None, timeout=0)
+    # BEGIN IMMEDIATE holds the lock from the first statement on; a deferred BEGIN would not.
+    with store._write(), pytest.raises(sqlite3.OperationalError, match="locked"):
+        other.execute("BEGIN IMMEDIATE")
+    other.close()
+    store.close()
+
+
+def test_it_explains_a_data_folder_it_cannot_create(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(StoreError, match="cannot create the folder"):
+        HistoryStore(f"sqlite:///{tmp_path / 'file' / 'history.sqlite'}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine, text
@@ -174,7 +174,12 @@ def history(settings: Settings, now: datetime, days: int, seed: int = 7) -> Iter
             yield Sample(f"database.{table}.sizeBytes", count * 180, ts)
 
 
-def backfill(store: HistoryStore, settings: Settings, now: datetime) -> int:
+def backfill(
+    store: HistoryStore,
+    settings: Settings,
+    now: datetime,
+    stopping: Callable[[], bool] = lambda: False,
+) -> int:
     """Write the demo history into the store (demo-flagged) and roll it up; returns samples."""
     days = settings.demo.backfill_days
     written = 0
@@ -184,6 +189,8 @@ def backfill(store: HistoryStore, settings: Settings, now: datetime) -> int:
         if len(batch) >= BATCH:
             written += store.write(batch, demo=True)
             batch.clear()
+            if stopping():
+                break
     written += store.write(batch, demo=True)
     store.rollup(now.timestamp() - days * DAY)
     return written

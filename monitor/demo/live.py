@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine, func, select
 
-from monitor.config import Settings
+from monitor.config import SOURCE_ENV, Settings, redact_url
 from monitor.daemon import CollectorDaemon, RunResult
 from monitor.demo.backfill import backfill
-from monitor.demo.shop import ORDER, shop_exists
+from monitor.demo.shop import ORDER, is_demo_shop, shop_exists
 from monitor.demo.simulator import ShopSimulator
 from monitor.errors import VigieError
 
@@ -21,13 +23,14 @@ log = logging.getLogger("vigie.demo")
 CATCH_UP_LIMIT = timedelta(days=7)
 
 
-def ensure_shop(settings: Settings) -> None:
-    """Create the demo shop if it is not there yet.
+def ensure_shop(settings: Settings, stopping: Callable[[], bool] = lambda: False) -> bool:
+    """Create the demo shop if it is not there yet; False if a stop was requested meanwhile.
 
     In a child process: building 700,000 rows would otherwise leave the long-running daemon with
-    the memory it needed once."""
+    the memory it needed once. The URL goes through the environment, not the command line, where
+    any local user could read a password."""
     if shop_exists(settings.source_url):
-        return
+        return True
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     log.info("creating the demo shop (first run, a few seconds)")
     command = [
@@ -36,19 +39,27 @@ def ensure_shop(settings: Settings) -> None:
         "monitor",
         "demo",
         "create",
-        "--url",
-        settings.source_url,
         "--scale",
         str(settings.demo.scale),
     ]
-    if subprocess.run(command, check=False).returncode != 0:
+    env = {**os.environ, SOURCE_ENV: settings.source_url}
+    with subprocess.Popen(command, env=env) as child:
+        while child.poll() is None:
+            if stopping():
+                child.terminate()
+                child.wait()
+                return False
+            time.sleep(0.2)
+    if child.returncode != 0:
         raise VigieError(
             "the demo shop could not be created (see the lines above); "
             "delete the data folder and start again"
         )
+    return True
 
 
 def last_order(url: str) -> datetime | None:
+    """When the shop's newest order was placed (aware UTC), or None for no orders."""
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
@@ -76,10 +87,18 @@ def catch_up(
         simulator.tick(step)
 
 
-def start_demo(settings: Settings, daemon: CollectorDaemon) -> ShopSimulator:
+def start_demo(settings: Settings, daemon: CollectorDaemon) -> ShopSimulator | None:
     """Make sure the demo shop, its access log and 30 days of history exist, then register the
-    simulator as the daemon's first job so every collection sees a living shop."""
-    ensure_shop(settings)
+    simulator as the daemon's first job so every collection sees a living shop. None if a stop
+    was requested while the shop was being built."""
+    if not ensure_shop(settings, daemon.stop_request):
+        return None
+    if not is_demo_shop(settings.source_url):
+        raise VigieError(
+            f"demo.enabled is on but {redact_url(settings.source_url)} is not a Vigie demo shop: "
+            "Vigie will not write simulated orders into it (turn demo.enabled off, or point "
+            "source.url at a database made by `python -m monitor demo create`)"
+        )
     log_path = settings.access_log_path
     if log_path is None:
         raise VigieError("the demo needs an access log: set access_log.path or leave it empty")
@@ -90,10 +109,9 @@ def start_demo(settings: Settings, daemon: CollectorDaemon) -> ShopSimulator:
     catch_up(
         simulator, last_order(settings.source_url), daemon.clock(), fill_log=not log_path.exists()
     )
-    now = daemon.clock()
-    if settings.demo.backfill_days and daemon.store.count_samples() == 0:
+    if settings.demo.backfill_days and not daemon.store.has_samples():
         log.info("backfilling %d days of demo history", settings.demo.backfill_days)
-        written = backfill(daemon.store, settings, now)
+        written = backfill(daemon.store, settings, daemon.clock(), stopping=daemon.stop_request)
         log.info("backfilled %d demo samples", written)
 
     def tick() -> RunResult:

@@ -23,6 +23,8 @@ from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.schema import CreateIndex, CreateTable, DropTable
 from tqdm import tqdm
 
+from monitor.errors import VigieError
+
 Row = tuple[Any, ...]
 
 # SQLite keeps DateTime as text. Without microseconds every stored value has one shape, so SQL
@@ -114,7 +116,10 @@ _BATCH = 5_000
 _DAY = timedelta(days=1)
 
 
-class ShopExistsError(Exception):
+DEMO_MARKER = "vigie_demo_shop"
+
+
+class ShopExistsError(VigieError):
     """The shop's tables already hold rows and the caller did not ask to replace them."""
 
 
@@ -165,6 +170,18 @@ def shop_exists(url: str) -> bool:
     try:
         with engine.connect() as conn:
             return all(_has_rows(conn, table) for table in SHOP_TABLES)
+    finally:
+        engine.dispose()
+
+
+def is_demo_shop(url: str) -> bool:
+    """Whether the database at `url` was made by `create_shop` (and so may be simulated on)."""
+    if not shop_exists(url):
+        return False
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return sa.inspect(conn).has_table(DEMO_MARKER)
     finally:
         engine.dispose()
 
@@ -786,7 +803,7 @@ def _refuse_existing(engine: sa.Engine) -> None:
         where = engine.url.render_as_string(hide_password=True)
         raise ShopExistsError(
             f"the demo shop already exists in {where} ({', '.join(full)} hold rows); "
-            "pass replace=True to drop and recreate it"
+            "pass --replace (replace=True) to drop and recreate it"
         )
 
 
@@ -818,6 +835,10 @@ def _fill(engine: sa.Engine, plan: _Plan, seed: int, now: datetime, bar: tqdm[An
         summary = _write_all(writer, plan, seed, now)
         for statement in index:
             cursor.execute(statement)
+        # The mark that lets the simulator write here: it never writes into a real shop.
+        cursor.execute(f"DROP TABLE IF EXISTS {DEMO_MARKER}")
+        cursor.execute(f"CREATE TABLE {DEMO_MARKER} (created_at TEXT NOT NULL)")
+        cursor.execute(f"INSERT INTO {DEMO_MARKER} VALUES ('{now.isoformat()}')")
         raw.commit()
         for table in SHOP_TABLES:
             cursor.execute(f"ANALYZE {table.name}")
