@@ -22,6 +22,10 @@ class StoreUnavailable(StoreError):
 class SourceError(VigieError):
     """The monitored database failed a query or cannot be reached."""
 
+    def __init__(self, message: str, sqlstate: str | None = None) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate  # PostgreSQL's error code, e.g. 55P03 for a lock timeout
+
 
 class SourceUnavailable(SourceError):
     """The monitored database cannot be reached at all."""

@@ -7,7 +7,7 @@ import sqlite3
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -45,12 +45,23 @@ class SourceDatabase:
             event.listen(engine, "connect", _sqlite_guard(cfg.statement_timeout_ms))
             event.listen(engine, "before_cursor_execute", _sqlite_arm_deadline)
             return engine
-        options = (
-            f"-c default_transaction_read_only=on -c statement_timeout={cfg.statement_timeout_ms}"
-            f" -c lock_timeout={cfg.lock_timeout_ms}"
+        # connect_args replace the URL's own `options`, so a search_path set there is kept here.
+        parsed = make_url(url)
+        options = " ".join(
+            filter(
+                None,
+                [
+                    str(parsed.query.get("options") or ""),
+                    "-c default_transaction_read_only=on",
+                    f"-c statement_timeout={cfg.statement_timeout_ms}",
+                    f"-c lock_timeout={cfg.lock_timeout_ms}",
+                    # :since and :now are UTC; a timestamptz column must read them as UTC too.
+                    "-c timezone=UTC",
+                ],
+            )
         )
         return create_engine(
-            url,
+            parsed.difference_update_query(["options"]),
             pool_size=cfg.pool_size,
             max_overflow=0,
             pool_pre_ping=True,
@@ -83,20 +94,24 @@ class SourceDatabase:
         A failure rolls back that transaction only, so the next metric on the same connection
         still runs; it raises SourceError (or SourceUnavailable if the connection died)."""
         statement = text(sql)
-        params = dict(params or {})
-        used = set(_PARAM.findall(sql))
-        statement = statement.bindparams(*(bindparam(n, type_=DateTime()) for n in used))
+        # Only the parameters the statement names: a driver may reject extra ones.
+        bound = {k: v for k, v in (params or {}).items() if f":{k}" in sql}
+        if self.dialect == "sqlite":
+            # The shop keeps times as 'YYYY-MM-DD HH:MM:SS' text: compare like with like, or an
+            # order placed exactly at :since would sort before it.
+            bound = {k: _sqlite_time(v) for k, v in bound.items()}
+        else:
+            used = set(_PARAM.findall(sql))
+            statement = statement.bindparams(*(bindparam(n, type_=DateTime()) for n in used))
         try:
             with conn.begin():
                 if self.dialect == "postgresql":
                     conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-                # Only the parameters the statement names: a driver may reject extra ones.
-                bound = {k: v for k, v in params.items() if f":{k}" in sql}
                 return [tuple(row) for row in conn.execute(statement, bound)]
         except DBAPIError as exc:
             if exc.connection_invalidated:
                 raise SourceUnavailable(f"lost {self.display_url}: {self.describe(exc)}") from None
-            raise SourceError(self.describe(exc)) from None
+            raise SourceError(self.describe(exc), getattr(exc.orig, "sqlstate", None)) from None
         except SQLAlchemyError as exc:
             raise SourceError(self.describe(exc)) from None
 
@@ -134,8 +149,15 @@ def _number(value: Any) -> float:
         raise SourceError(f"query returned {value!r}, not a number") from None
 
 
+def _sqlite_time(value: Any) -> Any:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, datetime) else value
+
+
 def sql_params(now: datetime) -> dict[str, datetime]:
-    """The bind parameters every metric query may use: the collection time and 24 h before."""
+    """The bind parameters every metric query may use: the collection time and 24 h before,
+    as naive UTC datetimes (an aware `now` in any zone is converted first)."""
+    if now.tzinfo is not None:
+        now = now.astimezone(UTC)
     now = now.replace(microsecond=0, tzinfo=None)
     return {"now": now, "since": now - timedelta(hours=24)}
 

@@ -112,3 +112,62 @@ def test_it_runs_queries_read_only(pg_shop: str, settings_for) -> None:
     with sources.database.connect() as conn, pytest.raises(SourceError, match="read-only"):
         sources.database.query(conn, "DELETE FROM ___xtr_customer")
     sources.close()
+
+
+def test_it_trusts_the_planner_when_activity_counters_were_reset(
+    pg_shop: str, settings_for
+) -> None:
+    insert = (
+        "INSERT INTO __sitemap_p_link (map_id, map_pg_alias, map_pg_id, map_marque_alias, "
+        "map_marque_id, map_has_item) SELECT i, 'a', 1, 'b', 1, 1 FROM generate_series({}) AS i"
+    )
+    engine = create_engine(pg_shop, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        # autovacuum's own ANALYZE would race with the figures set below.
+        conn.execute(text("ALTER TABLE __sitemap_p_link SET (autovacuum_enabled = false)"))
+        conn.execute(text(insert.format("100, 200099")))
+        conn.execute(text("ANALYZE __sitemap_p_link"))
+        # Tell a planner figure apart from a count(*) (200,018): double what ANALYZE saw.
+        conn.execute(
+            text(
+                "UPDATE pg_class SET reltuples = 2 * reltuples "
+                "WHERE oid = '__sitemap_p_link'::regclass"
+            )
+        )
+        conn.execute(
+            text("SELECT pg_stat_reset_single_table_counters('__sitemap_p_link'::regclass)")
+        )
+        conn.execute(text(insert.format("300000, 300009")))
+        conn.execute(text("SELECT pg_stat_force_next_flush()"))
+    engine.dispose()
+    got, _ = _counts(settings_for(pg_shop))
+    assert got["database.__sitemap_p_link.recordCount"] == pytest.approx(400_016, rel=0.01)
+
+
+def test_it_skips_a_table_whose_exclusive_lock_is_still_queued(pg_shop: str, settings_for) -> None:
+    # A reader holds the table; an ALTER queues for its exclusive lock; everyone after the
+    # ALTER queues too. Vigie must give up after its lock timeout, not join the queue.
+    import threading
+
+    reader, alterer = create_engine(pg_shop), create_engine(pg_shop)
+    with reader.connect() as holding:
+        holding.execute(text("SELECT 1 FROM ___xtr_customer LIMIT 1"))
+        queued = threading.Thread(target=_alter, args=(alterer,), daemon=True)
+        queued.start()
+        time.sleep(0.5)
+        start = time.monotonic()
+        got, notes = _counts(settings_for(pg_shop))
+        elapsed = time.monotonic() - start
+        holding.rollback()
+    queued.join(10)
+    reader.dispose()
+    alterer.dispose()
+    assert "database.___xtr_customer.recordCount" not in got
+    assert got["database.___xtr_order.recordCount"] == 6
+    assert [n.subject for n in notes if n.kind == "skipped"] == ["___xtr_customer"]
+    assert elapsed < 3
+
+
+def _alter(engine) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE ___xtr_customer ADD COLUMN vigie_probe INTEGER"))

@@ -34,39 +34,36 @@ SELECT EXISTS (SELECT 1 FROM pg_locks l WHERE l.relation = c.oid
                AND l.mode = 'AccessExclusiveLock' AND l.granted)
 FROM pg_class c WHERE c.oid = to_regclass(:table)
 """
+# The planner's estimate: rows per page at the last ANALYZE times the pages there are now.
 _PG_TABLE_STATS = """
-SELECT c.reltuples, s.n_live_tup, s.n_dead_tup, s.seq_scan, s.idx_scan,
-       pg_total_relation_size(c.oid)
+SELECT CASE WHEN c.reltuples < 0 THEN -1
+            WHEN c.relpages > 0 THEN c.reltuples / c.relpages
+                 * (pg_relation_size(c.oid) / current_setting('block_size')::int)
+            ELSE c.reltuples END,
+       s.n_live_tup, s.n_dead_tup, s.seq_scan, s.idx_scan, pg_total_relation_size(c.oid)
 FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
 WHERE c.oid = to_regclass(:table)
 """
+_PG_CONNECTIONS = "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()"
+LOCK_NOT_AVAILABLE = "55P03"
 _SKIPPED = "skipped: held by an exclusive lock (VACUUM FULL, ALTER TABLE, …); retried next run"
 
 
 def collect(sources: Sources, now: datetime) -> Collection:
+    """Connectivity, connections and every critical table; one table's failure is its own."""
     result = collect_area(sources, "database", now)
     database = sources.database
-    start = time.perf_counter()
     try:
         with database.connect() as conn:
-            database.query(conn, "SELECT 1")
-            result.add("database.responseTime", (time.perf_counter() - start) * 1000)
-            result.add("database.up", 1)
-            if database.dialect == "postgresql":
-                result.add(
-                    "database.connections",
-                    database.scalar(
-                        conn,
-                        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()",
-                    ),
-                )
+            if not _connectivity(database, conn, result):
+                return result
             for table in sources.settings.source.critical_tables:
                 try:
                     _check_table(database, conn, table, sources, result)
                 except SourceUnavailable:
                     raise
                 except SourceError as exc:
-                    if "lock timeout" in str(exc):  # locked between our check and our read
+                    if exc.sqlstate == LOCK_NOT_AVAILABLE:  # locked between our check and read
                         result.note(table, "skipped", _SKIPPED)
                         continue
                     result.add(f"database.{table}.accessible", 0)
@@ -75,6 +72,25 @@ def collect(sources: Sources, now: datetime) -> Collection:
         result.add("database.up", 0)
         result.fail("database", str(exc))
     return result
+
+
+def _connectivity(database: SourceDatabase, conn: Connection, result: Collection) -> bool:
+    """`database.up`, `.responseTime` (the round trip alone) and `.connections`."""
+    start = time.perf_counter()
+    try:
+        database.query(conn, "SELECT 1")
+    except SourceError as exc:
+        result.add("database.up", 0)
+        result.fail("database", str(exc))
+        return False
+    result.add("database.responseTime", (time.perf_counter() - start) * 1000)
+    result.add("database.up", 1)
+    if database.dialect == "postgresql":
+        try:
+            result.add("database.connections", database.scalar(conn, _PG_CONNECTIONS))
+        except SourceError as exc:
+            result.fail("database.connections", str(exc))
+    return True
 
 
 def _check_table(
@@ -90,9 +106,12 @@ def _check_table(
         if locked[0][0]:
             result.note(table, "skipped", _SKIPPED)
             return
-        reltuples, live, dead, seq_scan, idx_scan, size = database.query(
-            conn, _PG_TABLE_STATS, {"table": table}
-        )[0]
+        stats = database.query(conn, _PG_TABLE_STATS, {"table": table})
+        if not stats:  # dropped between the two queries
+            result.add(f"database.{table}.accessible", 0)
+            result.fail(table, f"table {table} does not exist")
+            return
+        reltuples, live, dead, seq_scan, idx_scan, size = stats[0]
         count = _pg_record_count(
             database, conn, table, reltuples, live, sources.settings.source.exact_count_below
         )
@@ -136,8 +155,11 @@ def _pg_record_count(
     live: int | None,
     exact_below: int,
 ) -> float:
-    # count(*) on a big table is a full scan of production: trust the statistics there.
-    estimate = live if live else (reltuples if reltuples >= 0 else None)
+    # count(*) on a big table is a full scan of production: trust the statistics there. The
+    # larger of the two, since either can lag: n_live_tup restarts at 0 after a stats reset
+    # or a crash, reltuples only moves with ANALYZE.
+    known = [float(v) for v in (reltuples, live) if v is not None and v > 0]
+    estimate = max(known) if known else None
     if estimate is not None and estimate >= exact_below:
         return float(estimate)
     try:
