@@ -33,11 +33,12 @@ DEFAULT_CRITICAL_TABLES = [
     "__seo_page",
 ]
 
-# The URL of a sitemap link is built from every alias and id; a row "serves a real page" when its
-# parts are all present, it has items, and it is the first row with that URL.
-_SITEMAP_VALID = (
-    "COALESCE(map_pg_alias, '') <> '' AND COALESCE(map_marque_alias, '') <> '' "
-    "AND map_pg_id > 0 AND map_marque_id > 0 AND map_has_item > 0"
+# The URL of a sitemap link is built from every alias and id; a row "serves a real page" when all
+# its aliases are filled in, all its ids are positive, it has items, and no other row has its URL.
+_SITEMAP_VALID = " AND ".join(
+    [f"COALESCE(map_{part}_alias, '') <> ''" for part in ("pg", "marque", "modele", "type")]
+    + [f"map_{part}_id > 0" for part in ("pg", "marque", "modele", "type")]
+    + ["map_has_item > 0"]
 )
 
 # Each metric is one SQL query returning one number. `:since` and `:now` are bound to the

@@ -38,6 +38,8 @@ _ORDERS = [
     (4, 1, timedelta(hours=-25), "999.99", "1"),  # older than 24 h
     (5, 2, timedelta(hours=1), "10.00", "1"),  # after the collection
     (6, 4, timedelta(hours=-23, minutes=-59), "0.01", "1"),
+    (7, 5, timedelta(hours=-24), "7.00", "1"),  # exactly at :since: counted
+    (8, 5, timedelta(0), "3.00", "1"),  # exactly at :now: not yet
 ]
 ORDERS = [
     {
@@ -65,6 +67,8 @@ _LINKS = [
     ("disque", 7, "peugeot", 8, "208", 9, "hdi", 13, 0),  # no items
     ("disque", 7, None, 8, "208", 9, "hdi", 14, 1),  # missing alias
     ("filtre", 3, "citroen", 4, "c3", 5, "vti", 6, 2),  # healthy
+    ("filtre", 3, "citroen", 4, "c3", 5, "", 7, 2),  # empty type alias
+    ("filtre", 3, "citroen", 4, "c3", 0, "vti", 8, 2),  # model id 0
 ]
 LINKS = [
     dict(
@@ -113,19 +117,19 @@ PAGES = [
 EXPECTED = {
     "business.totalUsers": 5,
     "business.activeUsers": 3,
-    "business.orders24h": 4,
-    "business.paidOrders24h": 3,
-    "business.revenue24h": 150.51,
-    "business.averageBasket": 50.17,
-    "seo.totalPages": 8,
+    "business.orders24h": 5,
+    "business.paidOrders24h": 4,
+    "business.revenue24h": 157.51,
+    "business.averageBasket": 39.3775,
+    "seo.totalPages": 10,
     "seo.optimizedPages": 3,
-    "seo.sitemapHealth": 37.5,
+    "seo.sitemapHealth": 30.0,
 }
 EXPECTED_COUNTS = {
     "___xtr_customer": 5,
-    "___xtr_order": 6,
+    "___xtr_order": 8,
     "___xtr_order_line": 0,
-    "__sitemap_p_link": 8,
+    "__sitemap_p_link": 10,
     "__seo_page": 8,
 }
 
@@ -154,7 +158,7 @@ EXPECTED_TRAFFIC = {
     "performance.requestsPerMinute": 2,
     "performance.errorRate": 100 / 3,
     "business.visitors24h": 4,
-    "business.conversionRate": 75.0,
+    "business.conversionRate": 100.0,
 }
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from monitor.daemon import CollectorDaemon, RunResult
-from tests.reference_shop import EXPECTED, NOW, fill_reference_shop
+from tests.reference_shop import EXPECTED, EXPECTED_COUNTS, NOW, fill_reference_shop
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,7 +56,7 @@ def test_it_runs_every_collector_once_and_exits_zero(tmp_path: Path, access_log:
     values = json.loads(latest.stdout)
     assert values["business.totalUsers"]["value"] == EXPECTED["business.totalUsers"]
     assert values["seo.sitemapHealth"]["value"] == EXPECTED["seo.sitemapHealth"]
-    assert values["database.___xtr_order.recordCount"]["value"] == 6
+    assert values["database.___xtr_order.recordCount"]["value"] == EXPECTED_COUNTS["___xtr_order"]
     assert values["performance.cpuUsage"]["ts"].endswith("Z")
     assert "performance.memoryUsage" in values
 
