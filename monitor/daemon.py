@@ -119,8 +119,8 @@ class CollectorDaemon:
         try:
             collection = COLLECTORS[name](self.sources, self.clock())
         except Exception as exc:  # a collector bug must not stop the daemon
-            log.error("%s: collector failed: %s: %s", name, type(exc).__name__, exc)
-            return RunResult(name, 0, 1, time.perf_counter() - start, str(exc))
+            log.error("%s: collector failed: %s: %s", name, type(exc).__name__, _one_line(exc))
+            return RunResult(name, 0, 1, time.perf_counter() - start, _one_line(exc))
         for note in collection.failures:
             log.warning("%s: %s failed: %s", name, note.subject, note.text)
         stored = self._store(name, collection)

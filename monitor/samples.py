@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -9,7 +10,10 @@ Labels = tuple[tuple[str, str], ...]
 
 
 class Sample(NamedTuple):
-    """One value of one metric at one moment (epoch seconds, UTC)."""
+    """One value of one metric at one moment (epoch seconds, UTC).
+
+    Prometheus' client orders it name, labels, value, ts; here labels come last because nearly
+    every Vigie metric has none."""
 
     name: str
     value: float
@@ -43,15 +47,22 @@ class Collection:
     notes: list[Note] = field(default_factory=list)
 
     def add(self, name: str, value: float | None, labels: Labels = ()) -> None:
-        """Record a value; `None` means "no data" and records nothing."""
-        if value is not None:
-            self.samples.append(Sample(name, float(value), self.ts, labels))
+        """Record a value; `None` means "no data" and records nothing; NaN or infinity (a
+        division by zero in someone's SQL) is recorded as a failure, never stored."""
+        if value is None:
+            return
+        number = float(value)
+        if math.isfinite(number):
+            self.samples.append(Sample(name, number, self.ts, labels))
+        else:
+            self.fail(series_key(name, labels), f"the value is {number}, not a finite number")
 
     def fail(self, subject: str, error: str) -> None:
         """Record that `subject` (a metric or a table) could not be collected, and why."""
         self.notes.append(Note(subject, "error", error, self.ts))
 
     def note(self, subject: str, kind: str, text: str) -> None:
+        """Record a recommendation, a skipped subject or other information."""
         self.notes.append(Note(subject, kind, text, self.ts))
 
     @property

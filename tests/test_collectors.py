@@ -134,3 +134,78 @@ def test_it_counts_malformed_log_lines_as_a_metric(
     got = _values(COLLECTORS["performance"](sources, NOW))
     sources.close()
     assert got["performance.malformedLogLines"] == 1
+
+
+@pytest.fixture
+def http_site():  # type: ignore[no-untyped-def]
+    """A real HTTP server on 127.0.0.1: / answers 200, /broken answers 503."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(503 if self.path == "/broken" else 200)
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_it_probes_urls_and_falls_back_on_them_without_a_log(
+    tmp_path: Path, http_site: str, settings_for
+) -> None:
+    probes = [
+        {"name": "home", "url": f"{http_site}/"},
+        {"name": "api", "url": f"{http_site}/broken"},
+        {"name": "gone", "url": "http://127.0.0.1:1/", "timeout_s": 1},
+    ]
+    settings = settings_for(
+        f"sqlite:///{tmp_path / 'none.sqlite'}", probes=probes, demo={"enabled": False}
+    )
+    sources = Sources.from_settings(settings)
+    collection = COLLECTORS["performance"](sources, NOW)
+    sources.close()
+    up = {
+        dict(s.labels)["probe"]: s.value
+        for s in collection.samples
+        if s.name == "performance.probe.up"
+    }
+    assert up == {"home": 1.0, "api": 0.0, "gone": 0.0}
+    [home_ms] = [s.value for s in collection.samples if s.name == "performance.probe.responseTime"]
+    assert 0 < home_ms < 1000
+    assert _values(collection)["performance.responseTime"] == home_ms
+
+
+def test_it_records_a_non_finite_value_as_a_failure(reference_shop, settings_for) -> None:
+    settings = settings_for(
+        reference_shop,
+        metrics={
+            "business.ratio": "SELECT CAST('NaN' AS DOUBLE PRECISION)"
+            if reference_shop.startswith("postgresql")
+            else "SELECT 1e999"
+        },
+    )
+    sources = Sources.from_settings(settings)
+    collection = COLLECTORS["business"](sources, NOW)
+    sources.close()
+    assert "business.ratio" not in _values(collection)
+    assert [n.subject for n in collection.failures] == ["business.ratio"]
+
+
+def test_it_explains_a_missing_conversion_rate(reference_shop, access_log, settings_for) -> None:
+    settings = settings_for(
+        reference_shop, access_log={"path": str(access_log)}, metrics={"business.paidOrders24h": ""}
+    )
+    sources = Sources.from_settings(settings)
+    collection = COLLECTORS["business"](sources, NOW)
+    sources.close()
+    assert "business.conversionRate" not in _values(collection)
+    [failure] = collection.failures
+    assert "business.paidOrders24h" in failure.text

@@ -17,8 +17,11 @@ from monitor.collectors.sql_metrics import collect_area
 from monitor.samples import Collection
 from monitor.sources import Sources
 
+PAID_ORDERS = "business.paidOrders24h"
+
 
 def collect(sources: Sources, now: datetime) -> Collection:
+    """The configured business SQL, then visitors and conversion from the access log."""
     result = collect_area(sources, "business", now)
     if sources.access_log is None:
         return result
@@ -28,7 +31,9 @@ def collect(sources: Sources, now: datetime) -> Collection:
         result.fail("business.conversionRate", f"cannot read the access log: {exc}")
         return result
     result.add("business.visitors24h", traffic.visitors_24h)
-    paid = next((s.value for s in result.samples if s.name == "business.paidOrders24h"), None)
-    if paid is not None and traffic.visitors_24h:
+    paid = next((s.value for s in result.samples if s.name == PAID_ORDERS), None)
+    if paid is None:
+        result.fail("business.conversionRate", f"needs {PAID_ORDERS}, which has no value")
+    elif traffic.visitors_24h:
         result.add("business.conversionRate", 100.0 * paid / traffic.visitors_24h)
     return result

@@ -10,4 +10,5 @@ from monitor.sources import Sources
 
 
 def collect(sources: Sources, now: datetime) -> Collection:
+    """Every configured `seo.*` SQL metric."""
     return collect_area(sources, "seo", now)
