@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, func, select
 from monitor.config import SOURCE_ENV, Settings, redact_url
 from monitor.daemon import CollectorDaemon, RunResult
 from monitor.demo.backfill import backfill
-from monitor.demo.shop import ORDER, is_demo_shop, shop_exists
+from monitor.demo.shop import ORDER, is_demo_shop, tables_with_rows
 from monitor.demo.simulator import ShopSimulator
 from monitor.errors import VigieError
 
@@ -29,8 +29,15 @@ def ensure_shop(settings: Settings, stopping: Callable[[], bool] = lambda: False
     In a child process: building 700,000 rows would otherwise leave the long-running daemon with
     the memory it needed once. The URL goes through the environment, not the command line, where
     any local user could read a password."""
-    if shop_exists(settings.source_url):
+    url = settings.source_url
+    if is_demo_shop(url):
         return True
+    if tables_with_rows(url):
+        raise VigieError(
+            f"demo.enabled is on but {redact_url(url)} is not a Vigie demo shop: Vigie will not "
+            "write simulated orders into it (turn demo.enabled off, or point source.url at a "
+            "database made by `python -m monitor demo create`)"
+        )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     log.info("creating the demo shop (first run, a few seconds)")
     command = [
@@ -93,12 +100,6 @@ def start_demo(settings: Settings, daemon: CollectorDaemon) -> ShopSimulator | N
     was requested while the shop was being built."""
     if not ensure_shop(settings, daemon.stop_request):
         return None
-    if not is_demo_shop(settings.source_url):
-        raise VigieError(
-            f"demo.enabled is on but {redact_url(settings.source_url)} is not a Vigie demo shop: "
-            "Vigie will not write simulated orders into it (turn demo.enabled off, or point "
-            "source.url at a database made by `python -m monitor demo create`)"
-        )
     log_path = settings.access_log_path
     if log_path is None:
         raise VigieError("the demo needs an access log: set access_log.path or leave it empty")

@@ -174,6 +174,19 @@ def shop_exists(url: str) -> bool:
         engine.dispose()
 
 
+def tables_with_rows(url: str) -> list[str]:
+    """The shop tables at `url` that hold rows (none for a missing SQLite file)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
+        return []
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [table.name for table in SHOP_TABLES if _has_rows(conn, table)]
+    finally:
+        engine.dispose()
+
+
 def is_demo_shop(url: str) -> bool:
     """Whether the database at `url` was made by `create_shop` (and so may be simulated on)."""
     if not shop_exists(url):

@@ -1,0 +1,108 @@
+"""The demo inside the daemon: built on first start, backfilled, caught up, never on a real shop."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select
+
+from monitor.config import Settings
+from monitor.daemon import CollectorDaemon
+from monitor.demo.live import catch_up, last_order, start_demo
+from monitor.demo.shop import ORDER, create_shop
+from monitor.demo.simulator import ShopSimulator
+from monitor.errors import VigieError
+from tests.reference_shop import NOW, fill_reference_shop
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _demo_settings(tmp_path: Path, **demo: object) -> Settings:
+    return Settings.model_validate(
+        {"data_dir": str(tmp_path), "demo": {"scale": 0.01, "backfill_days": 2, **demo}}
+    )
+
+
+def test_it_builds_the_shop_log_and_history_on_first_start(tmp_path: Path) -> None:
+    settings = _demo_settings(tmp_path)
+    daemon = CollectorDaemon(settings)
+    start_demo(settings, daemon)
+    assert (tmp_path / "demo_shop.sqlite").exists()
+    assert (tmp_path / "access.log").stat().st_size > 100_000  # a day of traffic
+    assert next(iter(daemon.jobs)) == "demo"  # the shop moves before every collection
+    latest = daemon.store.latest()
+    assert latest["business.orders24h"].demo  # backfilled samples are marked
+    now = daemon.clock().timestamp()
+    history = daemon.store.series("performance.cpuUsage", now - 2 * 86400, now)
+    assert len(history) > 40  # two days, read from the hourly rollup
+    results = {r.job: r for r in daemon.run_once()}
+    assert all(r.failures == 0 for r in results.values()), results
+    fresh = daemon.store.latest()
+    assert not fresh["business.orders24h"].demo  # a real collection now
+    assert fresh["business.visitors24h"].value > 20  # ~8,000 a day at scale 1, ~80 at 0.01
+    daemon.close()
+
+
+def test_it_does_not_backfill_a_store_that_has_history(tmp_path: Path) -> None:
+    settings = _demo_settings(tmp_path)
+    first = CollectorDaemon(settings)
+    start_demo(settings, first)
+    count = first.store.count_samples()
+    first.close()
+    second = CollectorDaemon(settings)
+    start_demo(settings, second)
+    assert second.store.count_samples() == count
+    second.close()
+
+
+def test_it_refuses_to_simulate_on_a_shop_it_did_not_make(tmp_path: Path) -> None:
+    shop = f"sqlite:///{tmp_path / 'real_shop.sqlite'}"
+    fill_reference_shop(shop)
+    settings = Settings.model_validate(
+        {"data_dir": str(tmp_path), "source": {"url": shop}, "demo": {"enabled": True}}
+    )
+    daemon = CollectorDaemon(settings)
+    with pytest.raises(VigieError, match="not a Vigie demo shop"):
+        start_demo(settings, daemon)
+    daemon.close()
+    engine = create_engine(shop)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(ORDER)).scalar() == 8
+    engine.dispose()
+
+
+def test_it_catches_up_a_shop_that_slept(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shop.sqlite'}"
+    create_shop(url, scale=0.01, now=NOW - timedelta(hours=5), progress=False)
+    asleep = last_order(url)
+    assert asleep is not None and asleep <= NOW - timedelta(hours=5)
+    simulator = ShopSimulator(create_engine(url), tmp_path / "access.log", seed=1)
+    catch_up(simulator, asleep, NOW, fill_log=True)
+    awake = last_order(url)
+    assert awake is not None and awake > NOW - timedelta(minutes=30)
+    assert (tmp_path / "access.log").exists()
+
+
+def test_the_daemon_honours_sigterm_while_building_the_shop(tmp_path: Path) -> None:
+    config = tmp_path / "vigie.toml"
+    config.write_text(f'data_dir = "{tmp_path}"\n')
+    proc = subprocess.Popen(
+        [sys.executable, "collector_daemon.py", "--config", str(config)],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.5)  # the shop takes several seconds at full scale
+    proc.send_signal(signal.SIGTERM)
+    start = time.monotonic()
+    stderr = proc.communicate(timeout=30)[1]
+    assert proc.returncode == 0, stderr
+    assert time.monotonic() - start < 5
+    assert "Traceback" not in stderr
+    assert "backfilled" not in stderr
