@@ -67,6 +67,7 @@ def test_it_reports_each_critical_table(reference_shop, settings_for) -> None:
         assert got[f"database.{table}.accessible"] == 1
         assert got[f"database.{table}.recordCount"] == count, table
         assert got[f"database.{table}.queryTime"] >= 0
+        assert got[f"database.{table}.sizeBytes"] > 0
     if sources.database.dialect == "postgresql":
         assert got["database.connections"] >= 1
         assert got["database.__sitemap_p_link.sizeBytes"] > 0

@@ -179,3 +179,14 @@ def test_it_waits_for_an_unreachable_store_and_stops_on_sigterm(tmp_path: Path) 
     assert proc.returncode == 0
     assert "cannot open the history store" in first and "retrying" in first
     assert "st0re-pw" not in first + rest
+
+
+def test_it_does_not_import_heavy_libraries() -> None:
+    code = (
+        "import sys, collector_daemon, monitor.demo.live, monitor.daemon; "
+        "print(sorted(m for m in ('pandas', 'sklearn', 'streamlit', 'numpy') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"

@@ -174,6 +174,21 @@ def history(settings: Settings, now: datetime, days: int, seed: int = 7) -> Iter
             yield Sample(f"database.{table}.sizeBytes", count * 180, ts)
 
 
+def _configured(settings: Settings, samples: Iterator[Sample]) -> Iterator[Sample]:
+    """Leave out SQL metrics the config switched off, as the collector would."""
+    sql_metrics = settings.metric_sql
+    derived = ("business.visitors24h", "business.conversionRate")
+    for sample in samples:
+        area = sample.name.partition(".")[0]
+        if (
+            area in ("business", "seo")
+            and sample.name not in sql_metrics
+            and sample.name not in derived
+        ):
+            continue
+        yield sample
+
+
 def backfill(
     store: HistoryStore,
     settings: Settings,
@@ -184,7 +199,7 @@ def backfill(
     days = settings.demo.backfill_days
     written = 0
     batch: list[Sample] = []
-    for sample in history(settings, now, days):
+    for sample in _configured(settings, history(settings, now, days)):
         batch.append(sample)
         if len(batch) >= BATCH:
             written += store.write(batch, demo=True)
