@@ -7,6 +7,7 @@ from pathlib import Path
 
 from monitor.access_log import AccessLog
 from monitor.config import Probe, Settings
+from monitor.machine import Machine
 from monitor.source_db import SourceDatabase
 
 
@@ -19,9 +20,11 @@ class Sources:
     access_log: AccessLog | None = None
     data_dir: Path = Path("data")
     probes: list[Probe] = field(default_factory=list)
+    machine: Machine = field(default_factory=Machine)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Sources:
+        """The production sources the settings describe."""
         log_path = settings.access_log_path
         access_log = None
         if log_path is not None:
@@ -40,4 +43,5 @@ class Sources:
         )
 
     def close(self) -> None:
+        """Release the monitored database's connections."""
         self.database.close()

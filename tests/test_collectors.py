@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from monitor.collectors import COLLECTORS
+from monitor.machine import Machine
 from monitor.samples import Collection
 from monitor.sources import Sources
 from tests.reference_shop import EXPECTED, EXPECTED_COUNTS, EXPECTED_TRAFFIC, NOW
@@ -50,10 +51,46 @@ def test_it_reads_response_time_rate_and_errors_from_the_access_log(
         "performance.errorRate",
     ):
         assert got[name] == pytest.approx(EXPECTED_TRAFFIC[name]), name
-    assert 0 <= got["performance.cpuUsage"] <= 100
-    assert 0 < got["performance.diskUsage"] <= 100
-    assert got["performance.memoryUsage"] > 0
-    assert got["performance.uptime"] > 0
+
+
+class FixedMachine(Machine):
+    """A host whose figures the test chooses."""
+
+    def cpu_percent(self) -> float:
+        return 37.5
+
+    def memory_used_mb(self) -> float:
+        return 2048.0
+
+    def disk_percent(self, path: Path) -> float:
+        assert path.exists()
+        return 61.0
+
+    def uptime_seconds(self) -> float:
+        return 86400.0
+
+
+def test_it_reports_the_machine_figures(tmp_path: Path, settings_for) -> None:
+    settings = settings_for(f"sqlite:///{tmp_path / 'none.sqlite'}", demo={"enabled": False})
+    sources = Sources.from_settings(settings)
+    sources.machine = FixedMachine()
+    got = _values(COLLECTORS["performance"](sources, NOW))
+    sources.close()
+    assert got == {
+        "performance.cpuUsage": 37.5,
+        "performance.memoryUsage": 2048.0,
+        "performance.diskUsage": 61.0,
+        "performance.uptime": 86400.0,
+    }
+
+
+def test_the_real_machine_gives_plausible_figures(tmp_path: Path) -> None:
+    machine = Machine()
+    assert 0 <= machine.cpu_percent() <= 100
+    assert 0 <= machine.cpu_percent() <= 100  # the second call measures since the first
+    assert 0 < machine.disk_percent(tmp_path / "not" / "yet") <= 100
+    assert machine.memory_used_mb() > 10
+    assert machine.uptime_seconds() > 0
 
 
 def test_it_reports_each_critical_table(reference_shop, settings_for) -> None:

@@ -21,22 +21,9 @@ import urllib.error
 import urllib.request
 from datetime import datetime
 
-import psutil
-
 from monitor.config import Probe
 from monitor.samples import Collection
 from monitor.sources import Sources
-
-_cpu_primed = False
-
-
-def _cpu_percent() -> float:
-    # cpu_percent(None) measures since its previous call; the very first call has no baseline.
-    global _cpu_primed
-    if not _cpu_primed:
-        _cpu_primed = True
-        return psutil.cpu_percent(interval=0.5)
-    return psutil.cpu_percent(interval=None)
 
 
 def probe(target: Probe) -> tuple[bool, float]:
@@ -56,12 +43,11 @@ def probe(target: Probe) -> tuple[bool, float]:
 def collect(sources: Sources, now: datetime) -> Collection:
     """The machine, then the probes, then the access log (or the probes' median without one)."""
     result = Collection(ts=now.timestamp())
-    result.add("performance.cpuUsage", _cpu_percent())
-    memory = psutil.virtual_memory()
-    result.add("performance.memoryUsage", (memory.total - memory.available) / 1024**2)
-    result.add("performance.diskUsage", psutil.disk_usage(str(_existing(sources))).percent)
-    # Boot time is a fact of the real clock, whatever instant the run is stamped with.
-    result.add("performance.uptime", time.time() - psutil.boot_time())
+    machine = sources.machine
+    result.add("performance.cpuUsage", machine.cpu_percent())
+    result.add("performance.memoryUsage", machine.memory_used_mb())
+    result.add("performance.diskUsage", machine.disk_percent(sources.data_dir))
+    result.add("performance.uptime", machine.uptime_seconds())
 
     probe_times = []
     for target in sources.probes:
@@ -90,10 +76,3 @@ def collect(sources: Sources, now: datetime) -> Collection:
     if probe_times:
         result.add("performance.responseTime", statistics.median(probe_times))
     return result
-
-
-def _existing(sources: Sources) -> str:
-    path = sources.data_dir.resolve()
-    while not path.exists():
-        path = path.parent
-    return str(path)
