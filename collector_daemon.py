@@ -12,6 +12,7 @@ from monitor.errors import VigieError
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the daemon; 0 on a clean stop, 2 with one line on stderr for a setting to fix."""
     parser = argparse.ArgumentParser(description="Collect Vigie's metrics on the seed's schedule.")
     parser.add_argument("--config", help="TOML config file (default: $MONITOR_CONFIG, else demo)")
     parser.add_argument("--once", action="store_true", help="run every job once and exit")

@@ -217,22 +217,26 @@ class Settings(_Section):
 
     @property
     def demo_enabled(self) -> bool:
+        """The demo runs when asked to, or by default when no source database is set."""
         return self.demo.enabled if self.demo.enabled is not None else not self.source.url
 
     @property
     def source_url(self) -> str:
+        """The monitored database: the configured URL, else the demo shop in the data folder."""
         if self.source.url:
             return self.source.url
         return f"sqlite:///{(self.data_dir / 'demo_shop.sqlite').resolve()}"
 
     @property
     def store_url(self) -> str:
+        """The history store: the configured URL, else SQLite in the data folder."""
         if self.store.url:
             return self.store.url
         return f"sqlite:///{(self.data_dir / 'history.sqlite').resolve()}"
 
     @property
     def access_log_path(self) -> Path | None:
+        """The access log to follow: the configured one, the demo's, or none."""
         if self.access_log.path:
             return Path(self.access_log.path)
         return self.data_dir / "access.log" if self.demo_enabled else None

@@ -60,6 +60,7 @@ class RunResult:
 
 
 def store_for(settings: Settings) -> HistoryStore:
+    """The history store the settings name, created if new."""
     return HistoryStore(
         settings.store_url,
         busy_timeout_s=settings.store.busy_timeout_s,

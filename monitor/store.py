@@ -111,6 +111,8 @@ class Point(NamedTuple):
 
 
 class Latest(NamedTuple):
+    """The newest sample of a series; `demo` marks backfilled demo data."""
+
     value: float
     ts: int
     demo: bool
@@ -237,6 +239,7 @@ class HistoryStore:
         return int(value) if value is not None else None
 
     def schema_version(self) -> int | None:
+        """The version of the store's schema, None for an empty database."""
         with self.engine.connect() as conn:
             return self._schema_version(conn)
 
@@ -246,6 +249,7 @@ class HistoryStore:
             yield conn
 
     def close(self) -> None:
+        """Close the store's connections."""
         self.engine.dispose()
 
     # -- writing --------------------------------------------------------------------------------
@@ -304,6 +308,7 @@ class HistoryStore:
         conn.exec_driver_sql(sql, rows)
 
     def write_notes(self, collector: str, notes: Iterable[Note]) -> int:
+        """Store what a collector noted (errors, recommendations, skips); returns how many."""
         rows = [
             {
                 "ts": int(n.ts),
