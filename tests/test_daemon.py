@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -41,6 +43,23 @@ def _run(
         timeout=timeout,
         env={**os.environ, **(env or {})},
     )
+
+
+def _read_until(proc: subprocess.Popen[str], text: str, timeout: float) -> str:
+    """stderr up to the first line holding `text`; fails (not hangs) after `timeout`."""
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(
+        target=lambda: [lines.put(line) for line in proc.stderr],  # type: ignore[union-attr]
+        daemon=True,
+    ).start()
+    seen, deadline = "", time.monotonic() + timeout
+    while text not in seen:
+        try:
+            seen += lines.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            proc.kill()
+            pytest.fail(f"{text!r} not seen in {timeout} s; stderr so far: {seen}")
+    return seen
 
 
 def test_it_runs_every_collector_once_and_exits_zero(tmp_path: Path, access_log: Path) -> None:
@@ -92,10 +111,7 @@ def test_it_stops_cleanly_on_sigterm(tmp_path: Path, access_log: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 30
-    seen = ""
-    while "maintenance:" not in seen and time.monotonic() < deadline:
-        seen += proc.stderr.readline()  # type: ignore[union-attr]
+    seen = _read_until(proc, "maintenance:", timeout=30)  # the first round of jobs is done
     proc.send_signal(signal.SIGTERM)
     rest = proc.communicate(timeout=10)[1]
     assert proc.returncode == 0
