@@ -21,11 +21,11 @@ from monitor.demo.shop import (
     SITEMAP_LINKS,
     ShopExistsError,
     ShopSummary,
-    activity,
     create_shop,
     demo_url,
     shop_exists,
 )
+from monitor.demo.trade import activity
 
 NOW = datetime(2026, 11, 25, 11, 0, 0)
 SCALE = 0.01

@@ -15,23 +15,17 @@ from typing import Any, TextIO
 
 import sqlalchemy as sa
 
-from monitor.demo.shop import (
-    CUSTOMER,
+from monitor.demo.catalogue import Gamme, Vehicle, catalogue, product_url
+from monitor.demo.shop import CUSTOMER, ORDER, ORDER_LINE, naive_utc
+from monitor.demo.trade import (
     NEW_CUSTOMERS_PER_DAY,
-    ORDER,
-    ORDER_LINE,
     ORDERS_PER_DAY,
-    Gamme,
     OrderMaker,
     Row,
-    Vehicle,
     activity,
-    catalogue,
     make_customer,
-    naive_utc,
     pick_customer,
     poisson,
-    product_url,
 )
 
 REQUESTS_PER_MINUTE = 55.0  # averaged over the day, bots included
