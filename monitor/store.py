@@ -38,7 +38,7 @@ from monitor.config import redact_url
 from monitor.errors import StoreError, StoreUnavailable
 from monitor.samples import Labels, Note, Sample, series_key
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 HOUR = 3600
 
 metadata = MetaData()
@@ -97,8 +97,50 @@ notes_table = Table(
     Index("ix_notes_subject_ts", "subject", "ts"),
 )
 
+# Every scheduled or requested run (see monitor/jobs.py). Times are epoch seconds.
+jobs_table = Table(
+    "jobs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("queue", String(32), nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("priority", Integer, nullable=False, default=0),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("max_attempts", Integer, nullable=False),
+    Column("run_at", Double, nullable=False),
+    Column("created_at", Double, nullable=False),
+    Column("started_at", Double, nullable=True),
+    Column("finished_at", Double, nullable=True),
+    Column("duration_ms", Double, nullable=True),
+    Column("progress", Integer, nullable=False, default=0),
+    Column("error", Text, nullable=True),
+    Column("result", Text, nullable=True),
+    Column("requested_by", String(100), nullable=False),
+    Column("worker", String(100), nullable=True),
+    Index("ix_jobs_due", "state", "run_at"),
+    Index("ix_jobs_queue_state", "queue", "state", "finished_at"),
+)
+
+job_events_table = Table(
+    "job_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job_id", Integer, nullable=False),
+    Column("ts", Double, nullable=False),
+    Column("event", String(16), nullable=False),
+    Column("detail", Text, nullable=True),
+    Index("ix_job_events_job", "job_id", "id"),
+)
+
+
+def _add_jobs(conn: Connection) -> None:
+    jobs_table.create(conn, checkfirst=True)
+    job_events_table.create(conn, checkfirst=True)
+
+
 # Migrations from version N to N+1, run in order on an older store.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _add_jobs}
 
 
 class Point(NamedTuple):
@@ -196,6 +238,12 @@ class HistoryStore:
         )
 
     # -- schema ---------------------------------------------------------------------------------
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A write transaction that holds the store's write lock from its first statement."""
+        with self._write() as conn:
+            yield conn
 
     def _open(self, create: bool) -> None:
         # Readers (the dashboard, `latest`) look without taking the write lock.

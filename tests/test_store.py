@@ -209,3 +209,22 @@ def test_it_explains_a_data_folder_it_cannot_create(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("not a folder")
     with pytest.raises(StoreError, match="cannot create the folder"):
         HistoryStore(f"sqlite:///{tmp_path / 'file' / 'history.sqlite'}")
+
+
+def test_it_upgrades_a_version_1_store_and_keeps_its_history(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    url = f"sqlite:///{path}"
+    store = HistoryStore(url)
+    store.write([Sample("a.b", 1, T0)])
+    store.close()
+    with sqlite3.connect(path) as db:  # what the first release wrote: no job tables
+        db.execute("DROP TABLE jobs")
+        db.execute("DROP TABLE job_events")
+        db.execute("UPDATE vigie_meta SET value = '1' WHERE key = 'schema_version'")
+    upgraded = HistoryStore(url)
+    assert upgraded.schema_version() == SCHEMA_VERSION == 2
+    assert upgraded.count_samples() == 1
+    from monitor.jobs import JobQueue
+
+    assert JobQueue(upgraded).enqueue("cleanup", now=T0) == 1
+    upgraded.close()

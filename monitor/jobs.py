@@ -1,0 +1,334 @@
+"""Jobs: every scheduled or requested run, with its state, attempts, retries and events.
+
+The seed's BullMQ settings, kept in the history store so several daemons can share one queue:
+
+| queue | attempts | backoff | keep completed / failed |
+|---|---|---|---|
+| metrics | 3 | exponential, 2 s then 4 s | 100 / 50 |
+| maintenance | 2 | fixed, 5 s | 50 / 25 |
+
+Every state change is a conditional UPDATE (… WHERE state = <the state we expect>), so two
+daemons never claim, finish or retry the same job twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, and_, func, insert, select, text, update
+
+from monitor.errors import VigieError
+from monitor.store import HistoryStore, job_events_table, jobs_table
+
+WAITING, ACTIVE, COMPLETED, FAILED = "waiting", "active", "completed", "failed"
+STATES = (WAITING, ACTIVE, COMPLETED, FAILED)
+
+
+@dataclass(frozen=True)
+class QueuePolicy:
+    """How a queue retries and how many finished jobs it keeps."""
+
+    attempts: int
+    backoff: str  # "exponential" | "fixed"
+    delay_s: float
+    keep_completed: int
+    keep_failed: int
+
+    def retry_delay(self, attempts_made: int) -> float:
+        """Seconds to wait before the next attempt, after `attempts_made` failed ones."""
+        if self.backoff == "exponential":
+            return self.delay_s * 2 ** (attempts_made - 1)
+        return self.delay_s
+
+
+QUEUES: dict[str, QueuePolicy] = {
+    "metrics": QueuePolicy(
+        attempts=3, backoff="exponential", delay_s=2.0, keep_completed=100, keep_failed=50
+    ),
+    "maintenance": QueuePolicy(
+        attempts=2, backoff="fixed", delay_s=5.0, keep_completed=50, keep_failed=25
+    ),
+}
+
+# Which queue each job type belongs to.
+JOB_TYPES: dict[str, str] = {
+    "performance": "metrics",
+    "business": "metrics",
+    "seo": "metrics",
+    "database_health": "metrics",
+    "cleanup": "maintenance",
+    "optimization": "maintenance",
+    "alerts_resolution": "maintenance",
+}
+
+
+class UnknownJobType(VigieError):
+    """A request named a job type Vigie does not have."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One row of the jobs table."""
+
+    id: int
+    queue: str
+    type: str
+    state: str
+    priority: int
+    attempts: int
+    max_attempts: int
+    run_at: float
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
+    duration_ms: float | None
+    progress: int
+    error: str | None
+    result: str | None
+    requested_by: str
+    worker: str | None
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> Job:
+        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class JobEvent:
+    ts: float
+    event: str  # started | progress | completed | failed | retried | requeued
+    detail: str | None
+
+
+class JobQueue:
+    """The jobs of one history store."""
+
+    def __init__(self, store: HistoryStore) -> None:
+        self.store = store
+        self.engine = store.engine
+
+    # -- requests -------------------------------------------------------------------------------
+
+    def enqueue(
+        self, job_type: str, *, now: float, requested_by: str = "schedule", priority: int = 0
+    ) -> int:
+        """Ask for a run; the daemon picks it up once `now` has passed. Returns its id."""
+        queue = JOB_TYPES.get(job_type)
+        if queue is None:
+            raise UnknownJobType(f"unknown job type {job_type!r}; known: {', '.join(JOB_TYPES)}")
+        with self.store.writing() as conn:
+            job_id = conn.execute(
+                insert(jobs_table)
+                .values(
+                    queue=queue,
+                    type=job_type,
+                    state=WAITING,
+                    priority=priority,
+                    attempts=0,
+                    max_attempts=QUEUES[queue].attempts,
+                    run_at=now,
+                    created_at=now,
+                    progress=0,
+                    requested_by=requested_by[:100],
+                )
+                .returning(jobs_table.c.id)
+            ).scalar_one()
+        return int(job_id)
+
+    # -- the worker's side ----------------------------------------------------------------------
+
+    def claim(self, worker: str, *, now: float) -> Job | None:
+        """Take the most urgent due job, atomically: no other worker can take it too."""
+        due = (
+            select(jobs_table.c.id)
+            .where(jobs_table.c.state == WAITING, jobs_table.c.run_at <= now)
+            .order_by(jobs_table.c.priority.desc(), jobs_table.c.run_at, jobs_table.c.id)
+            .limit(1)
+        )
+        if not self.store.is_sqlite:
+            # PostgreSQL: a job another daemon is claiming is skipped, not waited for.
+            due = due.with_for_update(skip_locked=True)
+        # SQLite: the write lock taken by BEGIN IMMEDIATE already serialises claimers.
+        with self.store.writing() as conn:
+            row = (
+                conn.execute(
+                    update(jobs_table)
+                    .where(jobs_table.c.id == due.scalar_subquery(), jobs_table.c.state == WAITING)
+                    .values(
+                        state=ACTIVE,
+                        worker=worker,
+                        started_at=now,
+                        progress=0,
+                        attempts=jobs_table.c.attempts + 1,
+                    )
+                    .returning(*jobs_table.c)
+                )
+                .mappings()
+                .first()
+            )
+            if row is None:
+                return None
+            job = Job.from_row(row)
+            _event(conn, job.id, now, "started", f"attempt {job.attempts} by {worker}")
+        return job
+
+    def report_progress(
+        self, job: Job, percent: int, *, now: float, detail: str | None = None
+    ) -> None:
+        """Record how far an active job has got (0–100)."""
+        with self.store.writing() as conn:
+            changed = conn.execute(
+                update(jobs_table)
+                .where(jobs_table.c.id == job.id, jobs_table.c.state == ACTIVE)
+                .values(progress=max(0, min(100, percent)))
+            ).rowcount
+            if changed:
+                _event(conn, job.id, now, "progress", detail or f"{percent} %")
+
+    def complete(self, job: Job, *, now: float, result: Mapping[str, Any] | None = None) -> bool:
+        """Mark an active job done; False if it was no longer ours (taken back as stale)."""
+        with self.store.writing() as conn:
+            changed = conn.execute(
+                update(jobs_table)
+                .where(
+                    jobs_table.c.id == job.id,
+                    jobs_table.c.state == ACTIVE,
+                    jobs_table.c.worker == job.worker,
+                )
+                .values(
+                    state=COMPLETED,
+                    finished_at=now,
+                    progress=100,
+                    error=None,
+                    duration_ms=_ms(job, now),
+                    result=json.dumps(result) if result is not None else None,
+                )
+            ).rowcount
+            if changed:
+                _event(conn, job.id, now, "completed", None)
+                self._trim(conn, job.queue, COMPLETED)
+        return bool(changed)
+
+    def fail(self, job: Job, error: str, *, now: float) -> str | None:
+        """Record a failed attempt: back to waiting after the queue's backoff while attempts
+        remain, else failed for good. Returns the new state (None if the job was not ours)."""
+        policy = QUEUES[job.queue]
+        retry = job.attempts < job.max_attempts
+        values: dict[str, Any] = {"error": error[:2000], "duration_ms": _ms(job, now)}
+        if retry:
+            values |= {
+                "state": WAITING,
+                "run_at": now + policy.retry_delay(job.attempts),
+                "worker": None,
+            }
+        else:
+            values |= {"state": FAILED, "finished_at": now}
+        with self.store.writing() as conn:
+            changed = conn.execute(
+                update(jobs_table)
+                .where(
+                    jobs_table.c.id == job.id,
+                    jobs_table.c.state == ACTIVE,
+                    jobs_table.c.worker == job.worker,
+                )
+                .values(**values)
+            ).rowcount
+            if not changed:
+                return None
+            _event(conn, job.id, now, "failed", error[:500])
+            if retry:
+                _event(
+                    conn,
+                    job.id,
+                    now,
+                    "retried",
+                    f"attempt {job.attempts + 1} at +{values['run_at'] - now:g} s",
+                )
+            else:
+                self._trim(conn, job.queue, FAILED)
+        return WAITING if retry else FAILED
+
+    def requeue_stale(self, *, now: float, timeout_s: float) -> int:
+        """Take back jobs left active by a daemon that died (active longer than `timeout_s`)."""
+        stale = and_(jobs_table.c.state == ACTIVE, jobs_table.c.started_at < now - timeout_s)
+        with self.store.writing() as conn:
+            ids = [r[0] for r in conn.execute(select(jobs_table.c.id).where(stale))]
+            for job_id in ids:
+                changed = conn.execute(
+                    update(jobs_table)
+                    .where(jobs_table.c.id == job_id, stale)
+                    .values(state=WAITING, run_at=now, worker=None)
+                ).rowcount
+                if changed:
+                    _event(conn, job_id, now, "requeued", f"active for over {timeout_s:g} s")
+        return len(ids)
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def get(self, job_id: int) -> Job | None:
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(select(jobs_table).where(jobs_table.c.id == job_id)).mappings().first()
+            )
+        return Job.from_row(row) if row else None
+
+    def events(self, job_id: int) -> list[JobEvent]:
+        """A job's history, oldest first."""
+        query = (
+            select(job_events_table.c.ts, job_events_table.c.event, job_events_table.c.detail)
+            .where(job_events_table.c.job_id == job_id)
+            .order_by(job_events_table.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [JobEvent(*row) for row in conn.execute(query)]
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        """Jobs per state for every queue: {"metrics": {"waiting": 0, "active": 1, …}, …}."""
+        counts = {queue: dict.fromkeys(STATES, 0) for queue in QUEUES}
+        query = select(jobs_table.c.queue, jobs_table.c.state, func.count()).group_by(
+            jobs_table.c.queue, jobs_table.c.state
+        )
+        with self.engine.connect() as conn:
+            for queue, state, count in conn.execute(query):
+                counts.setdefault(queue, dict.fromkeys(STATES, 0))[state] = count
+        return counts
+
+    def recent(self, *, limit: int = 50, state: str | None = None) -> list[Job]:
+        """The newest jobs first, optionally in one state."""
+        query = select(jobs_table).order_by(jobs_table.c.id.desc()).limit(limit)
+        if state is not None:
+            query = query.where(jobs_table.c.state == state)
+        with self.engine.connect() as conn:
+            return [Job.from_row(row) for row in conn.execute(query).mappings()]
+
+    # -- retention ------------------------------------------------------------------------------
+
+    def _trim(self, conn: Connection, queue: str, state: str) -> None:
+        keep = QUEUES[queue].keep_completed if state == COMPLETED else QUEUES[queue].keep_failed
+        # Delete all but the `keep` newest finished jobs of this queue in this state.
+        conn.execute(
+            text(
+                "DELETE FROM job_events WHERE job_id IN (SELECT id FROM jobs WHERE queue = :q "
+                "AND state = :s AND id NOT IN (SELECT id FROM jobs WHERE queue = :q AND state = :s "
+                "ORDER BY id DESC LIMIT :keep))"
+            ),
+            {"q": queue, "s": state, "keep": keep},
+        )
+        conn.execute(
+            text(
+                "DELETE FROM jobs WHERE queue = :q AND state = :s AND id NOT IN "
+                "(SELECT id FROM jobs WHERE queue = :q AND state = :s ORDER BY id DESC LIMIT :keep)"
+            ),
+            {"q": queue, "s": state, "keep": keep},
+        )
+
+
+def _event(conn: Connection, job_id: int, ts: float, event: str, detail: str | None) -> None:
+    conn.execute(insert(job_events_table).values(job_id=job_id, ts=ts, event=event, detail=detail))
+
+
+def _ms(job: Job, now: float) -> float | None:
+    return (now - job.started_at) * 1000 if job.started_at is not None else None

@@ -1,0 +1,149 @@
+"""Jobs: claims, retries with backoff, retention, stale jobs; a fixed clock, on both stores."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from pathlib import Path
+
+import pytest
+
+from monitor.jobs import ACTIVE, COMPLETED, FAILED, WAITING, JobQueue, UnknownJobType
+from monitor.store import HistoryStore
+
+T = 1_800_000_000.0
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def jobs(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'history.sqlite'}"
+    else:
+        url = request.getfixturevalue("pg_database")
+    store = HistoryStore(url)
+    yield JobQueue(store)
+    store.close()
+
+
+def test_it_runs_a_requested_job_once(jobs: JobQueue) -> None:
+    job_id = jobs.enqueue("cleanup", now=T, requested_by="ops:alice")
+    job = jobs.claim("daemon-1", now=T + 1)
+    assert job is not None and job.id == job_id and job.state == ACTIVE and job.attempts == 1
+    assert jobs.claim("daemon-2", now=T + 1) is None
+    assert jobs.complete(job, now=T + 3, result={"rows_removed": 12})
+    done = jobs.get(job_id)
+    assert done is not None
+    assert (done.state, done.progress, done.duration_ms, done.requested_by) == (
+        COMPLETED,
+        100,
+        2000.0,
+        "ops:alice",
+    )
+    assert [e.event for e in jobs.events(job_id)] == ["started", "completed"]
+
+
+def test_it_retries_metrics_jobs_with_exponential_backoff(jobs: JobQueue) -> None:
+    job_id = jobs.enqueue("business", now=T)
+    runs = []
+    now = T
+    for _ in range(3):
+        job = jobs.claim("d", now=now)
+        assert job is not None
+        runs.append(now)
+        state = jobs.fail(job, "database unreachable", now=now)
+        after = jobs.get(job_id)
+        assert after is not None
+        if state == WAITING:
+            assert jobs.claim("d", now=after.run_at - 0.01) is None  # not before the backoff
+            now = after.run_at
+    assert [b - a for a, b in itertools.pairwise(runs)] == [2.0, 4.0]
+    final = jobs.get(job_id)
+    assert final is not None and final.state == FAILED and final.attempts == 3
+    assert [e.event for e in jobs.events(job_id)].count("retried") == 2
+
+
+def test_it_retries_maintenance_twice_five_seconds_apart(jobs: JobQueue) -> None:
+    job_id = jobs.enqueue("optimization", now=T)
+    first = jobs.claim("d", now=T)
+    assert first is not None and jobs.fail(first, "locked", now=T) == WAITING
+    assert jobs.claim("d", now=T + 4.9) is None
+    second = jobs.claim("d", now=T + 5)
+    assert second is not None and second.attempts == 2
+    assert jobs.fail(second, "locked again", now=T + 5) == FAILED
+    failed = jobs.get(job_id)
+    assert failed is not None and failed.error == "locked again"
+
+
+def test_it_keeps_the_newest_finished_jobs_only(jobs: JobQueue) -> None:
+    for i in range(103):
+        jobs.enqueue("performance", now=T + i)
+        job = jobs.claim("d", now=T + i)
+        assert job is not None
+        jobs.complete(job, now=T + i)
+    for i in range(27):
+        jobs.enqueue("cleanup", now=T + 200 + i)
+        for attempt in range(2):
+            job = jobs.claim("d", now=T + 200 + i + 10 * attempt)
+            assert job is not None
+            jobs.fail(job, "no", now=T + 200 + i + 10 * attempt)
+    stats = jobs.stats()
+    assert stats["metrics"] == {"waiting": 0, "active": 0, "completed": 100, "failed": 0}
+    assert stats["maintenance"] == {"waiting": 0, "active": 0, "completed": 0, "failed": 25}
+    newest = jobs.recent(limit=1, state=COMPLETED)[0]
+    assert newest.created_at == T + 102
+
+
+def test_it_takes_back_a_job_left_active_by_a_dead_daemon(jobs: JobQueue) -> None:
+    job_id = jobs.enqueue("seo", now=T)
+    dead = jobs.claim("daemon-that-died", now=T)
+    assert dead is not None
+    assert jobs.requeue_stale(now=T + 60, timeout_s=300) == 0
+    assert jobs.requeue_stale(now=T + 301, timeout_s=300) == 1
+    alive = jobs.claim("daemon-2", now=T + 301)
+    assert alive is not None and alive.id == job_id and alive.attempts == 2
+    assert not jobs.complete(dead, now=T + 302)  # the dead daemon's late answer is ignored
+    assert jobs.complete(alive, now=T + 302)
+    assert "requeued" in [e.event for e in jobs.events(job_id)]
+
+
+def test_it_reports_progress(jobs: JobQueue) -> None:
+    jobs.enqueue("cleanup", now=T)
+    job = jobs.claim("d", now=T)
+    assert job is not None
+    jobs.report_progress(job, 40, now=T + 1, detail="samples pruned")
+    current = jobs.get(job.id)
+    assert current is not None and current.progress == 40
+    assert jobs.events(job.id)[-1].detail == "samples pruned"
+
+
+def test_it_refuses_an_unknown_job_type(jobs: JobQueue) -> None:
+    with pytest.raises(UnknownJobType, match="unknown job type 'reboot'"):
+        jobs.enqueue("reboot", now=T)
+
+
+def test_two_daemons_never_claim_the_same_job(pg_database: str) -> None:
+    stores = [HistoryStore(pg_database) for _ in range(2)]
+    queues = [JobQueue(s) for s in stores]
+    for i in range(60):
+        queues[0].enqueue("performance", now=T + i)
+    claimed: dict[str, list[int]] = {"a": [], "b": []}
+    start = threading.Barrier(2)
+
+    def work(name: str, queue: JobQueue) -> None:
+        start.wait()
+        while (job := queue.claim(name, now=T + 100)) is not None:
+            claimed[name].append(job.id)
+            queue.complete(job, now=T + 100)
+
+    threads = [
+        threading.Thread(target=work, args=(n, q)) for n, q in zip("ab", queues, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    every = claimed["a"] + claimed["b"]
+    assert len(every) == 60 and len(set(every)) == 60
+    assert claimed["a"] and claimed["b"]  # both really worked
+    for store in stores:
+        store.close()
