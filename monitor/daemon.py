@@ -1,19 +1,23 @@
-"""The collector daemon: runs each collector on its interval and writes what it got to the store."""
+"""The collector daemon: queues each job on its interval, runs what is due, writes the store."""
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import schedule
+from sqlalchemy.exc import DataError, IntegrityError
 
 from monitor.collectors import COLLECTORS
 from monitor.config import Settings, redact_url
 from monitor.errors import StoreUnavailable
+from monitor.jobs import SCHEDULE_PREFIX, WAITING, Job, JobQueue
 from monitor.samples import Collection, Note, Sample
 from monitor.sources import Sources
 from monitor.store import HistoryStore
@@ -23,6 +27,9 @@ log = logging.getLogger("vigie.daemon")
 Clock = Callable[[], datetime]
 # Samples kept in memory while the store cannot be written; beyond this the oldest are dropped.
 MAX_PENDING_SAMPLES = 200_000
+MAINTENANCE = ("cleanup", "optimization")
+# A job active this long was left by a daemon that died (the slowest collector takes seconds).
+STALE_AFTER_S = 600
 
 
 def utc_now() -> datetime:
@@ -50,13 +57,22 @@ class StopRequest:
 
 @dataclass
 class RunResult:
-    """What one run of a job did, for logs and tests."""
+    """What one run of a job did, for logs, tests and the job's stored result."""
 
     job: str
     samples: int
     failures: int
     seconds: float
     error: str | None = None
+    details: dict[str, int] | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        """No error, and not a collection in which every metric failed."""
+        return self.error is None and not (self.failures and not self.samples)
+
+    def summary(self) -> dict[str, object]:
+        return {"samples": self.samples, "failures": self.failures, **(self.details or {})}
 
 
 def store_for(settings: Settings) -> HistoryStore:
@@ -102,14 +118,23 @@ class CollectorDaemon:
         self.store = store or store_for(settings)
         self.sources = sources or Sources.from_settings(settings)
         self.stop_request = stop or StopRequest()
+        self.queue = JobQueue(self.store)
+        host = socket.gethostname()
+        self.worker = f"{host}:{os.getpid()}"
+        # Scheduled runs are this host's own (its machine, its log); requests are anyone's.
+        self.scheduled_by = f"{SCHEDULE_PREFIX}{host}"
         self._pending_samples: list[Sample] = []
         self._pending_notes: list[tuple[str, Note]] = []
-        self.jobs: dict[str, Callable[[], RunResult]] = {
+        self._job: Job | None = None
+        self.handlers: dict[str, Callable[[], RunResult]] = {
             name: self._collector_job(name) for name in COLLECTORS
         }
-        self.jobs["maintenance"] = self.maintain
+        self.handlers["cleanup"] = self.cleanup
+        self.handlers["optimization"] = self.optimize
+        # Timed steps that are not jobs (the demo's simulator), run before the jobs.
+        self.tasks: dict[str, Callable[[], object]] = {}
 
-    # -- jobs -----------------------------------------------------------------------------------
+    # -- what jobs do ---------------------------------------------------------------------------
 
     def _collector_job(self, name: str) -> Callable[[], RunResult]:
         return lambda: self.collect(name)
@@ -159,7 +184,15 @@ class CollectorDaemon:
                     min(s.ts for s in self._pending_samples),
                     {(s.name, s.labels) for s in self._pending_samples},
                 )
-        except Exception as exc:  # any store failure: keep the data, retry on the next run
+        except (DataError, IntegrityError) as exc:
+            # Data the store can never take (not a passing outage): drop it, keep collecting.
+            log.error(
+                "store rejected %d samples, dropped: %s", len(self._pending_samples), _one_line(exc)
+            )
+            self._pending_samples.clear()
+            self._pending_notes.clear()
+            return False
+        except Exception as exc:  # any other store failure: keep the data, retry on the next run
             log.error(
                 "store %s: write failed, will retry: %s", redact_url(self.store.url), _one_line(exc)
             )
@@ -168,55 +201,147 @@ class CollectorDaemon:
         self._pending_notes.clear()
         return True
 
-    def maintain(self) -> RunResult:
-        """Hourly upkeep: retention of raw samples, rollups and notes."""
+    def progress(self, percent: int, detail: str) -> None:
+        """Report how far the running job has got (a no-op outside a job)."""
+        if self._job is not None:
+            try:
+                self.queue.report_progress(self._job, percent, now=self._now(), detail=detail)
+            except Exception as exc:
+                log.warning("cannot record progress: %s", _one_line(exc))
+
+    def cleanup(self) -> RunResult:
+        """Retention of raw samples, rollups and notes (finished jobs trim themselves)."""
         start = time.perf_counter()
         cfg = self.settings.store
+        removed = self.store.prune(
+            self._now(), raw_days=cfg.raw_retention_days, rollup_days=cfg.rollup_retention_days
+        )
+        self.progress(100, "removed " + ", ".join(f"{v} {k}" for k, v in removed.items()))
+        log.info("cleanup: removed %s", ", ".join(f"{v} {k}" for k, v in removed.items()))
+        return RunResult("cleanup", 0, 0, time.perf_counter() - start, details=removed)
+
+    def optimize(self) -> RunResult:
+        """Refresh the last day's rollups, then let the database re-plan and reclaim space."""
+        start = time.perf_counter()
+        self.store.rollup(self._now() - 86400)
+        self.progress(50, "rollups refreshed")
+        done = self.store.optimize()
+        log.info("optimization: %s", ", ".join(f"{k} {v}" for k, v in done.items()))
+        return RunResult("optimization", 0, 0, time.perf_counter() - start, details=done)
+
+    # -- running jobs ---------------------------------------------------------------------------
+
+    def _now(self) -> float:
+        return self.clock().timestamp()
+
+    def add_task(self, name: str, task: Callable[[], object]) -> None:
+        """Run `task` on the demo's tick (and once before each round of `run_once`)."""
+        self.tasks[name] = task
+
+    def request(self, job_type: str, requested_by: str | None = None) -> int:
+        """Queue a run of `job_type`; scheduled ones are this host's, others anyone's."""
+        return self.queue.enqueue(
+            job_type, now=self._now(), requested_by=requested_by or self.scheduled_by
+        )
+
+    def work(self, *, retry: bool = True) -> list[RunResult]:
+        """Run every job that is due and ours to take, most urgent first."""
+        results = []
+        while not self.stopping:
+            try:
+                job = self.queue.claim(self.worker, now=self._now(), scheduled_by=self.scheduled_by)
+            except Exception as exc:  # the store is down: jobs wait in it
+                log.error("cannot take jobs from the store: %s", _one_line(exc))
+                break
+            if job is None:
+                break
+            results.append(self._execute(job, retry=retry))
+        return results
+
+    def _execute(self, job: Job, *, retry: bool) -> RunResult:
+        self._job = job
+        start = time.perf_counter()
         try:
-            removed = self.store.prune(
-                self.clock().timestamp(),
-                raw_days=cfg.raw_retention_days,
-                rollup_days=cfg.rollup_retention_days,
-            )
+            result = self.handlers[job.type]()
+        except Exception as exc:  # last line of defence: a job's bug is that job's failure
+            log.error("%s: failed: %s", job.type, _one_line(exc))
+            result = RunResult(job.type, 0, 1, time.perf_counter() - start, _one_line(exc))
+        finally:
+            self._job = None
+        try:
+            if result.succeeded:
+                self.queue.complete(job, now=self._now(), result=result.summary())
+            else:
+                error = result.error or f"all {result.failures} metrics failed"
+                state = self.queue.fail(job, error, now=self._now(), retry=retry)
+                if state == WAITING:
+                    log.warning(
+                        "%s: attempt %d of %d failed; retrying",
+                        job.type,
+                        job.attempts,
+                        job.max_attempts,
+                    )
         except Exception as exc:
-            log.error("maintenance failed: %s", _one_line(exc))
-            return RunResult("maintenance", 0, 1, time.perf_counter() - start, str(exc))
-        log.info("maintenance: removed %s", ", ".join(f"{v} {k}" for k, v in removed.items()))
-        return RunResult("maintenance", 0, 0, time.perf_counter() - start)
+            log.error("cannot record job %d (%s): %s", job.id, job.type, _one_line(exc))
+        return result
 
-    def add_job(self, name: str, job: Callable[[], RunResult], *, first: bool = False) -> None:
-        """Register another job (the demo's simulator); `first` runs it before the collectors."""
-        self.jobs = {name: job, **self.jobs} if first else {**self.jobs, name: job}
+    def _run_tasks(self) -> None:
+        for name, task in self.tasks.items():
+            try:
+                task()
+            except Exception as exc:
+                log.error("%s: failed: %s", name, _one_line(exc))
 
-    # -- running --------------------------------------------------------------------------------
-
-    def intervals(self) -> dict[str, int]:
-        """Seconds between runs for each job."""
-        configured = self.settings.schedule.model_dump()
-        return {name: configured.get(name, self.settings.demo.tick_seconds) for name in self.jobs}
+    def request_all(self) -> None:
+        """Queue one run of every collector and of the hourly maintenance."""
+        for job_type in [*COLLECTORS, *MAINTENANCE]:
+            try:
+                self.request(job_type)
+            except Exception as exc:
+                log.error("cannot queue %s: %s", job_type, _one_line(exc))
 
     def run_once(self) -> list[RunResult]:
-        """Run every job once, in registry order."""
-        return [self._run(name) for name in self.jobs if not self.stopping]
-
-    def _run(self, name: str) -> RunResult:
-        try:
-            return self.jobs[name]()
-        except Exception as exc:  # last line of defence for the loop
-            log.error("%s: failed: %s", name, _one_line(exc))
-            return RunResult(name, 0, 1, 0.0, str(exc))
+        """Every collector and maintenance task once, one attempt each, then return."""
+        self._run_tasks()
+        self.request_all()
+        return self.work(retry=False)
 
     def run_forever(self, *, poll_seconds: float = 1.0) -> None:
-        """Run every job now, then each on its interval until `stop()` (or SIGTERM)."""
+        """Queue every job now and then on its interval, and run what is due, until stopped.
+
+        Requests written by the dashboard or the API are picked up within `poll_seconds`."""
         scheduler = schedule.Scheduler()
-        for name, seconds in self.intervals().items():
-            scheduler.every(seconds).seconds.do(self._run, name)
-        self.run_once()
+        intervals = self.settings.schedule
+        for name in COLLECTORS:
+            scheduler.every(getattr(intervals, name)).seconds.do(self._safe_request, name)
+        for name in MAINTENANCE:
+            scheduler.every(intervals.maintenance).seconds.do(self._safe_request, name)
+        if self.tasks:
+            scheduler.every(self.settings.demo.tick_seconds).seconds.do(self._run_tasks)
+        scheduler.every(60).seconds.do(self._take_back_stale)
+        self._run_tasks()
+        self.request_all()
         while not self.stopping:
             scheduler.run_pending()
+            self.work()
             # Sleep in short steps so a stop request is honoured within a second, between runs.
-            time.sleep(min(poll_seconds, max(scheduler.idle_seconds or 0.0, 0.05)))
+            time.sleep(poll_seconds)
         log.info("stop requested: stopped between runs")
+
+    def _safe_request(self, job_type: str) -> None:
+        try:
+            self.request(job_type)
+        except Exception as exc:
+            log.error("cannot queue %s: %s", job_type, _one_line(exc))
+
+    def _take_back_stale(self) -> None:
+        try:
+            taken = self.queue.requeue_stale(now=self._now(), timeout_s=STALE_AFTER_S)
+        except Exception as exc:
+            log.error("cannot check for stale jobs: %s", _one_line(exc))
+            return
+        if taken:
+            log.warning("took back %d jobs left active by a stopped daemon", taken)
 
     @property
     def stopping(self) -> bool:

@@ -18,12 +18,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, func, insert, select, text, update
+from sqlalchemy import Connection, RowMapping, and_, func, insert, or_, select, text, update
 
 from monitor.errors import VigieError
 from monitor.store import HistoryStore, job_events_table, jobs_table
 
 WAITING, ACTIVE, COMPLETED, FAILED = "waiting", "active", "completed", "failed"
+# requested_by of a scheduled run: "schedule@<host>"; only that host's daemon takes it.
+SCHEDULE_PREFIX = "schedule@"
 STATES = (WAITING, ACTIVE, COMPLETED, FAILED)
 
 
@@ -140,14 +142,19 @@ class JobQueue:
 
     # -- the worker's side ----------------------------------------------------------------------
 
-    def claim(self, worker: str, *, now: float) -> Job | None:
-        """Take the most urgent due job, atomically: no other worker can take it too."""
-        due = (
-            select(jobs_table.c.id)
-            .where(jobs_table.c.state == WAITING, jobs_table.c.run_at <= now)
-            .order_by(jobs_table.c.priority.desc(), jobs_table.c.run_at, jobs_table.c.id)
-            .limit(1)
+    def claim(self, worker: str, *, now: float, scheduled_by: str | None = None) -> Job | None:
+        """Take the most urgent due job, atomically: no other worker can take it too.
+
+        With `scheduled_by`, the scheduled runs of other hosts are left to them."""
+        due = select(jobs_table.c.id).where(
+            jobs_table.c.state == WAITING, jobs_table.c.run_at <= now
         )
+        if scheduled_by is not None:
+            requester = jobs_table.c.requested_by
+            due = due.where(or_(~requester.startswith(SCHEDULE_PREFIX), requester == scheduled_by))
+        due = due.order_by(
+            jobs_table.c.priority.desc(), jobs_table.c.run_at, jobs_table.c.id
+        ).limit(1)
         if not self.store.is_sqlite:
             # PostgreSQL: a job another daemon is claiming is skipped, not waited for.
             due = due.with_for_update(skip_locked=True)
@@ -212,11 +219,12 @@ class JobQueue:
                 self._trim(conn, job.queue, COMPLETED)
         return bool(changed)
 
-    def fail(self, job: Job, error: str, *, now: float) -> str | None:
+    def fail(self, job: Job, error: str, *, now: float, retry: bool = True) -> str | None:
         """Record a failed attempt: back to waiting after the queue's backoff while attempts
-        remain, else failed for good. Returns the new state (None if the job was not ours)."""
+        remain (and `retry`), else failed for good. Returns the new state (None if the job was
+        not ours any more)."""
         policy = QUEUES[job.queue]
-        retry = job.attempts < job.max_attempts
+        retry = retry and job.attempts < job.max_attempts
         values: dict[str, Any] = {"error": error[:2000], "duration_ms": _ms(job, now)}
         if retry:
             values |= {

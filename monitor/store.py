@@ -488,6 +488,36 @@ class HistoryStore:
         with self.engine.connect() as conn:
             return [Note(*row) for row in conn.execute(query)]
 
+    def optimize(self) -> dict[str, int]:
+        """Let the database refresh its statistics and reclaim free space; returns bytes freed.
+
+        SQLite: ANALYZE, PRAGMA optimize, and a WAL checkpoint that truncates the -wal file.
+        PostgreSQL: VACUUM (ANALYZE) of Vigie's tables, outside a transaction as it must be."""
+        if self.is_sqlite:
+            database = make_url(self.url).database or ""
+            wal = Path(f"{database}-wal")
+            before = wal.stat().st_size if wal.exists() else 0
+            # Outside any transaction: a checkpoint cannot truncate the WAL from inside one.
+            raw = self.engine.raw_connection()
+            try:
+                driver = raw.driver_connection
+                assert driver is not None
+                driver.execute("ANALYZE")
+                driver.execute("PRAGMA optimize")
+                driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            finally:
+                raw.close()
+            after = wal.stat().st_size if wal.exists() else 0
+            return {"bytes_freed": max(0, before - after)}
+        size = "SELECT pg_total_relation_size(:t)"
+        tables = [t.name for t in metadata.sorted_tables]
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            before = sum(conn.execute(text(size), {"t": t}).scalar() or 0 for t in tables)
+            for table in tables:
+                conn.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
+            after = sum(conn.execute(text(size), {"t": t}).scalar() or 0 for t in tables)
+        return {"bytes_freed": max(0, before - after)}
+
     def has_samples(self) -> bool:
         """Whether anything was ever stored (cheap, unlike counting)."""
         with self.engine.connect() as conn:

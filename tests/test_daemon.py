@@ -45,21 +45,37 @@ def _run(
     )
 
 
-def _read_until(proc: subprocess.Popen[str], text: str, timeout: float) -> str:
-    """stderr up to the first line holding `text`; fails (not hangs) after `timeout`."""
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(
-        target=lambda: [lines.put(line) for line in proc.stderr],  # type: ignore[union-attr]
-        daemon=True,
-    ).start()
-    seen, deadline = "", time.monotonic() + timeout
-    while text not in seen:
-        try:
-            seen += lines.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
-            proc.kill()
-            pytest.fail(f"{text!r} not seen in {timeout} s; stderr so far: {seen}")
-    return seen
+class StderrReader:
+    """Reads a child's stderr in a thread, so a test can wait for a line without hanging."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.proc = proc
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.text = ""
+        self.thread = threading.Thread(target=self._pump, daemon=True)
+        self.thread.start()
+
+    def _pump(self) -> None:
+        for line in self.proc.stderr:  # type: ignore[union-attr]
+            self.lines.put(line)
+
+    def wait_for(self, text: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.text:
+            try:
+                self.text += self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                self.proc.kill()
+                pytest.fail(f"{text!r} not seen in {timeout} s; stderr so far: {self.text}")
+
+    def rest(self, timeout: float) -> str:
+        """Everything else, once the child has exited."""
+        self.proc.wait(timeout)
+        self.thread.join(timeout)
+        start = len(self.text)
+        while not self.lines.empty():
+            self.text += self.lines.get()
+        return self.text[start:]
 
 
 def test_it_runs_every_collector_once_and_exits_zero(tmp_path: Path, access_log: Path) -> None:
@@ -68,7 +84,7 @@ def test_it_runs_every_collector_once_and_exits_zero(tmp_path: Path, access_log:
     config = _config(tmp_path, shop)
     done = _run("collector_daemon.py", "--config", str(config), "--once")
     assert done.returncode == 0, done.stderr
-    for job in ("performance", "business", "seo", "database_health", "maintenance"):
+    for job in ("performance", "business", "seo", "database_health", "cleanup", "optimization"):
         assert f" {job}: " in done.stderr
     latest = _run("-m", "monitor", "--config", str(config), "latest", "--json")
     assert latest.returncode == 0, latest.stderr
@@ -111,9 +127,11 @@ def test_it_stops_cleanly_on_sigterm(tmp_path: Path, access_log: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    seen = _read_until(proc, "maintenance:", timeout=30)  # the first round of jobs is done
+    stderr = StderrReader(proc)
+    stderr.wait_for("optimization:", timeout=30)  # the first round of jobs is done
+    seen = stderr.text
     proc.send_signal(signal.SIGTERM)
-    rest = proc.communicate(timeout=10)[1]
+    rest = stderr.rest(timeout=10)
     assert proc.returncode == 0
     assert "stopped between runs" in rest
     assert "Traceback" not in seen + rest
@@ -127,10 +145,12 @@ def test_it_survives_a_collector_that_raises(settings_for, tmp_path: Path) -> No
     def broken() -> RunResult:
         raise RuntimeError("bug in a collector")
 
-    daemon.add_job("broken", broken, first=True)
-    results = daemon.run_once()
-    assert results[0].error == "bug in a collector"
-    assert {r.job for r in results} >= {"performance", "maintenance"}
+    daemon.handlers["seo"] = broken
+    results = {r.job: r for r in daemon.run_once()}
+    assert results["seo"].error == "bug in a collector"
+    assert results["performance"].succeeded and results["cleanup"].succeeded
+    failed = {job.type: job.error for job in daemon.queue.recent(state="failed")}
+    assert failed["seo"] == "bug in a collector"
     daemon.close()
 
 
@@ -206,3 +226,86 @@ def test_it_does_not_import_heavy_libraries() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+class SteppedClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self):  # type: ignore[no-untyped-def]
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+def test_it_retries_a_failing_collection_after_the_backoff(settings_for, tmp_path: Path) -> None:
+    clock = SteppedClock()
+    daemon = CollectorDaemon(settings_for(f"sqlite:///{tmp_path / 'none.sqlite'}"), clock=clock)
+    outcomes = iter([RuntimeError("first"), RuntimeError("second"), None])
+
+    def flaky() -> RunResult:
+        error = next(outcomes)
+        if error:
+            raise error
+        return RunResult("business", 5, 0, 0.0)
+
+    daemon.handlers["business"] = flaky
+    job_id = daemon.request("business")
+    assert [r.error for r in daemon.work()] == ["first"]
+    clock.advance(1.9)
+    assert daemon.work() == []  # the 2 s backoff has not passed
+    clock.advance(0.1)
+    assert [r.error for r in daemon.work()] == ["second"]
+    clock.advance(4)
+    assert [r.error for r in daemon.work()] == [None]
+    job = daemon.queue.get(job_id)
+    assert job is not None and (job.state, job.attempts) == ("completed", 3)
+    daemon.close()
+
+
+def test_it_leaves_other_hosts_scheduled_runs_to_them(settings_for, tmp_path: Path) -> None:
+    daemon = CollectorDaemon(
+        settings_for(f"sqlite:///{tmp_path / 'none.sqlite'}"), clock=lambda: NOW
+    )
+    theirs = daemon.request("performance", requested_by="schedule@another-host")
+    asked = daemon.request("cleanup", requested_by="ops:alice")
+    ran = daemon.work()
+    assert [r.job for r in ran] == ["cleanup"]
+    assert daemon.queue.get(theirs).state == "waiting"  # type: ignore[union-attr]
+    assert daemon.queue.get(asked).requested_by == "ops:alice"  # type: ignore[union-attr]
+    daemon.close()
+
+
+def test_a_running_daemon_picks_up_a_request_within_seconds(
+    tmp_path: Path, access_log: Path
+) -> None:
+    from monitor.jobs import JobQueue
+    from monitor.store import HistoryStore
+
+    shop = f"sqlite:///{tmp_path / 'shop.sqlite'}"
+    fill_reference_shop(shop)
+    config = _config(tmp_path, shop)
+    proc = subprocess.Popen(
+        [sys.executable, "collector_daemon.py", "--config", str(config)],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    stderr = StderrReader(proc)
+    stderr.wait_for("optimization:", timeout=30)
+    store = HistoryStore(f"sqlite:///{tmp_path / 'history.sqlite'}")
+    queue_ = JobQueue(store)
+    asked_at = time.monotonic()
+    job_id = queue_.enqueue("cleanup", now=time.time(), requested_by="ops:alice")
+    while (job := queue_.get(job_id)) is not None and job.state != "completed":
+        assert time.monotonic() - asked_at < 10, stderr.text
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    stderr.rest(timeout=10)
+    assert job is not None and job.requested_by == "ops:alice"
+    assert json.loads(job.result or "{}")["samples"] == 0
+    assert [e.event for e in queue_.events(job_id)] == ["started", "progress", "completed"]
+    store.close()

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import create_engine, func, select
 
 from monitor.config import SOURCE_ENV, Settings, redact_url
-from monitor.daemon import CollectorDaemon, RunResult
+from monitor.daemon import CollectorDaemon
 from monitor.demo.backfill import backfill
 from monitor.demo.shop import ORDER, is_demo_shop, tables_with_rows
 from monitor.demo.simulator import ShopSimulator
@@ -115,11 +115,8 @@ def start_demo(settings: Settings, daemon: CollectorDaemon) -> ShopSimulator | N
         written = backfill(daemon.store, settings, daemon.clock(), stopping=daemon.stop_request)
         log.info("backfilled %d demo samples", written)
 
-    def tick() -> RunResult:
-        start = time.perf_counter()
-        summary = simulator.tick(daemon.clock())
-        log.debug("demo: %s", summary)
-        return RunResult("demo", 0, 0, time.perf_counter() - start)
+    def tick() -> None:
+        log.debug("demo: %s", simulator.tick(daemon.clock()))
 
-    daemon.add_job("demo", tick, first=True)
+    daemon.add_task("demo", tick)
     return simulator
