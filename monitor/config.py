@@ -43,7 +43,11 @@ _SITEMAP_VALID = " AND ".join(
 
 # Each metric is one SQL query returning one number. `:since` and `:now` are bound to the
 # collection time minus 24 h and the collection time (naive UTC datetimes).
-DEFAULT_METRIC_SQL: dict[str, str] = {
+# A metric's SQL is one query, or one per database kind ({"sqlite": …, "postgresql": …}) where
+# the dialects differ (date arithmetic).
+MetricSQL = str | dict[str, str]
+
+DEFAULT_METRIC_SQL: dict[str, MetricSQL] = {
     "business.totalUsers": "SELECT COUNT(*) FROM ___xtr_customer",
     "business.activeUsers": "SELECT COUNT(*) FROM ___xtr_customer WHERE cst_activ = '1'",
     "business.orders24h": (
@@ -61,6 +65,12 @@ DEFAULT_METRIC_SQL: dict[str, str] = {
         "SELECT SUM(CAST(ord_total_ttc AS NUMERIC)) / NULLIF(COUNT(*), 0) FROM ___xtr_order "
         "WHERE ord_date >= :since AND ord_date < :now AND ord_is_pay = '1'"
     ),
+    "business.minutesSinceLastOrder": {
+        "sqlite": "SELECT (JULIANDAY(:now) - JULIANDAY(MAX(ord_date))) * 1440 "
+        "FROM ___xtr_order WHERE ord_date < :now",
+        "postgresql": "SELECT EXTRACT(EPOCH FROM (:now - MAX(ord_date))) / 60 "
+        "FROM ___xtr_order WHERE ord_date < :now",
+    },
     "seo.totalPages": "SELECT COUNT(*) FROM __sitemap_p_link",
     "seo.optimizedPages": (
         "SELECT COUNT(*) FROM __seo_page WHERE NOT noindex "
@@ -179,6 +189,160 @@ class Thresholds(_Section):
     seq_scan_min_rows: int = Field(10_000, ge=0)
 
 
+SEVERITIES = ("info", "warning", "error", "critical")
+
+
+class AlertRule(_Section):
+    """A threshold rule on a metric; `metric` may hold one `*` (its match is the subject)."""
+
+    name: str = Field(min_length=1, max_length=100)
+    metric: str = Field(min_length=1, max_length=MAX_METRIC_NAME)
+    when: Literal["above", "below"] = "above"
+    info: float | None = None
+    warning: float | None = None
+    error: float | None = None
+    critical: float | None = None
+    # Hysteresis: an open alert clears only once the value is back past this (default: the
+    # lowest threshold itself).
+    clear: float | None = None
+    # The condition must hold for this many consecutive samples before the rule fires.
+    for_samples: int = Field(1, ge=1, le=100)
+    message: str = ""
+
+    @model_validator(mode="after")
+    def _thresholds_in_order(self) -> AlertRule:
+        levels = [(s, getattr(self, s)) for s in SEVERITIES if getattr(self, s) is not None]
+        if not levels:
+            raise ValueError(f"rule {self.name!r} needs at least one of {', '.join(SEVERITIES)}")
+        values = [v for _, v in levels]
+        ordered = (
+            values == sorted(values)
+            if self.when == "above"
+            else values == sorted(values, reverse=True)
+        )
+        if not ordered:
+            word = "increase" if self.when == "above" else "decrease"
+            raise ValueError(f"rule {self.name!r}: thresholds must {word} from info to critical")
+        if self.clear is not None:
+            first = values[0]
+            if (self.when == "above" and self.clear > first) or (
+                self.when == "below" and self.clear < first
+            ):
+                raise ValueError(
+                    f"rule {self.name!r}: clear ({self.clear}) must be on the safe "
+                    f"side of the lowest threshold ({first})"
+                )
+        return self
+
+    def thresholds(self) -> list[tuple[str, float]]:
+        """(severity, threshold) from info to critical, only those set."""
+        return [(s, v) for s in SEVERITIES if (v := getattr(self, s)) is not None]
+
+
+def _rule(name: str, metric: str, message: str, **levels: Any) -> AlertRule:
+    return AlertRule(name=name, metric=metric, message=message, **levels)
+
+
+# Shipped for every default metric; a rule in the config with the same name replaces one.
+DEFAULT_ALERT_RULES = [
+    _rule(
+        "disk_full",
+        "performance.diskUsage",
+        "The data disk is filling up",
+        warning=80,
+        error=90,
+        critical=95,
+        clear=75,
+        for_samples=2,
+    ),
+    _rule(
+        "memory_high",
+        "performance.memoryPercent",
+        "Memory is nearly exhausted",
+        warning=85,
+        error=92,
+        critical=97,
+        clear=80,
+        for_samples=3,
+    ),
+    _rule(
+        "cpu_high",
+        "performance.cpuUsage",
+        "The CPU has been busy for several minutes",
+        warning=85,
+        error=95,
+        clear=70,
+        for_samples=3,
+    ),
+    _rule(
+        "slow_responses",
+        "performance.responseTime",
+        "Pages answer slowly (median, ms)",
+        warning=500,
+        error=1000,
+        critical=2000,
+        clear=400,
+        for_samples=2,
+    ),
+    _rule(
+        "server_errors",
+        "performance.errorRate",
+        "Too many 5xx answers (%)",
+        warning=1,
+        error=5,
+        critical=10,
+        clear=0.5,
+        for_samples=2,
+    ),
+    _rule(
+        "database_down",
+        "database.up",
+        "The shop's database cannot be reached",
+        when="below",
+        critical=1,
+    ),
+    _rule(
+        "table_inaccessible",
+        "database.*.accessible",
+        "A critical table cannot be read",
+        when="below",
+        error=1,
+    ),
+    _rule(
+        "orders_stopped",
+        "business.minutesSinceLastOrder",
+        "No order for a long while",
+        warning=240,
+        error=480,
+        clear=120,
+    ),
+    _rule(
+        "sitemap_unhealthy",
+        "seo.sitemapHealth",
+        "Many sitemap links would not serve a page",
+        when="below",
+        warning=90,
+        error=80,
+        clear=92,
+    ),
+]
+
+
+class AlertsConfig(_Section):
+    """Alert rules: the shipped defaults (unless switched off) and the config's own."""
+
+    defaults: bool = True
+    rules: list[AlertRule] = Field(default_factory=list)
+    # An open alert whose metric has had no sample for this long is resolved as stale.
+    stale_after_s: int = Field(3600, ge=60)
+
+    def effective(self) -> list[AlertRule]:
+        """The rules in force, the config's replacing defaults of the same name."""
+        mine = {rule.name: rule for rule in self.rules}
+        shipped = [r for r in DEFAULT_ALERT_RULES if r.name not in mine] if self.defaults else []
+        return [*shipped, *mine.values()]
+
+
 class DemoConfig(_Section):
     """The embedded demo shop."""
 
@@ -200,13 +364,18 @@ class Settings(_Section):
     probes: list[Probe] = Field(default_factory=list)
     thresholds: Thresholds = Thresholds()
     demo: DemoConfig = DemoConfig()
+    alerts: AlertsConfig = AlertsConfig()
     # Merged over DEFAULT_METRIC_SQL; an empty string switches a default metric off.
-    metrics: dict[str, str] = Field(default_factory=dict)
+    metrics: dict[str, MetricSQL] = Field(default_factory=dict)
 
     @field_validator("metrics")
     @classmethod
-    def _metric_names(cls, value: dict[str, str]) -> dict[str, str]:
-        for name in value:
+    def _metric_names(cls, value: dict[str, MetricSQL]) -> dict[str, MetricSQL]:
+        for name, sql in value.items():
+            if isinstance(sql, dict) and not set(sql) <= {"sqlite", "postgresql"}:
+                raise ValueError(
+                    f"metric {name!r}: per-database SQL takes the keys sqlite and postgresql"
+                )
             area, _, rest = name.partition(".")
             if len(name) > MAX_METRIC_NAME:
                 raise ValueError(f"metric name {name[:40]!r}… is longer than {MAX_METRIC_NAME}")
@@ -242,10 +411,14 @@ class Settings(_Section):
         return self.data_dir / "access.log" if self.demo_enabled else None
 
     @property
-    def metric_sql(self) -> dict[str, str]:
+    def metric_sql(self) -> dict[str, MetricSQL]:
         """Every SQL metric in force: the defaults, overridden and extended by the config."""
         merged = {**DEFAULT_METRIC_SQL, **self.metrics}
-        return {name: sql for name, sql in merged.items() if sql.strip()}
+        return {
+            name: sql
+            for name, sql in merged.items()
+            if sql and (not isinstance(sql, str) or sql.strip())
+        }
 
 
 def check_url(value: str) -> str:

@@ -27,6 +27,10 @@ class Machine:
         memory = psutil.virtual_memory()
         return (memory.total - memory.available) / 1024**2
 
+    def memory_percent(self) -> float:
+        """% of memory in use (what the memory alert watches; MB depend on the machine)."""
+        return float(psutil.virtual_memory().percent)
+
     def disk_percent(self, path: Path) -> float:
         """% used of the disk holding `path` (its nearest existing parent)."""
         path = path.resolve()

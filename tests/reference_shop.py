@@ -121,6 +121,7 @@ EXPECTED = {
     "business.paidOrders24h": 4,
     "business.revenue24h": 157.51,
     "business.averageBasket": 39.3775,
+    "business.minutesSinceLastOrder": 60.0,  # order 1, an hour ago (order 8 is at :now)
     "seo.totalPages": 10,
     "seo.optimizedPages": 3,
     "seo.sitemapHealth": 30.0,

@@ -62,6 +62,9 @@ class FixedMachine(Machine):
     def memory_used_mb(self) -> float:
         return 2048.0
 
+    def memory_percent(self) -> float:
+        return 25.0
+
     def disk_percent(self, path: Path) -> float:
         assert path.exists()
         return 61.0
@@ -79,6 +82,7 @@ def test_it_reports_the_machine_figures(tmp_path: Path, settings_for) -> None:
     assert got == {
         "performance.cpuUsage": 37.5,
         "performance.memoryUsage": 2048.0,
+        "performance.memoryPercent": 25.0,
         "performance.diskUsage": 61.0,
         "performance.uptime": 86400.0,
     }
@@ -90,6 +94,7 @@ def test_the_real_machine_gives_plausible_figures(tmp_path: Path) -> None:
     assert 0 <= machine.cpu_percent() <= 100  # the second call measures since the first
     assert 0 < machine.disk_percent(tmp_path / "not" / "yet") <= 100
     assert machine.memory_used_mb() > 10
+    assert 0 < machine.memory_percent() < 100
     assert machine.uptime_seconds() > 0
 
 

@@ -4,6 +4,7 @@
 |---|---|---|
 | performance.cpuUsage | % of all cores since the previous run | psutil |
 | performance.memoryUsage | MB used (total - available) | psutil |
+| performance.memoryPercent | % of memory used | psutil |
 | performance.diskUsage | % used of the disk holding the data folder | psutil |
 | performance.uptime | seconds since boot | psutil |
 | performance.responseTime | median request time in the window, ms | access log, else probes |
@@ -46,6 +47,7 @@ def collect(sources: Sources, now: datetime) -> Collection:
     machine = sources.machine
     result.add("performance.cpuUsage", machine.cpu_percent())
     result.add("performance.memoryUsage", machine.memory_used_mb())
+    result.add("performance.memoryPercent", machine.memory_percent())
     result.add("performance.diskUsage", machine.disk_percent(sources.data_dir))
     result.add("performance.uptime", machine.uptime_seconds())
 

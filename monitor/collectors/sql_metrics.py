@@ -19,8 +19,12 @@ def collect_area(sources: Sources, area: str, now: datetime) -> Collection:
     try:
         with database.connect() as conn:
             for name, sql in metrics.items():
+                query = sql if isinstance(sql, str) else sql.get(database.dialect)
+                if query is None:
+                    result.fail(name, f"no SQL for {database.dialect} in this metric's config")
+                    continue
                 try:
-                    result.add(name, database.scalar(conn, sql, params))
+                    result.add(name, database.scalar(conn, query, params))
                 except SourceUnavailable:
                     raise
                 except SourceError as exc:
