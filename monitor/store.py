@@ -26,6 +26,7 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     event,
+    func,
     insert,
     select,
     text,
@@ -134,13 +135,61 @@ job_events_table = Table(
 )
 
 
-def _add_jobs(conn: Connection) -> None:
-    jobs_table.create(conn, checkfirst=True)
-    job_events_table.create(conn, checkfirst=True)
+OPEN_ALERT = text("state = 'open'")
+
+# One row per alert episode; the partial unique index makes "one open alert per rule and
+# subject" a fact of the database, so two daemons cannot both open it.
+alerts_table = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rule", String(100), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("metric", String(300), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("value", Double, nullable=True),
+    Column("threshold", Double, nullable=True),
+    Column("message", Text, nullable=False),
+    Column("opened_at", Double, nullable=False),
+    Column("updated_at", Double, nullable=False),
+    Column("resolved_at", Double, nullable=True),
+    Column("resolution", Text, nullable=True),
+    Column("acknowledged_by", String(100), nullable=True),
+    Column("acknowledged_at", Double, nullable=True),
+    Index(
+        "uq_alerts_open",
+        "rule",
+        "subject",
+        unique=True,
+        sqlite_where=OPEN_ALERT,
+        postgresql_where=OPEN_ALERT,
+    ),
+    Index("ix_alerts_state_opened", "state", "opened_at"),
+)
+
+# Who did what, when, with what outcome: maintenance runs, acknowledgements.
+audit_table = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ts", Double, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target", String(300), nullable=False),
+    Column("outcome", String(32), nullable=False),
+    Column("detail", Text, nullable=True),
+    Index("ix_audit_ts", "ts"),
+)
+
+
+def _add_jobs_alerts_audit(conn: Connection) -> None:
+    for table in (jobs_table, job_events_table, alerts_table, audit_table):
+        table.create(conn, checkfirst=True)
 
 
 # Migrations from version N to N+1, run in order on an older store.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _add_jobs}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _add_jobs_alerts_audit}
 
 
 class Point(NamedTuple):
@@ -517,6 +566,28 @@ class HistoryStore:
                 conn.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
             after = sum(conn.execute(text(size), {"t": t}).scalar() or 0 for t in tables)
         return {"bytes_freed": max(0, before - after)}
+
+    def recent_values(self, name: str, count: int, labels: Labels = ()) -> list[float]:
+        """The newest `count` raw values of a series, newest first."""
+        with self.engine.connect() as conn:
+            sid = self._series_id(conn, name, labels)
+            if sid is None:
+                return []
+            rows = conn.exec_driver_sql(
+                self._sql("SELECT value FROM samples WHERE series_id = ? ORDER BY ts DESC LIMIT ?"),
+                (sid, count),
+            )
+            return [row[0] for row in rows]
+
+    def newest_ts(self, name: str, labels: Labels = ()) -> int | None:
+        """When a series last got a sample (epoch seconds), None if never."""
+        with self.engine.connect() as conn:
+            sid = self._series_id(conn, name, labels)
+            if sid is None:
+                return None
+            return conn.execute(
+                select(func.max(samples_table.c.ts)).where(samples_table.c.series_id == sid)
+            ).scalar()
 
     def has_samples(self) -> bool:
         """Whether anything was ever stored (cheap, unlike counting)."""

@@ -218,8 +218,8 @@ def test_it_upgrades_a_version_1_store_and_keeps_its_history(tmp_path: Path) -> 
     store.write([Sample("a.b", 1, T0)])
     store.close()
     with sqlite3.connect(path) as db:  # what the first release wrote: no job tables
-        db.execute("DROP TABLE jobs")
-        db.execute("DROP TABLE job_events")
+        for table in ("jobs", "job_events", "alerts", "audit"):
+            db.execute(f"DROP TABLE {table}")
         db.execute("UPDATE vigie_meta SET value = '1' WHERE key = 'schema_version'")
     upgraded = HistoryStore(url)
     assert upgraded.schema_version() == SCHEMA_VERSION == 2

@@ -1,0 +1,276 @@
+"""Alerts: threshold rules over metrics, with hold times, hysteresis and exactly-once changes.
+
+A rule fires at a severity once its condition has held for `for_samples` consecutive samples,
+and clears only once the newest value is back past its `clear` threshold (hysteresis), as
+Prometheus' `for:` and Netdata's warn/clear pairs do. Every change is one conditional statement
+(an insert guarded by the unique index on open alerts, an UPDATE … WHERE state/severity is still
+what we read), so two daemons evaluating the same rule change an alert once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fnmatch import translate
+
+from sqlalchemy import RowMapping, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from monitor.audit import record
+from monitor.config import SEVERITIES, AlertRule
+from monitor.samples import Labels, series_key
+from monitor.store import OPEN_ALERT, HistoryStore, alerts_table
+
+OPEN, RESOLVED = "open", "resolved"
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One alert episode, from opening to resolution."""
+
+    id: int
+    rule: str
+    subject: str
+    metric: str
+    severity: str
+    state: str
+    value: float | None
+    threshold: float | None
+    message: str
+    opened_at: float
+    updated_at: float
+    resolved_at: float | None
+    resolution: str | None
+    acknowledged_by: str | None
+    acknowledged_at: float | None
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> Alert:
+        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one evaluation did to an alert: opened, escalated, eased or resolved."""
+
+    kind: str
+    rule: str
+    subject: str
+    metric: str
+    severity: str
+
+
+def level(rule: AlertRule, value: float) -> str | None:
+    """The highest severity whose threshold `value` crosses, or None."""
+    reached = None
+    for severity, threshold in rule.thresholds():
+        crossed = value >= threshold if rule.when == "above" else value < threshold
+        if crossed:
+            reached = severity
+    return reached
+
+
+def cleared(rule: AlertRule, value: float) -> bool:
+    """Whether `value` is back past the rule's clear threshold (its hysteresis)."""
+    first = rule.thresholds()[0][1]
+    clear = rule.clear if rule.clear is not None else first
+    return value < clear if rule.when == "above" else value >= clear
+
+
+def held_level(rule: AlertRule, values: list[float]) -> str | None:
+    """The severity every one of the last `for_samples` values reached (None if any did not,
+    or if there are not enough values yet)."""
+    if len(values) < rule.for_samples:
+        return None
+    levels = [level(rule, v) for v in values[: rule.for_samples]]
+    if any(lv is None for lv in levels):
+        return None
+    return min(levels, key=lambda lv: SEVERITIES.index(lv or "info"))
+
+
+class AlertBook:
+    """The alerts of one history store and the rules that open and close them."""
+
+    def __init__(self, store: HistoryStore, rules: Iterable[AlertRule]) -> None:
+        self.store = store
+        self.rules = list(rules)
+        self._patterns = [(rule, re.compile(translate(rule.metric))) for rule in self.rules]
+
+    def subjects(
+        self, series: Iterable[tuple[str, Labels]]
+    ) -> list[tuple[AlertRule, str, str, Labels]]:
+        """(rule, subject, metric, labels) for every rule that watches one of these series."""
+        found = []
+        for name, labels in series:
+            for rule, pattern in self._patterns:
+                if not pattern.match(name):
+                    continue
+                subject = _wildcard_part(rule.metric, name) or name
+                if labels:
+                    subject = series_key(subject, labels)
+                found.append((rule, subject, name, labels))
+        return found
+
+    def evaluate(self, series: Iterable[tuple[str, Labels]], *, now: float) -> list[Change]:
+        """Apply every rule to the newest samples of these series; returns what changed."""
+        changes = []
+        for rule, subject, metric, labels in self.subjects(series):
+            values = self.store.recent_values(metric, rule.for_samples, labels)
+            if not values:
+                continue
+            change = self._apply(rule, subject, metric, values, now)
+            if change is not None:
+                changes.append(change)
+        return changes
+
+    def _apply(
+        self, rule: AlertRule, subject: str, metric: str, values: list[float], now: float
+    ) -> Change | None:
+        current = self._open(rule.name, subject)
+        severity = held_level(rule, values)
+        if current is None:
+            if severity is None:
+                return None
+            return self._insert(rule, subject, metric, severity, values[0], now)
+        if severity is not None and severity != current.severity:
+            kind = (
+                "escalated"
+                if SEVERITIES.index(severity) > SEVERITIES.index(current.severity)
+                else "eased"
+            )
+            with self.store.writing() as conn:
+                changed = conn.execute(
+                    update(alerts_table)
+                    .where(
+                        alerts_table.c.id == current.id,
+                        alerts_table.c.state == OPEN,
+                        alerts_table.c.severity == current.severity,
+                    )
+                    .values(
+                        severity=severity,
+                        value=values[0],
+                        updated_at=now,
+                        threshold=dict(rule.thresholds())[severity],
+                    )
+                ).rowcount
+            return Change(kind, rule.name, subject, metric, severity) if changed else None
+        if severity is None and cleared(rule, values[0]):
+            resolved = self._resolve(current, now, f"cleared: {metric} = {values[0]:g}")
+            return (
+                Change("resolved", rule.name, subject, metric, current.severity)
+                if resolved
+                else None
+            )
+        return None
+
+    def _insert(
+        self, rule: AlertRule, subject: str, metric: str, severity: str, value: float, now: float
+    ) -> Change | None:
+        insert = sqlite_insert if self.store.is_sqlite else pg_insert
+        statement = (
+            insert(alerts_table)
+            .values(
+                rule=rule.name,
+                subject=subject,
+                metric=metric,
+                severity=severity,
+                state=OPEN,
+                value=value,
+                threshold=dict(rule.thresholds())[severity],
+                message=rule.message or f"{metric} {rule.when} threshold",
+                opened_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["rule", "subject"], index_where=OPEN_ALERT)
+        )
+        with self.store.writing() as conn:
+            inserted = conn.execute(statement.returning(alerts_table.c.id)).first()
+        return Change("opened", rule.name, subject, metric, severity) if inserted else None
+
+    def _resolve(self, alert: Alert, now: float, why: str) -> bool:
+        with self.store.writing() as conn:
+            return bool(
+                conn.execute(
+                    update(alerts_table)
+                    .where(
+                        alerts_table.c.id == alert.id,
+                        alerts_table.c.state == OPEN,
+                    )
+                    .values(state=RESOLVED, resolved_at=now, updated_at=now, resolution=why)
+                ).rowcount
+            )
+
+    def _open(self, rule: str, subject: str) -> Alert | None:
+        query = select(alerts_table).where(
+            alerts_table.c.rule == rule,
+            alerts_table.c.subject == subject,
+            alerts_table.c.state == OPEN,
+        )
+        with self.store.engine.connect() as conn:
+            row = conn.execute(query).mappings().first()
+        return Alert.from_row(row) if row else None
+
+    # -- people and maintenance -----------------------------------------------------------------
+
+    def acknowledge(self, alert_id: int, actor: str, *, now: float) -> bool:
+        """Mark an open alert as seen by `actor`; False if it is not open or already seen."""
+        with self.store.writing() as conn:
+            changed = conn.execute(
+                update(alerts_table)
+                .where(
+                    alerts_table.c.id == alert_id,
+                    alerts_table.c.state == OPEN,
+                    alerts_table.c.acknowledged_by.is_(None),
+                )
+                .values(acknowledged_by=actor[:100], acknowledged_at=now)
+            ).rowcount
+            record(
+                conn,
+                actor=actor,
+                action="acknowledge",
+                target=f"alert {alert_id}",
+                outcome="done" if changed else "refused",
+                now=now,
+            )
+        return bool(changed)
+
+    def resolve_stale(self, *, now: float, stale_after_s: float) -> int:
+        """Resolve open alerts whose metric has had no sample for `stale_after_s`."""
+        resolved = 0
+        for alert in self.active():
+            newest = self.store.newest_ts(alert.metric)
+            if newest is None or newest < now - stale_after_s:
+                resolved += self._resolve(alert, now, "stale: no recent data for its metric")
+        return resolved
+
+    def active(self) -> list[Alert]:
+        """Open alerts, most severe first, then oldest first."""
+        with self.store.engine.connect() as conn:
+            rows = (
+                conn.execute(select(alerts_table).where(alerts_table.c.state == OPEN))
+                .mappings()
+                .all()
+            )
+        alerts = [Alert.from_row(r) for r in rows]
+        return sorted(alerts, key=lambda a: (-SEVERITIES.index(a.severity), a.opened_at))
+
+    def history(self, *, since: float = 0, limit: int = 500) -> list[Alert]:
+        """Alerts opened since `since`, newest first."""
+        query = (
+            select(alerts_table)
+            .where(alerts_table.c.opened_at >= since)
+            .order_by(alerts_table.c.opened_at.desc(), alerts_table.c.id.desc())
+            .limit(limit)
+        )
+        with self.store.engine.connect() as conn:
+            return [Alert.from_row(r) for r in conn.execute(query).mappings()]
+
+
+def _wildcard_part(pattern: str, name: str) -> str | None:
+    if "*" not in pattern:
+        return None
+    regex = re.escape(pattern).replace(r"\*", "(.+?)")
+    match = re.fullmatch(regex, name)
+    return match.group(1) if match else None
