@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -14,11 +15,13 @@ from datetime import UTC, datetime
 import schedule
 from sqlalchemy.exc import DataError, IntegrityError
 
+from monitor.alerts import AlertBook, Change
+from monitor.audit import record
 from monitor.collectors import COLLECTORS
 from monitor.config import Settings, redact_url
 from monitor.errors import StoreUnavailable
 from monitor.jobs import SCHEDULE_PREFIX, WAITING, Job, JobQueue
-from monitor.samples import Collection, Note, Sample
+from monitor.samples import Collection, Labels, Note, Sample
 from monitor.sources import Sources
 from monitor.store import HistoryStore
 
@@ -27,7 +30,16 @@ log = logging.getLogger("vigie.daemon")
 Clock = Callable[[], datetime]
 # Samples kept in memory while the store cannot be written; beyond this the oldest are dropped.
 MAX_PENDING_SAMPLES = 200_000
-MAINTENANCE = ("cleanup", "optimization")
+MAINTENANCE = ("cleanup", "optimization", "alerts_resolution")
+# A critical alert on a metric of this area collects the area again at once.
+EMERGENCY_COLLECTOR = {
+    "performance": "performance",
+    "business": "business",
+    "seo": "seo",
+    "database": "database_health",
+}
+EMERGENCY_PRIORITY = 10
+EMERGENCY_PREFIX = "emergency:"
 # A job active this long was left by a daemon that died (the slowest collector takes seconds).
 STALE_AFTER_S = 600
 
@@ -119,6 +131,7 @@ class CollectorDaemon:
         self.sources = sources or Sources.from_settings(settings)
         self.stop_request = stop or StopRequest()
         self.queue = JobQueue(self.store)
+        self.alerts = AlertBook(self.store, settings.alerts.effective())
         host = socket.gethostname()
         self.worker = f"{host}:{os.getpid()}"
         # Scheduled runs are this host's own (its machine, its log); requests are anyone's.
@@ -131,6 +144,7 @@ class CollectorDaemon:
         }
         self.handlers["cleanup"] = self.cleanup
         self.handlers["optimization"] = self.optimize
+        self.handlers["alerts_resolution"] = self.resolve_alerts
         # Timed steps that are not jobs (the demo's simulator), run before the jobs.
         self.tasks: dict[str, Callable[[], object]] = {}
 
@@ -150,6 +164,8 @@ class CollectorDaemon:
         for note in collection.failures:
             log.warning("%s: %s failed: %s", name, note.subject, note.text)
         stored = self._store(name, collection)
+        if stored:
+            self._evaluate_alerts({(s.name, s.labels) for s in collection.samples})
         result = RunResult(
             name,
             len(collection.samples),
@@ -200,6 +216,57 @@ class CollectorDaemon:
         self._pending_samples.clear()
         self._pending_notes.clear()
         return True
+
+    def _evaluate_alerts(self, series: set[tuple[str, Labels]]) -> None:
+        try:
+            changes = self.alerts.evaluate(series, now=self._now())
+        except Exception as exc:  # alerting must not cost the samples already stored
+            log.error("alert evaluation failed: %s", _one_line(exc))
+            return
+        for change in changes:
+            log.warning(
+                "alert %s %s: %s (%s) %s",
+                change.rule,
+                change.kind,
+                change.subject,
+                change.severity,
+                change.metric,
+            )
+            if change.severity == "critical" and change.kind in ("opened", "escalated"):
+                self._emergency(change)
+
+    def _emergency(self, change: Change) -> None:
+        """Collect the domain that fired again at once, ahead of the schedule."""
+        job_type = EMERGENCY_COLLECTOR.get(change.metric.partition(".")[0])
+        if job_type is None:
+            return
+        try:
+            self.queue.enqueue(
+                job_type,
+                now=self._now(),
+                priority=EMERGENCY_PRIORITY,
+                requested_by=f"{EMERGENCY_PREFIX}{change.rule}:{change.subject}",
+            )
+        except Exception as exc:
+            log.error("cannot queue the emergency %s run: %s", job_type, _one_line(exc))
+            return
+        log.warning("emergency %s collection queued for %s", job_type, change.rule)
+
+    def resolve_alerts(self) -> RunResult:
+        """Resolve open alerts whose metric stopped reporting (the hourly clean-up of alerts)."""
+        start = time.perf_counter()
+        resolved = self.alerts.resolve_stale(
+            now=self._now(), stale_after_s=self.settings.alerts.stale_after_s
+        )
+        self.progress(100, f"{resolved} stale alerts resolved")
+        log.info("alerts_resolution: %d stale alerts resolved", resolved)
+        return RunResult(
+            "alerts_resolution",
+            0,
+            0,
+            time.perf_counter() - start,
+            details={"alerts_resolved": resolved},
+        )
 
     def progress(self, percent: int, detail: str) -> None:
         """Report how far the running job has got (a no-op outside a job)."""
@@ -271,15 +338,28 @@ class CollectorDaemon:
         try:
             if result.succeeded:
                 self.queue.complete(job, now=self._now(), result=result.summary())
+                outcome, detail = "completed", json.dumps(result.summary())
             else:
                 error = result.error or f"all {result.failures} metrics failed"
                 state = self.queue.fail(job, error, now=self._now(), retry=retry)
+                outcome, detail = ("retrying" if state == WAITING else "failed"), error
                 if state == WAITING:
                     log.warning(
                         "%s: attempt %d of %d failed; retrying",
                         job.type,
                         job.attempts,
                         job.max_attempts,
+                    )
+            if job.queue == "maintenance" or not job.requested_by.startswith(SCHEDULE_PREFIX):
+                with self.store.writing() as conn:
+                    record(
+                        conn,
+                        actor=job.requested_by,
+                        action=job.type,
+                        target=f"job {job.id}",
+                        outcome=outcome,
+                        detail=detail,
+                        now=self._now(),
                     )
         except Exception as exc:
             log.error("cannot record job %d (%s): %s", job.id, job.type, _one_line(exc))

@@ -309,3 +309,40 @@ def test_a_running_daemon_picks_up_a_request_within_seconds(
     assert json.loads(job.result or "{}")["samples"] == 0
     assert [e.event for e in queue_.events(job_id)] == ["started", "progress", "completed"]
     store.close()
+
+
+def test_a_critical_alert_triggers_an_emergency_collection(settings_for, tmp_path: Path) -> None:
+    url = "postgresql+psycopg://vigie@127.0.0.1:1/shop"  # nothing listens there
+    daemon = CollectorDaemon(
+        settings_for(url, source={"url": url, "connect_timeout_s": 1}), clock=lambda: NOW
+    )
+    daemon.request("database_health")
+    daemon.work()
+    [alert] = daemon.alerts.active()
+    assert (alert.rule, alert.severity) == ("database_down", "critical")
+    runs = [j for j in daemon.queue.recent() if j.type == "database_health"]
+    assert len(runs) == 2  # the scheduled run, then one emergency run (not a loop of them)
+    emergency = [j for j in runs if j.requested_by.startswith("emergency:")]
+    assert len(emergency) == 1 and emergency[0].priority == 10
+    assert emergency[0].state == "completed"
+    daemon.close()
+
+
+def test_every_maintenance_run_is_audited(settings_for, tmp_path: Path) -> None:
+    from monitor.audit import entries
+
+    daemon = CollectorDaemon(
+        settings_for(f"sqlite:///{tmp_path / 'none.sqlite'}"), clock=lambda: NOW
+    )
+    daemon.run_once()
+    daemon.request("cleanup", requested_by="ops:alice")
+    daemon.work()
+    lines = entries(daemon.store)
+    assert {e.action for e in lines} >= {"cleanup", "optimization", "alerts_resolution"}
+    assert (lines[0].actor, lines[0].action, lines[0].outcome) == (
+        "ops:alice",
+        "cleanup",
+        "completed",
+    )
+    assert '"samples"' in (lines[0].detail or "")
+    daemon.close()
