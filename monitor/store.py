@@ -368,8 +368,9 @@ class HistoryStore:
                 self._ids[key] = sid
 
     def write(self, samples: Sequence[Sample], *, demo: bool = False) -> int:
-        """Store samples in one transaction; a sample already stored (same series, same second)
-        is kept as it was. Returns the number of samples offered."""
+        """Store samples in one transaction; a second value for the same series and second
+        replaces the first (an emergency run right after a scheduled one is the newer truth).
+        Returns the number of samples offered."""
         if not samples:
             return 0
         with self._write() as conn:
@@ -396,11 +397,12 @@ class HistoryStore:
             else ("series_id, ts, value", "?, ?, ?")
         )
         if self.is_sqlite:
-            sql = f"INSERT OR IGNORE INTO samples ({columns}) VALUES ({marks})"
+            sql = f"INSERT OR REPLACE INTO samples ({columns}) VALUES ({marks})"
         else:
             sql = (
                 f"INSERT INTO samples ({columns}) VALUES ({marks.replace('?', '%s')}) "
-                "ON CONFLICT DO NOTHING"
+                "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, "
+                "demo = excluded.demo"
             )
         conn.exec_driver_sql(sql, rows)
 

@@ -34,11 +34,11 @@ def test_it_reads_back_what_it_wrote(store: HistoryStore) -> None:
     assert [(p.ts, p.value) for p in points] == [(T0, 12.5), (T0 + 120, 20.0)]
 
 
-def test_it_keeps_the_first_sample_of_a_second(store: HistoryStore) -> None:
+def test_the_newest_write_of_a_second_wins(store: HistoryStore) -> None:
     store.write([Sample("a.b", 1, T0)])
     store.write([Sample("a.b", 2, T0)])
     assert store.count_samples() == 1
-    assert store.series("a.b", T0 - 1, T0 + 1)[0].value == 1
+    assert store.series("a.b", T0 - 1, T0 + 1)[0].value == 2
 
 
 def test_it_rolls_up_hours_and_reads_them_for_long_ranges(store: HistoryStore) -> None:
