@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 import uuid
@@ -321,3 +322,42 @@ def test_it_keeps_a_postgresql_shop_alive(pg_engine: sa.Engine, tmp_path: Path) 
         pg_engine, "SELECT COUNT(*) FROM ___xtr_customer WHERE cst_date_add > :t", t=CREATED
     )
     assert customers[0][0] == first.customers + second.customers
+
+
+def _order_times(tmp_path: Path, stalls_per_week: float) -> list[datetime]:
+    from sqlalchemy import create_engine, select
+
+    from monitor.demo.shop import ORDER, create_shop
+
+    url = f"sqlite:///{tmp_path / f'stall{stalls_per_week}.sqlite'}"
+    start = datetime(2026, 11, 24, 0, 0)
+    create_shop(url, scale=0.01, now=start, progress=False)
+    engine = create_engine(url)
+    simulator = ShopSimulator(
+        engine, tmp_path / "access.log", seed=3, stalls_per_week=stalls_per_week
+    )
+    simulator.resume_at(start)
+    for hour in range(1, 25):
+        simulator.tick(start + timedelta(hours=hour))
+    with engine.connect() as conn:
+        times = [
+            t
+            for (t,) in conn.execute(
+                select(ORDER.c.ord_date).where(ORDER.c.ord_date >= start).order_by(ORDER.c.ord_date)
+            )
+        ]
+    engine.dispose()
+    return times
+
+
+def _longest_daytime_gap(times: list[datetime]) -> timedelta:
+    daytime = [t for t in times if 8 <= t.hour < 21]
+    return max((b - a for a, b in itertools.pairwise(daytime)), default=timedelta(0))
+
+
+def test_it_stalls_orders_for_hours_now_and_then(tmp_path: Path) -> None:
+    stalled = _order_times(tmp_path, stalls_per_week=7)  # a stall every day
+    normal = _order_times(tmp_path, stalls_per_week=0)
+    assert _longest_daytime_gap(stalled) >= timedelta(hours=4)
+    assert _longest_daytime_gap(normal) < timedelta(hours=4)
+    assert len(stalled) < len(normal)

@@ -117,6 +117,7 @@ class ShopSimulator:
         scale: float = 1.0,
         rotate_bytes: int = ROTATE_BYTES,
         incidents_per_day: float = 1.0,
+        stalls_per_week: float = 1.0,
     ) -> None:
         self._engine = engine
         self._access_log = access_log
@@ -125,6 +126,7 @@ class ShopSimulator:
         self._scale = scale
         self._rotate_bytes = rotate_bytes
         self._incidents_per_day = incidents_per_day
+        self._stalls_per_week = stalls_per_week
         self._orders = OrderMaker(self._rng)
         self._catalogue = catalogue()
         self._human_kinds, self._human_cum = _choices(_HUMAN_KINDS)
@@ -184,6 +186,7 @@ class ShopSimulator:
                     last_customer += 1
                     customers.append(make_customer(rng, last_customer, _moment(ts), seen))
                 placed = _times(rng, slot, seconds, poisson(rng, ORDERS_PER_DAY * level))
+                placed = [ts for ts in placed if not self._in_stall(ts)]
                 for ts in placed if last_customer else ():
                     last_order += 1
                     cst_id = pick_customer(rng, last_customer)
@@ -324,6 +327,17 @@ class ShopSimulator:
             window is not None and window[0] <= ts < window[1]
             for window in (self._incident_window(hour), self._incident_window(hour - 1))
         )
+
+    def _in_stall(self, ts: float) -> bool:
+        """Whether `ts` falls in an order stall (a payment provider down: no order for 4–6 h
+        in the day), about `stalls_per_week` times a week, so "orders stopped" fires now and
+        then in the demo."""
+        day = int(ts // 86_400)
+        rng = random.Random(f"{self._salt}:stall:{day}")
+        if rng.random() >= self._stalls_per_week / 7:
+            return False
+        begin = day * 86_400 + rng.randint(9 * 3_600, 14 * 3_600)
+        return begin <= ts < begin + rng.randint(270, 360) * 60
 
     def _incident_window(self, hour: int) -> tuple[float, float] | None:
         if hour not in self._incidents:
