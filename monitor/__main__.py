@@ -106,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("vigie: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `python -m monitor latest | head`: the reader had enough
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":
