@@ -343,6 +343,15 @@ class AlertsConfig(_Section):
         return [*shipped, *mine.values()]
 
 
+class JobsConfig(_Section):
+    """The job queue's clocks."""
+
+    # A job with no sign of life (start or progress) this long was left by a daemon that died.
+    stale_after_s: int = Field(600, ge=10)
+    # A scheduled run nobody took this long (its host is gone) is expired by the clean-up.
+    expire_waiting_after_s: int = Field(3600, ge=60)
+
+
 class DemoConfig(_Section):
     """The embedded demo shop."""
 
@@ -365,6 +374,7 @@ class Settings(_Section):
     thresholds: Thresholds = Thresholds()
     demo: DemoConfig = DemoConfig()
     alerts: AlertsConfig = AlertsConfig()
+    jobs: JobsConfig = JobsConfig()
     # Merged over DEFAULT_METRIC_SQL; an empty string switches a default metric off.
     metrics: dict[str, MetricSQL] = Field(default_factory=dict)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import signal
@@ -16,11 +15,10 @@ import schedule
 from sqlalchemy.exc import DataError, IntegrityError
 
 from monitor.alerts import AlertBook, Change
-from monitor.audit import record
 from monitor.collectors import COLLECTORS
 from monitor.config import Settings, redact_url
 from monitor.errors import StoreUnavailable
-from monitor.jobs import SCHEDULE_PREFIX, WAITING, Job, JobQueue
+from monitor.jobs import SCHEDULE_PREFIX, STORE_SCHEDULE, WAITING, Job, JobQueue
 from monitor.samples import Collection, Labels, Note, Sample
 from monitor.sources import Sources
 from monitor.store import HistoryStore
@@ -40,8 +38,6 @@ EMERGENCY_COLLECTOR = {
 }
 EMERGENCY_PRIORITY = 10
 EMERGENCY_PREFIX = "emergency:"
-# A job active this long was left by a daemon that died (the slowest collector takes seconds).
-STALE_AFTER_S = 600
 
 
 def utc_now() -> datetime:
@@ -84,6 +80,7 @@ class RunResult:
         return self.error is None and not (self.failures and not self.samples)
 
     def summary(self) -> dict[str, object]:
+        """What the job stores as its result."""
         return {"samples": self.samples, "failures": self.failures, **(self.details or {})}
 
 
@@ -277,11 +274,16 @@ class CollectorDaemon:
                 log.warning("cannot record progress: %s", _one_line(exc))
 
     def cleanup(self) -> RunResult:
-        """Retention of raw samples, rollups and notes (finished jobs trim themselves)."""
+        """Retention of raw samples, rollups and notes, and expiry of scheduled runs nobody
+        took (finished jobs trim themselves to the queue's counts; Vigie keeps no other cache)."""
         start = time.perf_counter()
         cfg = self.settings.store
         removed = self.store.prune(
             self._now(), raw_days=cfg.raw_retention_days, rollup_days=cfg.rollup_retention_days
+        )
+        self.progress(80, "samples, rollups and notes pruned")
+        removed["expired_jobs"] = self.queue.expire_waiting(
+            now=self._now(), older_than_s=self.settings.jobs.expire_waiting_after_s
         )
         self.progress(100, "removed " + ", ".join(f"{v} {k}" for k, v in removed.items()))
         log.info("cleanup: removed %s", ", ".join(f"{v} {k}" for k, v in removed.items()))
@@ -305,11 +307,14 @@ class CollectorDaemon:
         """Run `task` on the demo's tick (and once before each round of `run_once`)."""
         self.tasks[name] = task
 
-    def request(self, job_type: str, requested_by: str | None = None) -> int:
-        """Queue a run of `job_type`; scheduled ones are this host's, others anyone's."""
-        return self.queue.enqueue(
-            job_type, now=self._now(), requested_by=requested_by or self.scheduled_by
-        )
+    def request(self, job_type: str, requested_by: str | None = None) -> int | None:
+        """Queue a run of `job_type`. Without `requested_by` it is a scheduled run: this host's
+        for a collector, the store's (any daemon's) for maintenance; either is skipped while
+        one is already waiting."""
+        if requested_by is not None:
+            return self.queue.enqueue(job_type, now=self._now(), requested_by=requested_by)
+        owner = STORE_SCHEDULE if job_type in MAINTENANCE else self.scheduled_by
+        return self.queue.enqueue(job_type, now=self._now(), requested_by=owner, coalesce=True)
 
     def work(self, *, retry: bool = True) -> list[RunResult]:
         """Run every job that is due and ours to take, most urgent first."""
@@ -335,14 +340,20 @@ class CollectorDaemon:
             result = RunResult(job.type, 0, 1, time.perf_counter() - start, _one_line(exc))
         finally:
             self._job = None
+        audit = job.queue == "maintenance" or not job.requested_by.startswith(SCHEDULE_PREFIX)
         try:
             if result.succeeded:
-                self.queue.complete(job, now=self._now(), result=result.summary())
-                outcome, detail = "completed", json.dumps(result.summary())
+                if not self.queue.complete(
+                    job, now=self._now(), result=result.summary(), audit=audit
+                ):
+                    log.warning(
+                        "job %d (%s) was taken back meanwhile; its result is dropped",
+                        job.id,
+                        job.type,
+                    )
             else:
                 error = result.error or f"all {result.failures} metrics failed"
-                state = self.queue.fail(job, error, now=self._now(), retry=retry)
-                outcome, detail = ("retrying" if state == WAITING else "failed"), error
+                state = self.queue.fail(job, error, now=self._now(), retry=retry, audit=audit)
                 if state == WAITING:
                     log.warning(
                         "%s: attempt %d of %d failed; retrying",
@@ -350,16 +361,11 @@ class CollectorDaemon:
                         job.attempts,
                         job.max_attempts,
                     )
-            if job.queue == "maintenance" or not job.requested_by.startswith(SCHEDULE_PREFIX):
-                with self.store.writing() as conn:
-                    record(
-                        conn,
-                        actor=job.requested_by,
-                        action=job.type,
-                        target=f"job {job.id}",
-                        outcome=outcome,
-                        detail=detail,
-                        now=self._now(),
+                elif state is None:
+                    log.warning(
+                        "job %d (%s) was taken back meanwhile; its failure is dropped",
+                        job.id,
+                        job.type,
                     )
         except Exception as exc:
             log.error("cannot record job %d (%s): %s", job.id, job.type, _one_line(exc))
@@ -416,7 +422,9 @@ class CollectorDaemon:
 
     def _take_back_stale(self) -> None:
         try:
-            taken = self.queue.requeue_stale(now=self._now(), timeout_s=STALE_AFTER_S)
+            taken = self.queue.requeue_stale(
+                now=self._now(), timeout_s=self.settings.jobs.stale_after_s
+            )
         except Exception as exc:
             log.error("cannot check for stale jobs: %s", _one_line(exc))
             return
@@ -425,6 +433,7 @@ class CollectorDaemon:
 
     @property
     def stopping(self) -> bool:
+        """Whether a stop was asked for (SIGTERM, SIGINT or `stop()`)."""
         return self.stop_request()
 
     def stop(self) -> None:

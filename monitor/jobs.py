@@ -20,12 +20,16 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, and_, func, insert, or_, select, text, update
 
+from monitor.audit import record
 from monitor.errors import VigieError
 from monitor.store import HistoryStore, job_events_table, jobs_table
 
 WAITING, ACTIVE, COMPLETED, FAILED = "waiting", "active", "completed", "failed"
 # requested_by of a scheduled run: "schedule@<host>"; only that host's daemon takes it.
 SCHEDULE_PREFIX = "schedule@"
+# Store-wide scheduled work (maintenance): any daemon may take it.
+STORE_SCHEDULE = "schedule"
+DIED = "its daemon stopped during the run"
 STATES = (WAITING, ACTIVE, COMPLETED, FAILED)
 
 
@@ -92,14 +96,18 @@ class Job:
     result: str | None
     requested_by: str
     worker: str | None
+    heartbeat_at: float | None
 
     @classmethod
     def from_row(cls, row: RowMapping) -> Job:
+        """The job of a `jobs` row."""
         return cls(**{name: row[name] for name in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True)
 class JobEvent:
+    """One line of a job's history."""
+
     ts: float
     event: str  # started | progress | completed | failed | retried | requeued
     detail: str | None
@@ -115,13 +123,35 @@ class JobQueue:
     # -- requests -------------------------------------------------------------------------------
 
     def enqueue(
-        self, job_type: str, *, now: float, requested_by: str = "schedule", priority: int = 0
-    ) -> int:
-        """Ask for a run; the daemon picks it up once `now` has passed. Returns its id."""
+        self,
+        job_type: str,
+        *,
+        now: float,
+        requested_by: str,
+        priority: int = 0,
+        coalesce: bool = False,
+    ) -> int | None:
+        """Ask for a run; the daemon picks it up once `now` has passed. Returns its id.
+
+        With `coalesce`, nothing is queued (None) while the same requester already has a run of
+        this type waiting: a stalled daemon catches up with one run, not a backlog."""
         queue = JOB_TYPES.get(job_type)
         if queue is None:
             raise UnknownJobType(f"unknown job type {job_type!r}; known: {', '.join(JOB_TYPES)}")
         with self.store.writing() as conn:
+            if (
+                coalesce
+                and conn.execute(
+                    select(jobs_table.c.id)
+                    .where(
+                        jobs_table.c.type == job_type,
+                        jobs_table.c.state == WAITING,
+                        jobs_table.c.requested_by == requested_by[:100],
+                    )
+                    .limit(1)
+                ).first()
+            ):
+                return None
             job_id = conn.execute(
                 insert(jobs_table)
                 .values(
@@ -190,13 +220,22 @@ class JobQueue:
             changed = conn.execute(
                 update(jobs_table)
                 .where(jobs_table.c.id == job.id, jobs_table.c.state == ACTIVE)
-                .values(progress=max(0, min(100, percent)))
+                .values(progress=max(0, min(100, percent)), heartbeat_at=now)
             ).rowcount
             if changed:
                 _event(conn, job.id, now, "progress", detail or f"{percent} %")
 
-    def complete(self, job: Job, *, now: float, result: Mapping[str, Any] | None = None) -> bool:
-        """Mark an active job done; False if it was no longer ours (taken back as stale)."""
+    def complete(
+        self,
+        job: Job,
+        *,
+        now: float,
+        result: Mapping[str, Any] | None = None,
+        audit: bool = False,
+    ) -> bool:
+        """Mark an active job done; False if it was no longer ours (taken back as stale).
+
+        With `audit`, the audit line is written in the same transaction, and only if it was."""
         with self.store.writing() as conn:
             changed = conn.execute(
                 update(jobs_table)
@@ -217,9 +256,21 @@ class JobQueue:
             if changed:
                 _event(conn, job.id, now, "completed", None)
                 self._trim(conn, job.queue, COMPLETED)
+                if audit:
+                    record(
+                        conn,
+                        actor=job.requested_by,
+                        action=job.type,
+                        target=f"job {job.id}",
+                        outcome=COMPLETED,
+                        now=now,
+                        detail=json.dumps(result) if result is not None else None,
+                    )
         return bool(changed)
 
-    def fail(self, job: Job, error: str, *, now: float, retry: bool = True) -> str | None:
+    def fail(
+        self, job: Job, error: str, *, now: float, retry: bool = True, audit: bool = False
+    ) -> str | None:
         """Record a failed attempt: back to waiting after the queue's backoff while attempts
         remain (and `retry`), else failed for good. Returns the new state (None if the job was
         not ours any more)."""
@@ -257,26 +308,84 @@ class JobQueue:
                 )
             else:
                 self._trim(conn, job.queue, FAILED)
+            if audit:
+                record(
+                    conn,
+                    actor=job.requested_by,
+                    action=job.type,
+                    target=f"job {job.id}",
+                    outcome="retrying" if retry else FAILED,
+                    now=now,
+                    detail=error[:500],
+                )
         return WAITING if retry else FAILED
 
     def requeue_stale(self, *, now: float, timeout_s: float) -> int:
-        """Take back jobs left active by a daemon that died (active longer than `timeout_s`)."""
-        stale = and_(jobs_table.c.state == ACTIVE, jobs_table.c.started_at < now - timeout_s)
+        """Take back jobs left active by a daemon that died: no sign of life (start or progress)
+        for `timeout_s`. Back to waiting while attempts remain, else failed. Returns how many."""
+        last_sign = func.coalesce(jobs_table.c.heartbeat_at, jobs_table.c.started_at)
+        stale = and_(jobs_table.c.state == ACTIVE, last_sign < now - timeout_s)
+        taken = 0
         with self.store.writing() as conn:
-            ids = [r[0] for r in conn.execute(select(jobs_table.c.id).where(stale))]
-            for job_id in ids:
+            rows = conn.execute(select(jobs_table).where(stale)).mappings().all()
+            for job in map(Job.from_row, rows):
+                exhausted = job.attempts >= job.max_attempts
+                values: dict[str, Any] = (
+                    {"state": FAILED, "finished_at": now, "error": DIED}
+                    if exhausted
+                    else {"state": WAITING, "run_at": now, "worker": None, "error": DIED}
+                )
                 changed = conn.execute(
-                    update(jobs_table)
-                    .where(jobs_table.c.id == job_id, stale)
-                    .values(state=WAITING, run_at=now, worker=None)
+                    update(jobs_table).where(jobs_table.c.id == job.id, stale).values(**values)
                 ).rowcount
-                if changed:
-                    _event(conn, job_id, now, "requeued", f"active for over {timeout_s:g} s")
-        return len(ids)
+                if not changed:
+                    continue
+                taken += 1
+                _event(
+                    conn,
+                    job.id,
+                    now,
+                    "failed" if exhausted else "requeued",
+                    f"{DIED} (no sign of life for {timeout_s:g} s)",
+                )
+                record(
+                    conn,
+                    actor=job.requested_by,
+                    action=job.type,
+                    target=f"job {job.id}",
+                    outcome=FAILED if exhausted else "requeued",
+                    now=now,
+                    detail=DIED,
+                )
+                if exhausted:
+                    self._trim(conn, job.queue, FAILED)
+        return taken
+
+    def expire_waiting(self, *, now: float, older_than_s: float) -> int:
+        """Fail scheduled runs nobody took for `older_than_s` (their host is gone, e.g. a
+        container recreated under a new name); returns how many."""
+        old = and_(
+            jobs_table.c.state == WAITING,
+            jobs_table.c.run_at < now - older_than_s,
+            jobs_table.c.requested_by.startswith(SCHEDULE_PREFIX),
+        )
+        with self.store.writing() as conn:
+            return int(
+                conn.execute(
+                    update(jobs_table)
+                    .where(old)
+                    .values(
+                        state=FAILED,
+                        finished_at=now,
+                        error="expired: no daemon of its host took it",
+                    )
+                ).rowcount
+            )
 
     # -- reading --------------------------------------------------------------------------------
 
     def get(self, job_id: int) -> Job | None:
+        """One job by id, None if unknown (or trimmed by retention)."""
         with self.engine.connect() as conn:
             row = (
                 conn.execute(select(jobs_table).where(jobs_table.c.id == job_id)).mappings().first()
@@ -328,7 +437,8 @@ class JobQueue:
         conn.execute(
             text(
                 "DELETE FROM jobs WHERE queue = :q AND state = :s AND id NOT IN "
-                "(SELECT id FROM jobs WHERE queue = :q AND state = :s ORDER BY id DESC LIMIT :keep)"
+                "(SELECT id FROM jobs WHERE queue = :q AND state = :s "
+                "ORDER BY finished_at DESC, id DESC LIMIT :keep)"
             ),
             {"q": queue, "s": state, "keep": keep},
         )

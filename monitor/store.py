@@ -119,6 +119,7 @@ jobs_table = Table(
     Column("result", Text, nullable=True),
     Column("requested_by", String(100), nullable=False),
     Column("worker", String(100), nullable=True),
+    Column("heartbeat_at", Double, nullable=True),
     Index("ix_jobs_due", "state", "run_at"),
     Index("ix_jobs_queue_state", "queue", "state", "finished_at"),
 )

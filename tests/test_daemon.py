@@ -307,7 +307,12 @@ def test_a_running_daemon_picks_up_a_request_within_seconds(
     stderr.rest(timeout=10)
     assert job is not None and job.requested_by == "ops:alice"
     assert json.loads(job.result or "{}")["samples"] == 0
-    assert [e.event for e in queue_.events(job_id)] == ["started", "progress", "completed"]
+    assert [e.event for e in queue_.events(job_id)] == [
+        "started",
+        "progress",
+        "progress",
+        "completed",
+    ]
     store.close()
 
 

@@ -43,7 +43,7 @@ def test_it_runs_a_requested_job_once(jobs: JobQueue) -> None:
 
 
 def test_it_retries_metrics_jobs_with_exponential_backoff(jobs: JobQueue) -> None:
-    job_id = jobs.enqueue("business", now=T)
+    job_id = jobs.enqueue("business", now=T, requested_by="ops:test")
     runs = []
     now = T
     for _ in range(3):
@@ -63,7 +63,7 @@ def test_it_retries_metrics_jobs_with_exponential_backoff(jobs: JobQueue) -> Non
 
 
 def test_it_retries_maintenance_twice_five_seconds_apart(jobs: JobQueue) -> None:
-    job_id = jobs.enqueue("optimization", now=T)
+    job_id = jobs.enqueue("optimization", now=T, requested_by="ops:test")
     first = jobs.claim("d", now=T)
     assert first is not None and jobs.fail(first, "locked", now=T) == WAITING
     assert jobs.claim("d", now=T + 4.9) is None
@@ -76,12 +76,12 @@ def test_it_retries_maintenance_twice_five_seconds_apart(jobs: JobQueue) -> None
 
 def test_it_keeps_the_newest_finished_jobs_only(jobs: JobQueue) -> None:
     for i in range(103):
-        jobs.enqueue("performance", now=T + i)
+        jobs.enqueue("performance", now=T + i, requested_by="ops:test")
         job = jobs.claim("d", now=T + i)
         assert job is not None
         jobs.complete(job, now=T + i)
     for i in range(27):
-        jobs.enqueue("cleanup", now=T + 200 + i)
+        jobs.enqueue("cleanup", now=T + 200 + i, requested_by="ops:test")
         for attempt in range(2):
             job = jobs.claim("d", now=T + 200 + i + 10 * attempt)
             assert job is not None
@@ -94,7 +94,7 @@ def test_it_keeps_the_newest_finished_jobs_only(jobs: JobQueue) -> None:
 
 
 def test_it_takes_back_a_job_left_active_by_a_dead_daemon(jobs: JobQueue) -> None:
-    job_id = jobs.enqueue("seo", now=T)
+    job_id = jobs.enqueue("seo", now=T, requested_by="ops:test")
     dead = jobs.claim("daemon-that-died", now=T)
     assert dead is not None
     assert jobs.requeue_stale(now=T + 60, timeout_s=300) == 0
@@ -107,7 +107,7 @@ def test_it_takes_back_a_job_left_active_by_a_dead_daemon(jobs: JobQueue) -> Non
 
 
 def test_it_reports_progress(jobs: JobQueue) -> None:
-    jobs.enqueue("cleanup", now=T)
+    jobs.enqueue("cleanup", now=T, requested_by="ops:test")
     job = jobs.claim("d", now=T)
     assert job is not None
     jobs.report_progress(job, 40, now=T + 1, detail="samples pruned")
@@ -118,14 +118,14 @@ def test_it_reports_progress(jobs: JobQueue) -> None:
 
 def test_it_refuses_an_unknown_job_type(jobs: JobQueue) -> None:
     with pytest.raises(UnknownJobType, match="unknown job type 'reboot'"):
-        jobs.enqueue("reboot", now=T)
+        jobs.enqueue("reboot", now=T, requested_by="ops:test")
 
 
 def test_two_daemons_never_claim_the_same_job(pg_database: str) -> None:
     stores = [HistoryStore(pg_database) for _ in range(2)]
     queues = [JobQueue(s) for s in stores]
     for i in range(60):
-        queues[0].enqueue("performance", now=T + i)
+        queues[0].enqueue("performance", now=T + i, requested_by="ops:test")
     claimed: dict[str, list[int]] = {"a": [], "b": []}
     start = threading.Barrier(2)
 
@@ -147,3 +147,54 @@ def test_two_daemons_never_claim_the_same_job(pg_database: str) -> None:
     assert claimed["a"] and claimed["b"]  # both really worked
     for store in stores:
         store.close()
+
+
+def test_it_fails_a_job_that_killed_its_daemon_too_often(jobs: JobQueue) -> None:
+    job_id = jobs.enqueue("business", now=T, requested_by="ops:test")
+    now = T
+    for _ in range(3):  # three daemons die in a row on this job
+        assert jobs.claim("doomed", now=now) is not None
+        now += 700
+        assert jobs.requeue_stale(now=now, timeout_s=600) == 1
+    job = jobs.get(job_id)
+    assert job is not None and (job.state, job.attempts) == (FAILED, 3)
+    assert "stopped during the run" in (job.error or "")
+
+
+def test_a_job_that_reports_progress_is_not_taken_for_dead(jobs: JobQueue) -> None:
+    jobs.enqueue("optimization", now=T, requested_by="ops:test")
+    job = jobs.claim("busy", now=T)
+    assert job is not None
+    jobs.report_progress(job, 50, now=T + 500)  # a long VACUUM, still alive
+    assert jobs.requeue_stale(now=T + 700, timeout_s=600) == 0
+    assert jobs.requeue_stale(now=T + 1101, timeout_s=600) == 1
+
+
+def test_it_coalesces_scheduled_runs_that_are_already_waiting(jobs: JobQueue) -> None:
+    first = jobs.enqueue("seo", now=T, requested_by="schedule@a", coalesce=True)
+    assert first is not None
+    assert jobs.enqueue("seo", now=T + 600, requested_by="schedule@a", coalesce=True) is None
+    assert jobs.enqueue("seo", now=T + 600, requested_by="schedule@b", coalesce=True) is not None
+    assert jobs.stats()["metrics"]["waiting"] == 2
+
+
+def test_it_expires_scheduled_runs_of_a_host_that_is_gone(jobs: JobQueue) -> None:
+    gone = jobs.enqueue("performance", now=T, requested_by="schedule@old-container")
+    asked = jobs.enqueue("cleanup", now=T, requested_by="ops:alice")
+    assert jobs.expire_waiting(now=T + 3601, older_than_s=3600) == 1
+    assert jobs.get(gone).state == FAILED  # type: ignore[union-attr]
+    assert jobs.get(asked).state == WAITING  # type: ignore[union-attr]
+
+
+def test_retention_keeps_what_finished_last_not_what_was_asked_last(jobs: JobQueue) -> None:
+    early = jobs.enqueue("seo", now=T, requested_by="ops:test")
+    slow = jobs.claim("d", now=T)  # asked first, finishes last
+    assert slow is not None and slow.id == early
+    for i in range(100):
+        jobs.enqueue("performance", now=T + 1 + i, requested_by="ops:test")
+        job = jobs.claim("d", now=T + 1 + i)
+        assert job is not None
+        jobs.complete(job, now=T + 1 + i)
+    jobs.complete(slow, now=T + 500)
+    assert jobs.get(early) is not None
+    assert len(jobs.recent(limit=200, state=COMPLETED)) == 100

@@ -226,5 +226,5 @@ def test_it_upgrades_a_version_1_store_and_keeps_its_history(tmp_path: Path) -> 
     assert upgraded.count_samples() == 1
     from monitor.jobs import JobQueue
 
-    assert JobQueue(upgraded).enqueue("cleanup", now=T0) == 1
+    assert JobQueue(upgraded).enqueue("cleanup", now=T0, requested_by="ops:test") == 1
     upgraded.close()
