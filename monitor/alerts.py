@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fnmatch import translate
+from typing import Literal
 
 from sqlalchemy import RowMapping, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -20,7 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from monitor.audit import record
 from monitor.config import SEVERITIES, AlertRule
-from monitor.samples import Labels, series_key
+from monitor.samples import Labels, labels_json, parse_labels, series_key
 from monitor.store import OPEN_ALERT, HistoryStore, alerts_table
 
 OPEN, RESOLVED = "open", "resolved"
@@ -34,7 +35,9 @@ class Alert:
     rule: str
     subject: str
     metric: str
+    labels: str
     severity: str
+    peak_severity: str
     state: str
     value: float | None
     threshold: float | None
@@ -48,18 +51,24 @@ class Alert:
 
     @classmethod
     def from_row(cls, row: RowMapping) -> Alert:
+        """The alert of an `alerts` row."""
         return cls(**{name: row[name] for name in cls.__dataclass_fields__})
+
+
+ChangeKind = Literal["opened", "escalated", "eased", "resolved"]
 
 
 @dataclass(frozen=True)
 class Change:
     """What one evaluation did to an alert: opened, escalated, eased or resolved."""
 
-    kind: str
+    kind: ChangeKind
     rule: str
     subject: str
     metric: str
     severity: str
+    # The episode became critical for the first time: what triggers an emergency collection.
+    first_critical: bool = False
 
 
 def level(rule: AlertRule, value: float) -> str | None:
@@ -120,53 +129,110 @@ class AlertBook:
             values = self.store.recent_values(metric, rule.for_samples, labels)
             if not values:
                 continue
-            change = self._apply(rule, subject, metric, values, now)
+            change = self._apply(rule, subject, metric, labels, values, now)
             if change is not None:
                 changes.append(change)
         return changes
 
     def _apply(
-        self, rule: AlertRule, subject: str, metric: str, values: list[float], now: float
+        self,
+        rule: AlertRule,
+        subject: str,
+        metric: str,
+        labels: Labels,
+        values: list[float],
+        now: float,
     ) -> Change | None:
         current = self._open(rule.name, subject)
-        severity = held_level(rule, values)
+        held = held_level(rule, values)
         if current is None:
-            if severity is None:
+            if held is None:
                 return None
-            return self._insert(rule, subject, metric, severity, values[0], now)
-        if severity is not None and severity != current.severity:
-            kind = (
-                "escalated"
-                if SEVERITIES.index(severity) > SEVERITIES.index(current.severity)
-                else "eased"
-            )
-            with self.store.writing() as conn:
-                changed = conn.execute(
-                    update(alerts_table)
-                    .where(
-                        alerts_table.c.id == current.id,
-                        alerts_table.c.state == OPEN,
-                        alerts_table.c.severity == current.severity,
-                    )
-                    .values(
-                        severity=severity,
-                        value=values[0],
-                        updated_at=now,
-                        threshold=dict(rule.thresholds())[severity],
-                    )
-                ).rowcount
-            return Change(kind, rule.name, subject, metric, severity) if changed else None
-        if severity is None and cleared(rule, values[0]):
-            resolved = self._resolve(current, now, f"cleared: {metric} = {values[0]:g}")
-            return (
-                Change("resolved", rule.name, subject, metric, current.severity)
-                if resolved
-                else None
-            )
+            return self._insert(rule, subject, metric, labels, held, values[0], now)
+        rank = SEVERITIES.index
+        # Severities have hysteresis too: up once the higher level has held for the whole
+        # window, down only once no sample of the window reached the current level.
+        reached = [lv for lv in (level(rule, v) for v in values) if lv is not None]
+        if held is not None and rank(held) > rank(current.severity):
+            return self._change(current, rule, "escalated", held, values[0], now)
+        full_window = len(values) >= rule.for_samples
+        if not reached and cleared(rule, values[0]):
+            why = f"cleared: {metric} = {values[0]:g}"
+            if self._resolve(current, now, why):
+                return Change("resolved", rule.name, subject, metric, current.severity)
+            return None
+        lower = max(reached, key=rank) if reached else rule.thresholds()[0][0]
+        if full_window and rank(lower) < rank(current.severity):
+            return self._change(current, rule, "eased", lower, values[0], now)
+        self._refresh(current, values[0], now)  # same severity: keep value and time current
         return None
 
+    def _change(
+        self,
+        current: Alert,
+        rule: AlertRule,
+        kind: ChangeKind,
+        severity: str,
+        value: float,
+        now: float,
+    ) -> Change | None:
+        values: dict[str, object] = {
+            "severity": severity,
+            "value": value,
+            "updated_at": now,
+            "threshold": dict(rule.thresholds())[severity],
+        }
+        first_critical = severity == "critical" and current.peak_severity != "critical"
+        if kind == "escalated":
+            # Worse than what was acknowledged: someone has to look again.
+            values |= {
+                "acknowledged_by": None,
+                "acknowledged_at": None,
+                "peak_severity": severity
+                if SEVERITIES.index(severity) > SEVERITIES.index(current.peak_severity)
+                else current.peak_severity,
+            }
+        with self.store.writing() as conn:
+            changed = conn.execute(
+                update(alerts_table)
+                .where(
+                    alerts_table.c.id == current.id,
+                    alerts_table.c.state == OPEN,
+                    alerts_table.c.severity == current.severity,
+                )
+                .values(**values)
+            ).rowcount
+        if not changed:
+            return None
+        return Change(
+            kind,
+            rule.name,
+            current.subject,
+            current.metric,
+            severity,
+            first_critical=first_critical and kind == "escalated",
+        )
+
+    def _refresh(self, current: Alert, value: float, now: float) -> None:
+        with self.store.writing() as conn:
+            conn.execute(
+                update(alerts_table)
+                .where(
+                    alerts_table.c.id == current.id,
+                    alerts_table.c.state == OPEN,
+                )
+                .values(value=value, updated_at=now)
+            )
+
     def _insert(
-        self, rule: AlertRule, subject: str, metric: str, severity: str, value: float, now: float
+        self,
+        rule: AlertRule,
+        subject: str,
+        metric: str,
+        labels: Labels,
+        severity: str,
+        value: float,
+        now: float,
     ) -> Change | None:
         insert = sqlite_insert if self.store.is_sqlite else pg_insert
         statement = (
@@ -175,7 +241,9 @@ class AlertBook:
                 rule=rule.name,
                 subject=subject,
                 metric=metric,
+                labels=labels_json(labels),
                 severity=severity,
+                peak_severity=severity,
                 state=OPEN,
                 value=value,
                 threshold=dict(rule.thresholds())[severity],
@@ -187,7 +255,11 @@ class AlertBook:
         )
         with self.store.writing() as conn:
             inserted = conn.execute(statement.returning(alerts_table.c.id)).first()
-        return Change("opened", rule.name, subject, metric, severity) if inserted else None
+        if not inserted:
+            return None
+        return Change(
+            "opened", rule.name, subject, metric, severity, first_critical=severity == "critical"
+        )
 
     def _resolve(self, alert: Alert, now: float, why: str) -> bool:
         with self.store.writing() as conn:
@@ -237,10 +309,15 @@ class AlertBook:
         return bool(changed)
 
     def resolve_stale(self, *, now: float, stale_after_s: float) -> int:
-        """Resolve open alerts whose metric has had no sample for `stale_after_s`."""
+        """Resolve open alerts whose series has had no sample for `stale_after_s`, or whose
+        rule is no longer in the config."""
+        rules = {rule.name for rule in self.rules}
         resolved = 0
         for alert in self.active():
-            newest = self.store.newest_ts(alert.metric)
+            if alert.rule not in rules:
+                resolved += self._resolve(alert, now, "rule removed from the config")
+                continue
+            newest = self.store.newest_ts(alert.metric, parse_labels(alert.labels))
             if newest is None or newest < now - stale_after_s:
                 resolved += self._resolve(alert, now, "stale: no recent data for its metric")
         return resolved

@@ -209,6 +209,13 @@ class AlertRule(_Section):
     for_samples: int = Field(1, ge=1, le=100)
     message: str = ""
 
+    @field_validator("metric")
+    @classmethod
+    def _one_wildcard(cls, value: str) -> str:
+        if value.count("*") > 1:
+            raise ValueError("a rule's metric may hold one * at most (it names the subject)")
+        return value
+
     @model_validator(mode="after")
     def _thresholds_in_order(self) -> AlertRule:
         levels = [(s, getattr(self, s)) for s in SEVERITIES if getattr(self, s) is not None]
@@ -325,6 +332,32 @@ DEFAULT_ALERT_RULES = [
         error=80,
         clear=92,
     ),
+    _rule(
+        "database_slow",
+        "database.responseTime",
+        "The shop's database answers slowly (ms)",
+        warning=200,
+        error=1000,
+        clear=100,
+        for_samples=2,
+    ),
+    _rule(
+        "table_slow",
+        "database.*.queryTime",
+        "Reading a critical table is slow (ms)",
+        warning=500,
+        error=2000,
+        clear=300,
+        for_samples=2,
+    ),
+    _rule(
+        "probe_down",
+        "performance.probe.up",
+        "An HTTP probe gets no good answer",
+        when="below",
+        error=1,
+        for_samples=2,
+    ),
 ]
 
 
@@ -335,6 +368,15 @@ class AlertsConfig(_Section):
     rules: list[AlertRule] = Field(default_factory=list)
     # An open alert whose metric has had no sample for this long is resolved as stale.
     stale_after_s: int = Field(3600, ge=60)
+
+    @field_validator("rules")
+    @classmethod
+    def _unique_names(cls, value: list[AlertRule]) -> list[AlertRule]:
+        names = [rule.name for rule in value]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"rule names must be unique; given twice: {', '.join(twice)}")
+        return value
 
     def effective(self) -> list[AlertRule]:
         """The rules in force, the config's replacing defaults of the same name."""

@@ -229,7 +229,7 @@ class CollectorDaemon:
                 change.severity,
                 change.metric,
             )
-            if change.severity == "critical" and change.kind in ("opened", "escalated"):
+            if change.first_critical:
                 self._emergency(change)
 
     def _emergency(self, change: Change) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -28,6 +29,16 @@ class Note(NamedTuple):
     kind: str  # "error" | "recommendation" | "skipped" | "info"
     text: str
     ts: float
+
+
+def labels_json(labels: Labels) -> str:
+    """Labels as stored: compact JSON with sorted keys, "" for none."""
+    return json.dumps(dict(sorted(labels)), separators=(",", ":")) if labels else ""
+
+
+def parse_labels(text: str) -> Labels:
+    """The inverse of `labels_json`."""
+    return tuple(sorted(json.loads(text).items())) if text else ()
 
 
 def series_key(name: str, labels: Labels = ()) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -37,7 +36,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from monitor.config import redact_url
 from monitor.errors import StoreError, StoreUnavailable
-from monitor.samples import Labels, Note, Sample, series_key
+from monitor.samples import Labels, Note, Sample, labels_json, parse_labels, series_key
 
 SCHEMA_VERSION = 2
 HOUR = 3600
@@ -147,7 +146,9 @@ alerts_table = Table(
     Column("rule", String(100), nullable=False),
     Column("subject", String(300), nullable=False),
     Column("metric", String(300), nullable=False),
+    Column("labels", Text, nullable=False, default=""),
     Column("severity", String(16), nullable=False),
+    Column("peak_severity", String(16), nullable=False),
     Column("state", String(16), nullable=False),
     Column("value", Double, nullable=True),
     Column("threshold", Double, nullable=True),
@@ -208,10 +209,6 @@ class Latest(NamedTuple):
     value: float
     ts: int
     demo: bool
-
-
-def _labels_json(labels: Labels) -> str:
-    return json.dumps(dict(sorted(labels)), separators=(",", ":")) if labels else ""
 
 
 def _sqlite_pragmas(busy_timeout_s: int) -> Callable[..., None]:
@@ -356,15 +353,15 @@ class HistoryStore:
         missing = {k for k in keys if k not in self._ids}
         if not missing:
             return
-        rows = [{"name": name, "labels": _labels_json(labels)} for name, labels in missing]
+        rows = [{"name": name, "labels": labels_json(labels)} for name, labels in missing]
         if self.is_sqlite:
             conn.execute(insert(series_table).prefix_with("OR IGNORE"), rows)
         else:
             conn.execute(pg_insert(series_table).on_conflict_do_nothing(), rows)
-        by_json = {(name, _labels_json(labels)): (name, labels) for name, labels in missing}
+        by_json = {(name, labels_json(labels)): (name, labels) for name, labels in missing}
         query = select(series_table.c.id, series_table.c.name, series_table.c.labels)
-        for sid, name, labels_json in conn.execute(query):
-            key = by_json.get((name, labels_json))
+        for sid, name, stored_labels in conn.execute(query):
+            key = by_json.get((name, stored_labels))
             if key is not None:
                 self._ids[key] = sid
 
@@ -470,7 +467,7 @@ class HistoryStore:
         if key not in self._ids:
             sid = conn.scalar(
                 select(series_table.c.id).where(
-                    series_table.c.name == name, series_table.c.labels == _labels_json(labels)
+                    series_table.c.name == name, series_table.c.labels == labels_json(labels)
                 )
             )
             if sid is None:
@@ -516,7 +513,7 @@ class HistoryStore:
         result: dict[str, Latest] = {}
         with self.engine.connect() as conn:
             for name, labels, ts, value, demo in conn.execute(query):
-                label_pairs = tuple(sorted(json.loads(labels).items())) if labels else ()
+                label_pairs = parse_labels(labels)
                 result[series_key(name, label_pairs)] = Latest(value, ts, bool(demo))
         return result
 

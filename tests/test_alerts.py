@@ -54,8 +54,11 @@ def _feed(
     return seen
 
 
-def test_a_level_is_the_highest_threshold_crossed() -> None:
+def test_it_grades_a_value_by_the_highest_threshold_crossed() -> None:
     assert [level(DISK, v) for v in (70, 80, 91, 99)] == [None, "warning", "error", "critical"]
+
+
+def test_it_holds_a_level_only_when_the_whole_window_reached_it() -> None:
     assert held_level(DISK, [99, 85]) == "warning"  # both held warning, only one critical
     assert held_level(DISK, [99]) is None  # not enough samples yet
 
@@ -126,7 +129,7 @@ def test_it_is_acknowledged_once_and_audited(store: HistoryStore) -> None:
     ]
 
 
-def test_hourly_maintenance_resolves_stale_alerts(store: HistoryStore) -> None:
+def test_it_resolves_stale_alerts_in_maintenance(store: HistoryStore) -> None:
     book = AlertBook(store, [TABLES])
     store.write([Sample("database.orders.accessible", 0, T)])
     book.evaluate([("database.orders.accessible", ())], now=T)
@@ -135,22 +138,111 @@ def test_hourly_maintenance_resolves_stale_alerts(store: HistoryStore) -> None:
     assert book.active() == []
 
 
-def test_the_shipped_rules_cover_the_default_metrics() -> None:
-    watched = {rule.metric for rule in DEFAULT_ALERT_RULES}
-    assert watched >= {
+def test_it_ships_a_rule_for_every_kind_of_trouble_the_collectors_see(
+    reference_shop: str, access_log: Path, settings_for
+) -> None:
+    from monitor.collectors import COLLECTORS
+    from monitor.sources import Sources
+    from tests.reference_shop import NOW
+
+    sources = Sources.from_settings(
+        settings_for(reference_shop, access_log={"path": str(access_log)})
+    )
+    emitted = [
+        (s.name, s.labels) for collect in COLLECTORS.values() for s in collect(sources, NOW).samples
+    ]
+    sources.close()
+    book = AlertBook(HistoryStore("sqlite://"), DEFAULT_ALERT_RULES)
+    watched = {metric for _, _, metric, _ in book.subjects(emitted)}
+    used = {rule.name for rule, _, _, _ in book.subjects(emitted)}
+    # Every shipped rule matches something real (probe_down needs a configured probe) …
+    assert used == {r.name for r in DEFAULT_ALERT_RULES} - {"probe_down"}
+    # … and the troubles the issue names are each watched.
+    assert {
         "performance.diskUsage",
         "performance.memoryPercent",
         "performance.cpuUsage",
         "performance.responseTime",
         "performance.errorRate",
         "database.up",
-        "database.*.accessible",
+        "database.___xtr_order.accessible",
         "business.minutesSinceLastOrder",
         "seo.sitemapHealth",
-    }
+    } <= watched
 
 
-def test_two_evaluators_change_an_alert_exactly_once(pg_database: str) -> None:
+def test_it_does_not_flap_between_two_severities(store: HistoryStore) -> None:
+    book = AlertBook(store, [DISK])
+    steps = _feed(store, book, "performance.diskUsage", [96, 96, 94, 96, 96, 94, 96, 96])
+    assert [s for s in steps if s] == [["opened:critical"]]
+
+
+def test_a_critical_episode_asks_for_one_emergency(store: HistoryStore) -> None:
+    book = AlertBook(store, [DISK])
+    changes = []
+    for i, value in enumerate([96, 96, 85, 85, 96, 96]):
+        store.write([Sample("performance.diskUsage", value, T + 120 * i)])
+        changes += book.evaluate([("performance.diskUsage", ())], now=T + 120 * i)
+    assert [(c.kind, c.severity, c.first_critical) for c in changes] == [
+        ("opened", "critical", True),
+        ("eased", "warning", False),
+        ("escalated", "critical", False),
+    ]
+
+
+def test_an_escalation_needs_a_new_acknowledgement(store: HistoryStore) -> None:
+    book = AlertBook(store, [DISK])
+    _feed(store, book, "performance.diskUsage", [85, 85])
+    [alert] = book.active()
+    book.acknowledge(alert.id, "ops:alice", now=T + 300)
+    _feed(store, book, "performance.diskUsage", [97, 97], start=T + 400)
+    [worse] = book.active()
+    assert (worse.severity, worse.acknowledged_by) == ("critical", None)
+
+
+def test_an_alert_in_the_hysteresis_band_shows_its_current_value(store: HistoryStore) -> None:
+    book = AlertBook(store, [DISK])
+    _feed(store, book, "performance.diskUsage", [99, 99, 78, 78])
+    [alert] = book.active()
+    assert (alert.severity, alert.value, alert.updated_at) == ("warning", 78, T + 360)
+
+
+def test_it_resolves_the_alerts_of_a_removed_rule(store: HistoryStore) -> None:
+    store.write([Sample("database.orders.accessible", 0, T)])
+    AlertBook(store, [TABLES]).evaluate([("database.orders.accessible", ())], now=T)
+    assert AlertBook(store, [DISK]).resolve_stale(now=T + 1, stale_after_s=3600) == 1
+    assert AlertBook(store, [TABLES]).active() == []
+
+
+def test_a_labelled_alert_is_not_taken_for_stale(store: HistoryStore) -> None:
+    probe = AlertRule(name="probe_down", metric="performance.probe.up", when="below", error=1)
+    book = AlertBook(store, [probe])
+    labels = (("probe", "shop"),)
+    store.write([Sample("performance.probe.up", 0, T, labels)])
+    book.evaluate([("performance.probe.up", labels)], now=T)
+    store.write([Sample("performance.probe.up", 0, T + 1800, labels)])
+    assert book.resolve_stale(now=T + 3700, stale_after_s=3600) == 0
+    [alert] = book.active()
+    assert alert.subject == 'performance.probe.up{probe="shop"}'
+
+
+def test_it_refuses_rules_it_could_not_tell_apart() -> None:
+    from pydantic import ValidationError
+
+    from monitor.config import AlertsConfig
+
+    with pytest.raises(ValidationError, match=r"one \* at most"):
+        AlertRule(name="x", metric="database.*.*", error=1)
+    with pytest.raises(ValidationError, match="given twice: a"):
+        AlertsConfig(
+            rules=[
+                AlertRule(name="a", metric="x.y", error=1),
+                AlertRule(name="a", metric="x.z", error=1),
+            ]
+        )
+
+
+def test_it_changes_an_alert_exactly_once_with_two_evaluators(pg_database: str) -> None:
     stores = [HistoryStore(pg_database) for _ in range(2)]
     books = [AlertBook(s, [TABLES]) for s in stores]
     results: list[list[str]] = [[], []]
