@@ -32,13 +32,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from monitor.config import redact_url
 from monitor.errors import StoreError, StoreUnavailable
 from monitor.samples import Labels, Note, Sample, labels_json, parse_labels, series_key
 
 SCHEMA_VERSION = 2
+SCHEMA_LOCK_KEY = 0x56_69_67_69  # "Vigi": the advisory lock taken while creating the schema
 HOUR = 3600
 
 metadata = MetaData()
@@ -217,6 +218,10 @@ def _sqlite_pragmas(busy_timeout_s: int) -> Callable[..., None]:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_s * 1000}")
+        # On a new, empty file only (before WAL and the first table; later it would need the
+        # write lock): lets optimisation hand the pages of pruned samples back to the disk.
+        if cursor.execute("PRAGMA page_count").fetchone()[0] == 0:
+            cursor.execute("PRAGMA auto_vacuum = INCREMENTAL")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
@@ -263,6 +268,9 @@ class HistoryStore:
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         try:
             self._open(create)
+        except IntegrityError as exc:
+            self.engine.dispose()
+            raise StoreError(f"the history store could not be set up: {_first_line(exc)}") from None
         except OperationalError as exc:
             self.engine.dispose()
             raise StoreUnavailable(
@@ -310,6 +318,10 @@ class HistoryStore:
                 "first (it creates or upgrades the store)"
             )
         with self._write() as conn:
+            if not self.is_sqlite:
+                # Daemons starting together on one PostgreSQL store create it one at a time
+                # (SQLite's BEGIN IMMEDIATE already serialises them).
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
             version = self._schema_version(conn)  # another daemon may have been quicker
             if version is None:
                 metadata.create_all(conn, checkfirst=True)
@@ -551,13 +563,19 @@ class HistoryStore:
             try:
                 driver = raw.driver_connection
                 assert driver is not None
+                page = driver.execute("PRAGMA page_size").fetchone()[0]
+                free_before = driver.execute("PRAGMA freelist_count").fetchone()[0]
                 driver.execute("ANALYZE")
                 driver.execute("PRAGMA optimize")
+                # executescript steps the pragma to the end; execute() frees one page per call.
+                driver.executescript("PRAGMA incremental_vacuum;")
                 driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+                free_after = driver.execute("PRAGMA freelist_count").fetchone()[0]
             finally:
                 raw.close()
             after = wal.stat().st_size if wal.exists() else 0
-            return {"bytes_freed": max(0, before - after)}
+            freed = max(0, before - after) + max(0, free_before - free_after) * page
+            return {"bytes_freed": freed}
         size = "SELECT pg_total_relation_size(:t)"
         tables = [t.name for t in metadata.sorted_tables]
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

@@ -228,3 +228,41 @@ def test_it_upgrades_a_version_1_store_and_keeps_its_history(tmp_path: Path) -> 
 
     assert JobQueue(upgraded).enqueue("cleanup", now=T0, requested_by="ops:test") == 1
     upgraded.close()
+
+
+def test_optimisation_gives_the_space_of_pruned_samples_back(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    store = HistoryStore(f"sqlite:///{path}")
+    store.write([Sample(f"m.{i % 20}", 1.0, T0 + 60 * i) for i in range(100_000)])
+    store.optimize()
+    full = path.stat().st_size
+    store.prune(T0 + 60 * 100_000, raw_days=1, rollup_days=400)
+    freed = store.optimize()["bytes_freed"]
+    assert path.stat().st_size < full / 5
+    assert freed >= full - path.stat().st_size - 4096
+    store.close()
+
+
+def test_daemons_starting_together_create_a_postgresql_store_once(pg_database: str) -> None:
+    import threading
+
+    errors: list[BaseException] = []
+    opened: list[HistoryStore] = []
+    start = threading.Barrier(4)
+
+    def open_store() -> None:
+        start.wait()
+        try:
+            opened.append(HistoryStore(pg_database))
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == [] and len(opened) == 4
+    assert {s.schema_version() for s in opened} == {SCHEMA_VERSION}
+    for store in opened:
+        store.close()
