@@ -394,6 +394,13 @@ class JobsConfig(_Section):
     expire_waiting_after_s: int = Field(3600, ge=60)
 
 
+class OpsConfig(_Section):
+    """What ops-only actions (maintenance) require."""
+
+    # The shared secret of ops: maintenance requests without it are refused. Empty: nobody.
+    token: str = Field("", repr=False)
+
+
 class DemoConfig(_Section):
     """The embedded demo shop."""
 
@@ -417,6 +424,7 @@ class Settings(_Section):
     demo: DemoConfig = DemoConfig()
     alerts: AlertsConfig = AlertsConfig()
     jobs: JobsConfig = JobsConfig()
+    ops: OpsConfig = OpsConfig()
     # Merged over DEFAULT_METRIC_SQL; an empty string switches a default metric off.
     metrics: dict[str, MetricSQL] = Field(default_factory=dict)
 
@@ -520,6 +528,8 @@ def _describe(error: ErrorDetails) -> str:
     value = error.get("input")
     if isinstance(value, str) and "://" in value:
         value = redact_url(value)
+    if key.endswith("token"):
+        value = "***"
     message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         return f"{key}: unknown setting; allowed here: {', '.join(_allowed_keys(error['loc']))}"

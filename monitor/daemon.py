@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import schedule
 from sqlalchemy.exc import DataError, IntegrityError
 
+from monitor import maintenance
 from monitor.alerts import AlertBook, Change
 from monitor.collectors import COLLECTORS
 from monitor.config import Settings, redact_url
@@ -28,7 +29,7 @@ log = logging.getLogger("vigie.daemon")
 Clock = Callable[[], datetime]
 # Samples kept in memory while the store cannot be written; beyond this the oldest are dropped.
 MAX_PENDING_SAMPLES = 200_000
-MAINTENANCE = ("cleanup", "optimization", "alerts_resolution")
+MAINTENANCE = maintenance.TASKS
 # A critical alert on a metric of this area collects the area again at once.
 EMERGENCY_COLLECTOR = {
     "performance": "performance",
@@ -139,9 +140,8 @@ class CollectorDaemon:
         self.handlers: dict[str, Callable[[], RunResult]] = {
             name: self._collector_job(name) for name in COLLECTORS
         }
-        self.handlers["cleanup"] = self.cleanup
-        self.handlers["optimization"] = self.optimize
-        self.handlers["alerts_resolution"] = self.resolve_alerts
+        for task in maintenance.TASKS:
+            self.handlers[task] = self._maintenance(task)
         # Timed steps that are not jobs (the demo's simulator), run before the jobs.
         self.tasks: dict[str, Callable[[], object]] = {}
 
@@ -249,22 +249,6 @@ class CollectorDaemon:
             return
         log.warning("emergency %s collection queued for %s", job_type, change.rule)
 
-    def resolve_alerts(self) -> RunResult:
-        """Resolve open alerts whose metric stopped reporting (the hourly clean-up of alerts)."""
-        start = time.perf_counter()
-        resolved = self.alerts.resolve_stale(
-            now=self._now(), stale_after_s=self.settings.alerts.stale_after_s
-        )
-        self.progress(100, f"{resolved} stale alerts resolved")
-        log.info("alerts_resolution: %d stale alerts resolved", resolved)
-        return RunResult(
-            "alerts_resolution",
-            0,
-            0,
-            time.perf_counter() - start,
-            details={"alerts_resolved": resolved},
-        )
-
     def progress(self, percent: int, detail: str) -> None:
         """Report how far the running job has got (a no-op outside a job)."""
         if self._job is not None:
@@ -273,30 +257,24 @@ class CollectorDaemon:
             except Exception as exc:
                 log.warning("cannot record progress: %s", _one_line(exc))
 
-    def cleanup(self) -> RunResult:
-        """Retention of raw samples, rollups and notes, and expiry of scheduled runs nobody
-        took (finished jobs trim themselves to the queue's counts; Vigie keeps no other cache)."""
-        start = time.perf_counter()
-        cfg = self.settings.store
-        removed = self.store.prune(
-            self._now(), raw_days=cfg.raw_retention_days, rollup_days=cfg.rollup_retention_days
-        )
-        self.progress(80, "samples, rollups and notes pruned")
-        removed["expired_jobs"] = self.queue.expire_waiting(
-            now=self._now(), older_than_s=self.settings.jobs.expire_waiting_after_s
-        )
-        self.progress(100, "removed " + ", ".join(f"{v} {k}" for k, v in removed.items()))
-        log.info("cleanup: removed %s", ", ".join(f"{v} {k}" for k, v in removed.items()))
-        return RunResult("cleanup", 0, 0, time.perf_counter() - start, details=removed)
+    def _maintenance(self, task: str) -> Callable[[], RunResult]:
+        def run() -> RunResult:
+            start = time.perf_counter()
+            now = self._now()
+            if task == "cleanup":
+                done = maintenance.cleanup(
+                    self.store, self.queue, self.settings, now=now, progress=self.progress
+                )
+            elif task == "optimization":
+                done = maintenance.optimize(self.store, now=now, progress=self.progress)
+            else:
+                done = maintenance.resolve_alerts(
+                    self.alerts, self.settings, now=now, progress=self.progress
+                )
+            log.info("%s: %s", task, ", ".join(f"{k} {v}" for k, v in done.items()))
+            return RunResult(task, 0, 0, time.perf_counter() - start, details=done)
 
-    def optimize(self) -> RunResult:
-        """Refresh the last day's rollups, then let the database re-plan and reclaim space."""
-        start = time.perf_counter()
-        self.store.rollup(self._now() - 86400)
-        self.progress(50, "rollups refreshed")
-        done = self.store.optimize()
-        log.info("optimization: %s", ", ".join(f"{k} {v}" for k, v in done.items()))
-        return RunResult("optimization", 0, 0, time.perf_counter() - start, details=done)
+        return run
 
     # -- running jobs ---------------------------------------------------------------------------
 

@@ -1,0 +1,126 @@
+"""Maintenance: what clean-up, optimisation and alert resolution do, and who may ask for them.
+
+The dashboard and the API never run these themselves: they call `request_maintenance`, which
+refuses a caller without the ops token, queues the tasks and writes the audit line; the daemon
+then runs them (and audits the outcome).
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable, Iterable
+
+from monitor.alerts import AlertBook
+from monitor.audit import record
+from monitor.config import Settings
+from monitor.errors import VigieError
+from monitor.jobs import JobQueue
+from monitor.store import HistoryStore
+
+TASKS = ("cleanup", "optimization", "alerts_resolution")
+
+Progress = Callable[[int, str], None]
+
+
+class NotAuthorized(VigieError):
+    """The caller did not give the ops token; maintenance is for ops only."""
+
+
+class UnknownTask(VigieError):
+    """A request named a maintenance task that does not exist."""
+
+
+def request_maintenance(
+    queue: JobQueue,
+    tasks: Iterable[str],
+    *,
+    actor: str,
+    token: str | None,
+    settings: Settings,
+    now: float,
+) -> list[int]:
+    """Queue maintenance tasks for the daemon on behalf of `actor`; returns the job ids.
+
+    Raises NotAuthorized (audited as refused) without the right ops token, and UnknownTask for
+    a task name that does not exist (nothing is queued then)."""
+    wanted = list(dict.fromkeys(tasks))
+    expected = settings.ops.token
+    allowed = (
+        bool(expected)
+        and token is not None
+        and hmac.compare_digest(token.encode(), expected.encode())
+    )
+    if not allowed:
+        with queue.store.writing() as conn:
+            record(
+                conn,
+                actor=actor,
+                action="maintenance",
+                target=",".join(wanted)[:300],
+                outcome="refused",
+                now=now,
+                detail="no valid ops token",
+            )
+        raise NotAuthorized(
+            "maintenance is for ops only: give the ops token"
+            + ("" if expected else " (none is set: set ops.token in the config)")
+        )
+    unknown = [t for t in wanted if t not in TASKS]
+    if unknown or not wanted:
+        raise UnknownTask(
+            f"unknown maintenance task {', '.join(unknown) or '(none given)'}; "
+            f"tasks: {', '.join(TASKS)}"
+        )
+    ids = [
+        job_id
+        for task in wanted
+        if (job_id := queue.enqueue(task, now=now, requested_by=actor)) is not None
+    ]
+    with queue.store.writing() as conn:
+        record(
+            conn,
+            actor=actor,
+            action="maintenance",
+            target=",".join(wanted),
+            now=now,
+            outcome="requested",
+            detail=f"jobs {', '.join(map(str, ids))}",
+        )
+    return ids
+
+
+def cleanup(
+    store: HistoryStore, queue: JobQueue, settings: Settings, *, now: float, progress: Progress
+) -> dict[str, int]:
+    """Retention of raw samples, rollups and notes, and expiry of scheduled runs nobody took.
+
+    Finished jobs trim themselves to their queue's counts as they finish; Vigie keeps no other
+    cache to clear."""
+    cfg = settings.store
+    removed = store.prune(
+        now, raw_days=cfg.raw_retention_days, rollup_days=cfg.rollup_retention_days
+    )
+    progress(80, "samples, rollups and notes pruned")
+    removed["expired_jobs"] = queue.expire_waiting(
+        now=now, older_than_s=settings.jobs.expire_waiting_after_s
+    )
+    progress(100, "removed " + ", ".join(f"{v} {k}" for k, v in removed.items()))
+    return removed
+
+
+def optimize(store: HistoryStore, *, now: float, progress: Progress) -> dict[str, int]:
+    """Refresh the last day's rollups, then let the database re-plan and reclaim space."""
+    store.rollup(now - 86400)
+    progress(50, "rollups refreshed")
+    done = store.optimize()
+    progress(100, f"{done['bytes_freed']} bytes freed")
+    return done
+
+
+def resolve_alerts(
+    book: AlertBook, settings: Settings, *, now: float, progress: Progress
+) -> dict[str, int]:
+    """Resolve open alerts whose metric went silent or whose rule was removed."""
+    resolved = book.resolve_stale(now=now, stale_after_s=settings.alerts.stale_after_s)
+    progress(100, f"{resolved} stale alerts resolved")
+    return {"alerts_resolved": resolved}
