@@ -18,7 +18,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, func, insert, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    RowMapping,
+    and_,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 
 from monitor.audit import record
 from monitor.errors import VigieError
@@ -239,11 +250,7 @@ class JobQueue:
         with self.store.writing() as conn:
             changed = conn.execute(
                 update(jobs_table)
-                .where(
-                    jobs_table.c.id == job.id,
-                    jobs_table.c.state == ACTIVE,
-                    jobs_table.c.worker == job.worker,
-                )
+                .where(_still_ours(job))
                 .values(
                     state=COMPLETED,
                     finished_at=now,
@@ -287,13 +294,7 @@ class JobQueue:
             values |= {"state": FAILED, "finished_at": now}
         with self.store.writing() as conn:
             changed = conn.execute(
-                update(jobs_table)
-                .where(
-                    jobs_table.c.id == job.id,
-                    jobs_table.c.state == ACTIVE,
-                    jobs_table.c.worker == job.worker,
-                )
-                .values(**values)
+                update(jobs_table).where(_still_ours(job)).values(**values)
             ).rowcount
             if not changed:
                 return None
@@ -442,6 +443,13 @@ class JobQueue:
             ),
             {"q": queue, "s": state, "keep": keep},
         )
+
+
+def _still_ours(job: Job) -> ColumnElement[bool]:
+    """The job is still active under the worker that claimed it (not taken back since)."""
+    return and_(
+        jobs_table.c.id == job.id, jobs_table.c.state == ACTIVE, jobs_table.c.worker == job.worker
+    )
 
 
 def _event(conn: Connection, job_id: int, ts: float, event: str, detail: str | None) -> None:

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from monitor.config import Settings
+from monitor.store import HistoryStore
 from tests.reference_shop import ACCESS_LOG, fill_reference_shop
 
 PG_ADMIN_URL = os.environ.get(
@@ -91,3 +92,15 @@ def settings_for(tmp_path: Path):  # type: ignore[no-untyped-def]
         return Settings.model_validate(raw)
 
     return build
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[HistoryStore]:
+    """A new, empty history store: a SQLite file, then a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'history.sqlite'}"
+    else:
+        url = request.getfixturevalue("pg_database")
+    history = HistoryStore(url)
+    yield history
+    history.close()

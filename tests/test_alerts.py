@@ -26,17 +26,6 @@ DISK = AlertRule(
 TABLES = AlertRule(name="table_inaccessible", metric="database.*.accessible", when="below", error=1)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'history.sqlite'}"
-    else:
-        url = request.getfixturevalue("pg_database")
-    history = HistoryStore(url)
-    yield history
-    history.close()
-
-
 def _feed(
     store: HistoryStore,
     book: AlertBook,

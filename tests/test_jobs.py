@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -14,15 +13,9 @@ from monitor.store import HistoryStore
 T = 1_800_000_000.0
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def jobs(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'history.sqlite'}"
-    else:
-        url = request.getfixturevalue("pg_database")
-    store = HistoryStore(url)
-    yield JobQueue(store)
-    store.close()
+@pytest.fixture
+def jobs(store: HistoryStore) -> JobQueue:
+    return JobQueue(store)
 
 
 def test_it_runs_a_requested_job_once(jobs: JobQueue) -> None:

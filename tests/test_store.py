@@ -15,17 +15,6 @@ from monitor.store import SCHEMA_VERSION, HistoryStore
 T0 = 1_795_000_000 // 3600 * 3600  # an hour boundary
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'history.sqlite'}"
-    else:
-        url = request.getfixturevalue("pg_database")
-    history = HistoryStore(url)
-    yield history
-    history.close()
-
-
 def test_it_reads_back_what_it_wrote(store: HistoryStore) -> None:
     store.write(
         [Sample("performance.cpuUsage", 12.5, T0), Sample("performance.cpuUsage", 20, T0 + 120)]
