@@ -515,19 +515,22 @@ class HistoryStore:
     def _sql(self, sql: str) -> str:
         return sql if self.is_sqlite else sql.replace("?", "%s")
 
-    def latest(self) -> dict[str, Latest]:
-        """The newest value of every series, keyed by its printed name (see `series_key`)."""
+    def latest_series(self) -> list[tuple[str, Labels, Latest]]:
+        """The newest value of every series, as (name, labels, newest), sorted by name."""
         query = text(
             "SELECT s.name, s.labels, x.ts, x.value, x.demo FROM series s JOIN samples x "
             "ON x.series_id = s.id AND x.ts = (SELECT MAX(ts) FROM samples WHERE series_id = s.id) "
             "ORDER BY s.name, s.labels"
         )
-        result: dict[str, Latest] = {}
         with self.engine.connect() as conn:
-            for name, labels, ts, value, demo in conn.execute(query):
-                label_pairs = parse_labels(labels)
-                result[series_key(name, label_pairs)] = Latest(value, ts, bool(demo))
-        return result
+            return [
+                (name, parse_labels(labels), Latest(value, ts, bool(demo)))
+                for name, labels, ts, value, demo in conn.execute(query)
+            ]
+
+    def latest(self) -> dict[str, Latest]:
+        """The newest value of every series, keyed by its printed name (see `series_key`)."""
+        return {series_key(name, labels): newest for name, labels, newest in self.latest_series()}
 
     def notes(
         self,

@@ -1,0 +1,415 @@
+"""Vigie's JSON API: `python -m monitor.api [--host 127.0.0.1] [--port 8000]`.
+
+A thin view over `monitor`: it reads the history store, runs the health checks, and asks the
+daemon for maintenance by queuing jobs. Every answer is `{"success", "data", "timestamp"}`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import uvicorn
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from monitor import health, report
+from monitor.alerts import AlertBook
+from monitor.config import Settings, SourceConfig, load_settings
+from monitor.errors import StoreError, VigieError
+from monitor.jobs import JobQueue
+from monitor.maintenance import TASKS, NotAuthorized, UnknownTask, request_maintenance
+from monitor.prometheus import exposition
+from monitor.source_db import SourceDatabase
+from monitor.store import HistoryStore
+
+QUICK_TTL_S = 1.0  # a flood of load-balancer probes costs one check per second
+HEAVY_TTL_S = 60.0  # the seed's one-minute cache for metrics
+
+
+def iso(ts: float | None = None) -> str:
+    moment = datetime.fromtimestamp(ts, UTC) if ts is not None else datetime.now(UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def envelope(data: Any, *, success: bool = True) -> dict[str, Any]:
+    key = "data" if success else "error"
+    return {"success": success, key: data, "timestamp": iso()}
+
+
+class MaintenanceRequest(BaseModel):
+    """Which maintenance tasks to run."""
+
+    tasks: list[str] = Field(min_length=1, description=f"any of {', '.join(TASKS)}")
+
+
+class TtlCache:
+    """Answers kept for a few seconds, computed once however many callers ask at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values: dict[str, tuple[float, Any]] = {}
+
+    def get(self, key: str, ttl: float, compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            hit = self._values.get(key)
+            if hit is not None and time.monotonic() - hit[0] < ttl:
+                return hit[1]
+            value = compute()
+            self._values[key] = (time.monotonic(), value)
+            return value
+
+
+class Backend:
+    """What the API reads: the store (opened when first needed) and the monitored database."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        quick = SourceConfig.model_validate(
+            {**settings.source.model_dump(), "connect_timeout_s": 1, "statement_timeout_ms": 1000}
+        )
+        self.database = SourceDatabase(settings.source_url, quick)
+        self._store: HistoryStore | None = None
+        self.cache = TtlCache()
+
+    @property
+    def store(self) -> HistoryStore:
+        if self._store is None:
+            self._store = HistoryStore(self.settings.store_url, create=False)
+        return self._store
+
+    def latest(self) -> dict[str, Any]:
+        return self.store.latest()
+
+
+_HANDLERS: list[tuple[type[Exception], Callable[..., JSONResponse]]] = []
+
+
+def _handler(
+    kind: type[Exception],
+) -> Callable[[Callable[..., JSONResponse]], Callable[..., JSONResponse]]:
+    def register(handle: Callable[..., JSONResponse]) -> Callable[..., JSONResponse]:
+        _HANDLERS.append((kind, handle))
+        return handle
+
+    return register
+
+
+router = APIRouter()
+
+
+def _backend(request: Request) -> Backend:
+    backend: Backend = request.app.state.backend
+    return backend
+
+
+BackendDep = Annotated[Backend, Depends(_backend)]
+
+
+@_handler(StarletteHTTPException)
+def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    return JSONResponse(
+        envelope(str(exc.detail), success=False),
+        status_code=exc.status_code,
+        headers=getattr(exc, "headers", None),
+    )
+
+
+@_handler(RequestValidationError)
+def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    return JSONResponse(envelope(f"{where}: {first.get('msg')}", success=False), status_code=422)
+
+
+@_handler(StoreError)
+def store_down(_request: Request, exc: StoreError) -> JSONResponse:
+    return JSONResponse(envelope(str(exc), success=False), status_code=503)
+
+
+@_handler(Exception)
+def crashed(_request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(
+        envelope(f"internal error: {type(exc).__name__}", success=False), status_code=500
+    )
+
+
+def health_body(result: health.Health) -> dict[str, Any]:
+    return {
+        "status": result.status,
+        "reasons": result.reasons,
+        "checks": [
+            {
+                "name": c.name,
+                "status": c.status,
+                "responseTime": c.response_time_ms,
+                **c.details,
+            }
+            for c in result.checks
+        ],
+    }
+
+
+@router.get("/api/system/health/live", tags=["health"])
+def live(backend: BackendDep) -> dict[str, Any]:
+    """200 whenever this process works; depends on nothing outside it."""
+    return envelope({"status": "alive"})
+
+
+@router.get("/api/system/health/quick", tags=["health"])
+def quick(backend: BackendDep) -> JSONResponse:
+    """For load balancers: the database answers and the collector writes (cached 1 s)."""
+
+    def compute() -> health.Health:
+        try:
+            store = backend.store
+        except StoreError as exc:
+            return health.overall([health.Check("collector", health.UNHEALTHY, reason=str(exc))])
+        return health.quick(backend.database, store, backend.settings, now=time.time())
+
+    result = backend.cache.get("quick", QUICK_TTL_S, compute)
+    code = 503 if result.status == health.UNHEALTHY else 200
+    return JSONResponse(envelope(health_body(result)), status_code=code)
+
+
+@router.get("/api/system/health/detailed", tags=["health"])
+def detailed(backend: BackendDep, accept: Annotated[str | None, Header()] = None) -> JSONResponse:
+    """Database, collector, memory, disk, network, services. Ask for
+    `application/health+json` to get the IETF health-check format."""
+    result = health.detailed(backend.database, backend.store, backend.settings, now=time.time())
+    code = 503 if result.status == health.UNHEALTHY else 200
+    if accept and "application/health+json" in accept:
+        words = {health.HEALTHY: "pass", health.DEGRADED: "warn", health.UNHEALTHY: "fail"}
+        body = {
+            "status": words[result.status],
+            "version": "1",
+            "serviceId": "vigie",
+            "notes": result.reasons,
+            "checks": {
+                f"{c.name}:responseTime": [
+                    {
+                        "status": words[c.status],
+                        "observedValue": c.response_time_ms,
+                        "observedUnit": "ms",
+                        "time": iso(),
+                        **({"output": c.reason} if c.reason else {}),
+                    }
+                ]
+                for c in result.checks
+            },
+        }
+        return JSONResponse(body, status_code=code, media_type="application/health+json")
+    return JSONResponse(envelope(health_body(result)), status_code=code)
+
+
+@router.get("/api/system/status", tags=["monitoring"])
+def status(backend: BackendDep) -> dict[str, Any]:
+    """Overall status and the active alerts."""
+    active = AlertBook(backend.store, backend.settings.alerts.effective()).active()
+    result = health.quick(backend.database, backend.store, backend.settings, now=time.time())
+    return envelope(
+        {
+            "overall": result.status,
+            "reasons": result.reasons,
+            "alerts": [report.alert(a) for a in active],
+        }
+    )
+
+
+@router.get("/api/system/alerts", tags=["monitoring"])
+def alerts(backend: BackendDep) -> dict[str, Any]:
+    """Active alerts by priority, critical first."""
+    active = AlertBook(backend.store, backend.settings.alerts.effective()).active()
+    return envelope({"count": len(active), "byPriority": report.alerts_by_priority(active)})
+
+
+@router.get("/api/system/metrics", tags=["monitoring"])
+def metrics(backend: BackendDep) -> dict[str, Any]:
+    """Newest performance, business and SEO figures (cached one minute)."""
+    return envelope(
+        backend.cache.get("metrics", HEAVY_TTL_S, lambda: report.metrics(backend.latest()))
+    )
+
+
+def recommendations(backend: Backend) -> list[str]:
+    notes = backend.store.notes(kinds=["recommendation"], since=time.time() - 3600)
+    return list(dict.fromkeys(f"{n.subject}: {n.text}" for n in notes))
+
+
+def insights_block(backend: Backend) -> dict[str, Any]:
+    # Trends and predictions come with the insights module; until then: null, not invented.
+    return {"recommendations": recommendations(backend), "trends": None, "predictedIssues": None}
+
+
+@router.get("/api/system/insights", tags=["monitoring"])
+def insights(backend: BackendDep) -> dict[str, Any]:
+    """Recommendations (and, with the insights module, trends and predicted issues)."""
+    return envelope(backend.cache.get("insights", HEAVY_TTL_S, lambda: insights_block(backend)))
+
+
+@router.get("/api/system/dashboard", tags=["monitoring"])
+def dashboard(backend: BackendDep) -> dict[str, Any]:
+    """Everything at once, in the shape of the seed's example (cached one minute)."""
+
+    def compute() -> dict[str, Any]:
+        latest = backend.latest()
+        state = health.quick(backend.database, backend.store, backend.settings, now=time.time())
+        database_state = next(c.status for c in state.checks if c.name == "database")
+        active = AlertBook(backend.store, backend.settings.alerts.effective()).active()
+        figures = report.metrics(latest)
+        return {
+            "system": {
+                "overall": state.status,
+                "performance": {
+                    k: figures["performance"][k]
+                    for k in (
+                        "responseTime",
+                        "uptime",
+                        "memoryUsage",
+                        "requestsPerMinute",
+                        "errorRate",
+                    )
+                },
+                "database": report.database(
+                    latest, backend.settings.source.critical_tables, database_state
+                ),
+                "alerts": [report.alert(a) for a in active],
+            },
+            "insights": insights_block(backend),
+            "metrics": {
+                "business": {
+                    k: figures["business"][k]
+                    for k in ("totalUsers", "activeUsers", "revenue24h", "conversionRate")
+                },
+                "seo": figures["seo"],
+            },
+        }
+
+    return envelope(backend.cache.get("dashboard", HEAVY_TTL_S, compute))
+
+
+@router.get("/api/system/performance/{table}", tags=["monitoring"])
+def performance(table: str, backend: BackendDep) -> dict[str, Any]:
+    """One critical table's figures and recommendations; only configured tables."""
+    if table not in backend.settings.source.critical_tables:
+        raise HTTPException(
+            404,
+            f"{table!r} is not a monitored table; monitored: "
+            f"{', '.join(backend.settings.source.critical_tables)}",
+        )
+    notes = backend.store.notes(
+        subject=table,
+        kinds=["recommendation", "skipped", "error"],
+        since=time.time() - 3600,
+        limit=20,
+    )
+    return envelope(
+        {
+            "table": table,
+            **report.table(backend.latest(), table),
+            "notes": [{"kind": n.kind, "text": n.text, "at": iso(n.ts)} for n in notes],
+        }
+    )
+
+
+@router.post("/api/system/maintenance", status_code=202, tags=["maintenance"])
+def maintenance(
+    body: MaintenanceRequest,
+    backend: BackendDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    """Queue maintenance (ops only: `Authorization: Bearer <ops token>`)."""
+    if not authorization or not authorization.startswith("Bearer "):
+        raise HTTPException(
+            401,
+            "maintenance is for ops only: send Authorization: Bearer <ops token>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    try:
+        ids = request_maintenance(
+            JobQueue(backend.store),
+            body.tasks,
+            actor="api",
+            token=authorization.removeprefix("Bearer "),
+            settings=backend.settings,
+            now=time.time(),
+        )
+    except NotAuthorized as exc:
+        raise HTTPException(403, str(exc)) from None
+    except UnknownTask as exc:
+        raise HTTPException(422, str(exc)) from None
+    return envelope({"jobs": ids})
+
+
+@router.get("/api/system/jobs/{job_id}", tags=["maintenance"])
+def job(job_id: int, backend: BackendDep) -> dict[str, Any]:
+    """A job's state, progress, outcome and events."""
+    queue = JobQueue(backend.store)
+    found = queue.get(job_id)
+    if found is None:
+        raise HTTPException(404, f"no job {job_id} (unknown, or trimmed by retention)")
+    return envelope(
+        {
+            "id": found.id,
+            "queue": found.queue,
+            "type": found.type,
+            "state": found.state,
+            "attempts": found.attempts,
+            "progress": found.progress,
+            "error": found.error,
+            "result": found.result,
+            "requestedBy": found.requested_by,
+            "events": [
+                {"event": e.event, "at": iso(e.ts), "detail": e.detail}
+                for e in queue.events(job_id)
+            ],
+        }
+    )
+
+
+@router.get("/metrics", tags=["monitoring"], response_class=PlainTextResponse)
+def prometheus(backend: BackendDep) -> Response:
+    """The newest value of every metric in the Prometheus text format."""
+    body, content_type = exposition(backend.store.latest_series())
+    return Response(body, media_type=content_type)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The API over the configured store and database."""
+    app = FastAPI(
+        title="Vigie",
+        version="0.1.0",
+        description="Monitoring of an online shop: health, metrics, alerts, jobs.",
+    )
+    app.state.backend = Backend(settings or load_settings())
+    for kind, handle in _HANDLERS:
+        app.add_exception_handler(kind, handle)
+    app.include_router(router)
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve the API; exit 2 with one line for a setting to fix."""
+    parser = argparse.ArgumentParser(prog="python -m monitor.api", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--config", help="TOML config file (default: $MONITOR_CONFIG)")
+    args = parser.parse_args(argv)
+    try:
+        app = create_app(load_settings(args.config))
+    except VigieError as exc:
+        print(f"vigie: {exc}")
+        return 2
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,239 @@
+"""The JSON API over a real uvicorn server on 127.0.0.1, against a store with known content."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from monitor.api import create_app
+from monitor.config import Settings
+from monitor.daemon import CollectorDaemon
+from tests.reference_shop import EXPECTED, EXPECTED_COUNTS, fill_reference_shop
+
+TOKEN = "ops-s3cret"
+
+
+def _serve(settings: Settings) -> Iterator[httpx.Client]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+        yield client
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    folder = tmp_path_factory.mktemp("api")
+    shop = f"sqlite:///{folder / 'shop.sqlite'}"
+    fill_reference_shop(shop)
+    settings = Settings.model_validate(
+        {
+            "data_dir": str(folder),
+            "source": {"url": shop},
+            "store": {"url": f"sqlite:///{folder / 'history.sqlite'}"},
+            "ops": {"token": TOKEN},
+        }
+    )
+    daemon = CollectorDaemon(settings)
+    daemon.run_once()
+    daemon.close()
+    yield from _serve(settings)
+
+
+def test_it_says_it_is_alive(api: httpx.Client) -> None:
+    answer = api.get("/api/system/health/live")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["success"] is True and body["data"] == {"status": "alive"}
+    assert body["timestamp"].endswith("Z")
+
+
+def test_the_quick_check_is_healthy_with_a_fresh_store(api: httpx.Client) -> None:
+    answer = api.get("/api/system/health/quick")
+    assert answer.status_code == 200
+    data = answer.json()["data"]
+    assert data["status"] == "healthy", data
+    assert {c["name"] for c in data["checks"]} == {"database", "collector"}
+
+
+def test_the_quick_check_answers_503_with_the_reason_when_the_database_is_down(
+    tmp_path: Path,
+) -> None:
+    settings = Settings.model_validate(
+        {
+            "data_dir": str(tmp_path),
+            "source": {"url": "postgresql://v:pw-9@127.0.0.1:1/shop"},
+            "store": {"url": f"sqlite:///{tmp_path / 'h.sqlite'}"},
+        }
+    )
+    CollectorDaemon(settings).close()  # creates the (empty) store
+    for client in _serve(settings):
+        answer = client.get("/api/system/health/quick")
+        assert answer.status_code == 503
+        data = answer.json()["data"]
+        assert data["status"] == "unhealthy"
+        assert any(r.startswith("database: cannot reach") for r in data["reasons"])
+        assert "pw-9" not in answer.text
+        assert client.get("/api/system/health/live").status_code == 200  # never restarted
+
+
+def test_the_detailed_check_covers_every_component(api: httpx.Client) -> None:
+    data = api.get("/api/system/health/detailed").json()["data"]
+    assert {c["name"] for c in data["checks"]} >= {
+        "database",
+        "collector",
+        "memory",
+        "disk",
+        "network",
+    }
+    ietf = api.get("/api/system/health/detailed", headers={"Accept": "application/health+json"})
+    assert ietf.headers["content-type"].startswith("application/health+json")
+    body = ietf.json()
+    assert body["status"] in ("pass", "warn")
+    assert body["checks"]["database:responseTime"][0]["observedUnit"] == "ms"
+
+
+SEED_DASHBOARD = {
+    "system": {
+        "overall": str,
+        "performance": {"responseTime", "uptime", "memoryUsage", "requestsPerMinute", "errorRate"},
+        "database": {"status", "connections", "responseTime", "tableStatus"},
+        "alerts": list,
+    },
+    "insights": {"recommendations", "trends", "predictedIssues"},
+    "metrics": {
+        "business": {"totalUsers", "activeUsers", "revenue24h", "conversionRate"},
+        "seo": {"totalPages", "optimizedPages", "sitemapHealth"},
+    },
+}
+
+
+def test_the_dashboard_has_the_shape_of_the_seed_example(api: httpx.Client) -> None:
+    body = api.get("/api/system/dashboard").json()
+    assert set(body) == {"success", "data", "timestamp"}
+    data = body["data"]
+    assert set(data) == set(SEED_DASHBOARD)
+    for block, keys in SEED_DASHBOARD.items():
+        assert set(data[block]) == set(keys), block  # type: ignore[arg-type]
+        for key, expected in keys.items() if isinstance(keys, dict) else []:
+            if isinstance(expected, set):
+                assert set(data[block][key]) == expected, key
+            else:
+                assert isinstance(data[block][key], expected), key
+    assert data["metrics"]["business"]["totalUsers"] == EXPECTED["business.totalUsers"]
+    assert data["metrics"]["seo"]["sitemapHealth"] == EXPECTED["seo.sitemapHealth"]
+    orders = data["system"]["database"]["tableStatus"]["___xtr_order"]
+    assert orders == {"accessible": True, "recordCount": EXPECTED_COUNTS["___xtr_order"]}
+    assert data["insights"]["trends"] is None  # not computed yet: null, never invented
+    assert any("___xtr_order_line" in r for r in data["insights"]["recommendations"])
+
+
+def test_it_serves_one_monitored_table(api: httpx.Client) -> None:
+    data = api.get("/api/system/performance/___xtr_customer").json()["data"]
+    assert data["recordCount"] == 5 and data["accessible"] is True
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "users",
+        "___XTR_ORDER",
+        "___xtr_order;DROP TABLE x",
+        "%5F%5F%5Fxtr_order%27",
+        "..%2F..%2Fetc",
+        "___xtr_order%00",
+    ],
+)
+def test_any_other_table_name_is_a_json_404(api: httpx.Client, name: str) -> None:
+    answer = api.get(f"/api/system/performance/{name}")
+    assert answer.status_code == 404
+    assert answer.json()["success"] is False
+    if "%2F" not in name:  # an encoded slash makes it another path: a plain JSON 404
+        assert "not a monitored table" in answer.json()["error"]
+
+
+def test_maintenance_is_for_ops_only(api: httpx.Client) -> None:
+    body = {"tasks": ["cleanup"]}
+    assert api.post("/api/system/maintenance", json=body).status_code == 401
+    wrong = api.post(
+        "/api/system/maintenance", json=body, headers={"Authorization": "Bearer guess"}
+    )
+    assert wrong.status_code == 403 and wrong.json()["success"] is False
+    accepted = api.post(
+        "/api/system/maintenance",
+        json={"tasks": ["cleanup", "optimization"]},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert accepted.status_code == 202
+    [first, _] = accepted.json()["data"]["jobs"]
+    job = api.get(f"/api/system/jobs/{first}").json()["data"]
+    assert (job["type"], job["state"], job["requestedBy"]) == ("cleanup", "waiting", "api")
+
+
+def test_bad_requests_get_a_json_error_and_the_right_status(api: httpx.Client) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    unknown = api.post("/api/system/maintenance", json={"tasks": ["reboot"]}, headers=auth)
+    assert unknown.status_code == 422 and "reboot" in unknown.json()["error"]
+    malformed = api.post("/api/system/maintenance", content=b"{not json", headers=auth)
+    assert malformed.status_code == 422 and malformed.json()["success"] is False
+    assert api.get("/api/system/maintenance").status_code == 405
+    assert api.get("/api/system/nothing-here").json()["success"] is False
+    assert api.get("/api/system/jobs/999999").status_code == 404
+    assert api.get("/api/system/jobs/not-a-number").status_code == 422
+
+
+def test_it_exports_every_metric_for_prometheus(api: httpx.Client) -> None:
+    text = api.get("/metrics").text
+    assert "vigie_business_totalUsers 5.0" in text
+    assert 'vigie_database_table_recordCount{table="___xtr_order"} 8.0' in text
+
+
+def test_a_missing_store_is_a_503_with_the_reason(tmp_path: Path) -> None:
+    settings = Settings.model_validate(
+        {"data_dir": str(tmp_path), "store": {"url": f"sqlite:///{tmp_path / 'none.sqlite'}"}}
+    )
+    for client in _serve(settings):
+        answer = client.get("/api/system/metrics")
+        assert answer.status_code == 503
+        assert "start the collector daemon" in answer.json()["error"]
+
+
+def test_the_openapi_documentation_lists_every_endpoint(api: httpx.Client) -> None:
+    assert api.get("/docs").status_code == 200
+    paths = set(api.get("/openapi.json").json()["paths"])
+    assert paths >= {
+        f"/api/system/{p}"
+        for p in (
+            "health/quick",
+            "health/live",
+            "health/detailed",
+            "status",
+            "metrics",
+            "dashboard",
+            "insights",
+            "alerts",
+            "maintenance",
+            "performance/{table}",
+            "jobs/{job_id}",
+        )
+    }
