@@ -14,11 +14,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The daemon creates the demo shop on first start (with a progress bar), then the dashboard starts.
+# The daemon creates the demo shop on first start (with a progress bar); the API and the
+# dashboard start beside it. Ctrl-C stops all three.
 run: $(STAMP)
 	@mkdir -p data
 	$(BIN)/python collector_daemon.py & echo $$! > data/daemon.pid; \
-	trap 'kill $$(cat data/daemon.pid) 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python -m monitor.api & echo $$! > data/api.pid; \
+	trap 'kill $$(cat data/daemon.pid) $$(cat data/api.pid) 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/streamlit run app.py --server.address 127.0.0.1
 
 lint: $(STAMP)

@@ -326,22 +326,23 @@ def maintenance(
     authorization: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
     """Queue maintenance (ops only: `Authorization: Bearer <ops token>`)."""
-    if not authorization or not authorization.startswith("Bearer "):
-        raise HTTPException(
-            401,
-            "maintenance is for ops only: send Authorization: Bearer <ops token>",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+    bearer = authorization.startswith("Bearer ") if authorization else False
     try:
         ids = request_maintenance(
             JobQueue(backend.store),
             body.tasks,
             actor="api",
-            token=authorization.removeprefix("Bearer "),
+            token=authorization.removeprefix("Bearer ") if authorization and bearer else None,
             settings=backend.settings,
             now=time.time(),
         )
-    except NotAuthorized as exc:
+    except NotAuthorized as exc:  # refused and audited either way; the status says why
+        if not bearer:
+            raise HTTPException(
+                401,
+                "maintenance is for ops only: send Authorization: Bearer <ops token>",
+                headers={"WWW-Authenticate": "Bearer"},
+            ) from None
         raise HTTPException(403, str(exc)) from None
     except UnknownTask as exc:
         raise HTTPException(422, str(exc)) from None

@@ -18,6 +18,7 @@ from monitor.daemon import CollectorDaemon
 from tests.reference_shop import EXPECTED, EXPECTED_COUNTS, fill_reference_shop
 
 TOKEN = "ops-s3cret"
+_STORE_URL: list[str] = []  # the module API's store, for tests that read it directly
 
 
 def _serve(settings: Settings) -> Iterator[httpx.Client]:
@@ -57,6 +58,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
     daemon = CollectorDaemon(settings)
     daemon.run_once()
     daemon.close()
+    _STORE_URL[:] = [settings.store_url]
     yield from _serve(settings)
 
 
@@ -188,6 +190,22 @@ def test_maintenance_is_for_ops_only(api: httpx.Client) -> None:
     [first, _] = accepted.json()["data"]["jobs"]
     job = api.get(f"/api/system/jobs/{first}").json()["data"]
     assert (job["type"], job["state"], job["requestedBy"]) == ("cleanup", "waiting", "api")
+
+
+def test_every_maintenance_call_is_audited(api: httpx.Client) -> None:
+    from monitor.audit import entries
+    from monitor.store import HistoryStore
+
+    api.post("/api/system/maintenance", json={"tasks": ["cleanup"]})
+    api.post(
+        "/api/system/maintenance",
+        json={"tasks": ["cleanup"]},
+        headers={"Authorization": "Bearer nope"},
+    )
+    store = HistoryStore(_STORE_URL[0], create=False)
+    outcomes = [(e.action, e.outcome) for e in entries(store, limit=2)]
+    store.close()
+    assert outcomes == [("maintenance", "refused"), ("maintenance", "refused")]
 
 
 def test_bad_requests_get_a_json_error_and_the_right_status(api: httpx.Client) -> None:
