@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import uvicorn
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
@@ -102,7 +102,17 @@ def _handler(
     return register
 
 
-router = APIRouter()
+class ErrorBody(BaseModel):
+    """Every error: what went wrong and what to do, in one line."""
+
+    success: bool = False
+    error: str
+    timestamp: str
+
+
+_ERROR = {"model": ErrorBody}
+# Documented for every endpoint, so clients (and the schema fuzz) know every answer's shape.
+router = APIRouter(responses={404: _ERROR, 405: _ERROR, 422: _ERROR, 500: _ERROR, 503: _ERROR})
 
 
 def _backend(request: Request) -> Backend:
@@ -319,7 +329,12 @@ def performance(table: str, backend: BackendDep) -> dict[str, Any]:
     )
 
 
-@router.post("/api/system/maintenance", status_code=202, tags=["maintenance"])
+@router.post(
+    "/api/system/maintenance",
+    status_code=202,
+    tags=["maintenance"],
+    responses={401: _ERROR, 403: _ERROR},
+)
 def maintenance(
     body: MaintenanceRequest,
     backend: BackendDep,
@@ -350,7 +365,7 @@ def maintenance(
 
 
 @router.get("/api/system/jobs/{job_id}", tags=["maintenance"])
-def job(job_id: int, backend: BackendDep) -> dict[str, Any]:
+def job(job_id: Annotated[int, Path(ge=1, le=2**62)], backend: BackendDep) -> dict[str, Any]:
     """A job's state, progress, outcome and events."""
     queue = JobQueue(backend.store)
     found = queue.get(job_id)
