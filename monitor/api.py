@@ -7,6 +7,7 @@ daemon for maintenance by queuing jobs. Every answer is `{"success", "data", "ti
 from __future__ import annotations
 
 import argparse
+import asyncio
 import threading
 import time
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from typing import Annotated, Any
 
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Path, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
@@ -78,6 +80,17 @@ class Backend:
         self.database = SourceDatabase(settings.source_url, quick)
         self._store: HistoryStore | None = None
         self.cache = TtlCache()
+        self.quick_answer: tuple[float, bytes, int] | None = None
+        self.quick_lock = asyncio.Lock()
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    async def refresh_quick(self) -> None:
+        """Run the quick check again (one at a time) and keep its rendered answer."""
+        async with self.quick_lock:
+            if self.quick_answer and time.monotonic() - self.quick_answer[0] < QUICK_TTL_S:
+                return
+            body, code = await run_in_threadpool(_quick_answer, self)
+            self.quick_answer = (time.monotonic(), body, code)
 
     @property
     def store(self) -> HistoryStore:
@@ -115,7 +128,7 @@ _ERROR = {"model": ErrorBody}
 router = APIRouter(responses={404: _ERROR, 405: _ERROR, 422: _ERROR, 500: _ERROR, 503: _ERROR})
 
 
-def _backend(request: Request) -> Backend:
+async def _backend(request: Request) -> Backend:
     backend: Backend = request.app.state.backend
     return backend
 
@@ -173,20 +186,31 @@ def live(backend: BackendDep) -> dict[str, Any]:
     return envelope({"status": "alive"})
 
 
-@router.get("/api/system/health/quick", tags=["health"])
-def quick(backend: BackendDep) -> JSONResponse:
-    """For load balancers: the database answers and the collector writes (cached 1 s)."""
-
-    def compute() -> health.Health:
-        try:
-            store = backend.store
-        except StoreError as exc:
-            return health.overall([health.Check("collector", health.UNHEALTHY, reason=str(exc))])
-        return health.quick(backend.database, store, backend.settings, now=time.time())
-
-    result = backend.cache.get("quick", QUICK_TTL_S, compute)
+def _quick_answer(backend: Backend) -> tuple[bytes, int]:
+    try:
+        store = backend.store
+    except StoreError as exc:
+        result = health.overall([health.Check("collector", health.UNHEALTHY, reason=str(exc))])
+    else:
+        result = health.quick(backend.database, store, backend.settings, now=time.time())
     code = 503 if result.status == health.UNHEALTHY else 200
-    return JSONResponse(envelope(health_body(result)), status_code=code)
+    return bytes(JSONResponse(envelope(health_body(result))).body), code
+
+
+@router.get("/api/system/health/quick", tags=["health"])
+async def quick(backend: BackendDep) -> Response:
+    """For load balancers: the database answers and the collector writes (cached 1 s)."""
+    # Balancers probe often and many at once: the answer is rendered at most once a second, in
+    # a worker thread, while the event loop keeps serving the previous one from memory.
+    cached = backend.quick_answer
+    if cached is None:  # the very first probes wait for the first check
+        await backend.refresh_quick()
+        cached = backend.quick_answer
+    elif time.monotonic() - cached[0] >= QUICK_TTL_S and not backend.quick_lock.locked():
+        backend.tasks.add(task := asyncio.create_task(backend.refresh_quick()))
+        task.add_done_callback(backend.tasks.discard)
+    assert cached is not None
+    return Response(cached[1], status_code=cached[2], media_type="application/json")
 
 
 @router.get("/api/system/health/detailed", tags=["health"])
