@@ -20,6 +20,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from monitor import health, report
@@ -155,6 +156,14 @@ def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
 @_handler(StoreError)
 def store_down(_request: Request, exc: StoreError) -> JSONResponse:
     return JSONResponse(envelope(str(exc), success=False), status_code=503)
+
+
+@_handler(OperationalError)
+def store_failed(_request: Request, exc: OperationalError) -> JSONResponse:
+    reason = str(exc.orig or exc).strip().splitlines()[0]
+    return JSONResponse(
+        envelope(f"the history store cannot be read: {reason}", success=False), status_code=503
+    )
 
 
 @_handler(Exception)

@@ -255,3 +255,19 @@ def test_the_openapi_documentation_lists_every_endpoint(api: httpx.Client) -> No
             "jobs/{job_id}",
         )
     }
+
+
+def test_a_broken_store_is_a_503_not_a_traceback(tmp_path: Path) -> None:
+    import sqlite3
+
+    settings = Settings.model_validate(
+        {"data_dir": str(tmp_path), "store": {"url": f"sqlite:///{tmp_path / 'h.sqlite'}"}}
+    )
+    CollectorDaemon(settings).close()
+    with sqlite3.connect(tmp_path / "h.sqlite") as db:
+        db.execute("ALTER TABLE samples RENAME TO samples_gone")
+    for client in _serve(settings):
+        answer = client.get("/api/system/metrics")
+        assert answer.status_code == 503
+        assert "no such table" in answer.json()["error"]
+        assert "Traceback" not in answer.text
