@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -20,7 +22,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from monitor import health, report
@@ -33,7 +35,10 @@ from monitor.prometheus import exposition
 from monitor.source_db import SourceDatabase
 from monitor.store import HistoryStore
 
+log = logging.getLogger("vigie.api")
 QUICK_TTL_S = 1.0  # a flood of load-balancer probes costs one check per second
+QUICK_DEADLINE_S = 2.0  # past this a check that has not answered is an unhealthy answer
+QUICK_MAX_AGE_S = 2 * QUICK_TTL_S  # an answer older than this is never served
 HEAVY_TTL_S = 60.0  # the seed's one-minute cache for metrics
 
 
@@ -50,7 +55,9 @@ def envelope(data: Any, *, success: bool = True) -> dict[str, Any]:
 class MaintenanceRequest(BaseModel):
     """Which maintenance tasks to run."""
 
-    tasks: list[str] = Field(min_length=1, description=f"any of {', '.join(TASKS)}")
+    tasks: list[str] = Field(
+        min_length=1, max_length=len(TASKS), description=f"any of {', '.join(TASKS)}"
+    )
 
 
 class TtlCache:
@@ -80,26 +87,41 @@ class Backend:
         )
         self.database = SourceDatabase(settings.source_url, quick)
         self._store: HistoryStore | None = None
+        self._store_lock = threading.Lock()
         self.cache = TtlCache()
         self.quick_answer: tuple[float, bytes, int] | None = None
         self.quick_lock = asyncio.Lock()
         self.tasks: set[asyncio.Task[None]] = set()
 
     async def refresh_quick(self) -> None:
-        """Run the quick check again (one at a time) and keep its rendered answer."""
+        """Run the quick check again (one at a time) and keep its rendered answer; a check that
+        does not finish within QUICK_DEADLINE_S is itself an unhealthy answer."""
         async with self.quick_lock:
             if self.quick_answer and time.monotonic() - self.quick_answer[0] < QUICK_TTL_S:
                 return
-            body, code = await run_in_threadpool(_quick_answer, self)
+            try:
+                body, code = await asyncio.wait_for(
+                    run_in_threadpool(_quick_answer, self), QUICK_DEADLINE_S
+                )
+            except TimeoutError:
+                body, code = (
+                    _unhealthy(f"the health check did not finish in {QUICK_DEADLINE_S:g} s"),
+                    503,
+                )
             self.quick_answer = (time.monotonic(), body, code)
 
     @property
     def store(self) -> HistoryStore:
-        if self._store is None:
-            self._store = HistoryStore(self.settings.store_url, create=False)
-        return self._store
+        """The history store, opened by the first request that needs it (the API may start
+        before the daemon has created it). A short busy timeout: a request answers 503 rather
+        than waiting half a minute behind a writer."""
+        with self._store_lock:
+            if self._store is None:
+                self._store = HistoryStore(self.settings.store_url, create=False, busy_timeout_s=2)
+            return self._store
 
     def latest(self) -> dict[str, Any]:
+        """The newest value of every series."""
         return self.store.latest()
 
 
@@ -149,6 +171,10 @@ def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
 @_handler(RequestValidationError)
 def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
     first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+    if first.get("type") == "json_invalid":
+        return JSONResponse(
+            envelope("the request body is not valid JSON", success=False), status_code=400
+        )
     where = ".".join(str(p) for p in first.get("loc", ()))
     return JSONResponse(envelope(f"{where}: {first.get('msg')}", success=False), status_code=422)
 
@@ -158,8 +184,8 @@ def store_down(_request: Request, exc: StoreError) -> JSONResponse:
     return JSONResponse(envelope(str(exc), success=False), status_code=503)
 
 
-@_handler(OperationalError)
-def store_failed(_request: Request, exc: OperationalError) -> JSONResponse:
+@_handler(DBAPIError)
+def store_failed(_request: Request, exc: DBAPIError) -> JSONResponse:
     reason = str(exc.orig or exc).strip().splitlines()[0]
     return JSONResponse(
         envelope(f"the history store cannot be read: {reason}", success=False), status_code=503
@@ -190,32 +216,40 @@ def health_body(result: health.Health) -> dict[str, Any]:
 
 
 @router.get("/api/system/health/live", tags=["health"])
-def live(backend: BackendDep) -> dict[str, Any]:
+@router.head("/api/system/health/live", include_in_schema=False)
+async def live() -> dict[str, Any]:
     """200 whenever this process works; depends on nothing outside it."""
     return envelope({"status": "alive"})
 
 
+def _unhealthy(reason: str) -> bytes:
+    result = health.overall([health.Check("health", health.UNHEALTHY, reason=reason)])
+    return bytes(JSONResponse(envelope(health_body(result))).body)
+
+
 def _quick_answer(backend: Backend) -> tuple[bytes, int]:
     try:
-        store = backend.store
-    except StoreError as exc:
-        result = health.overall([health.Check("collector", health.UNHEALTHY, reason=str(exc))])
-    else:
-        result = health.quick(backend.database, store, backend.settings, now=time.time())
+        result = health.quick(backend.database, backend.store, backend.settings, now=time.time())
+    except Exception as exc:  # a missing, locked or corrupt store: unhealthy, with the reason
+        log.warning("quick health check failed: %s", exc)
+        return _unhealthy(str(exc).splitlines()[0] if str(exc) else type(exc).__name__), 503
     code = 503 if result.status == health.UNHEALTHY else 200
     return bytes(JSONResponse(envelope(health_body(result))).body), code
 
 
 @router.get("/api/system/health/quick", tags=["health"])
+@router.head("/api/system/health/quick", include_in_schema=False)
 async def quick(backend: BackendDep) -> Response:
     """For load balancers: the database answers and the collector writes (cached 1 s)."""
     # Balancers probe often and many at once: the answer is rendered at most once a second, in
-    # a worker thread, while the event loop keeps serving the previous one from memory.
+    # a worker thread, while the event loop keeps serving the previous one from memory, but
+    # never one older than QUICK_MAX_AGE_S: then the probe waits for a fresh check.
     cached = backend.quick_answer
-    if cached is None:  # the very first probes wait for the first check
+    age = time.monotonic() - cached[0] if cached else None
+    if age is None or age >= QUICK_MAX_AGE_S:
         await backend.refresh_quick()
         cached = backend.quick_answer
-    elif time.monotonic() - cached[0] >= QUICK_TTL_S and not backend.quick_lock.locked():
+    elif age >= QUICK_TTL_S and not backend.quick_lock.locked():
         backend.tasks.add(task := asyncio.create_task(backend.refresh_quick()))
         task.add_done_callback(backend.tasks.discard)
     assert cached is not None
@@ -371,16 +405,19 @@ def performance(table: str, backend: BackendDep) -> dict[str, Any]:
 def maintenance(
     body: MaintenanceRequest,
     backend: BackendDep,
+    request: Request,
     authorization: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
     """Queue maintenance (ops only: `Authorization: Bearer <ops token>`)."""
-    bearer = authorization.startswith("Bearer ") if authorization else False
+    scheme, _, credentials = (authorization or "").partition(" ")
+    bearer = scheme.lower() == "bearer" and bool(credentials.strip())  # RFC 7235: any case
+    client = request.client.host if request.client else "unknown"
     try:
         ids = request_maintenance(
             JobQueue(backend.store),
             body.tasks,
-            actor="api",
-            token=authorization.removeprefix("Bearer ") if authorization and bearer else None,
+            actor=f"api:{client}",
+            token=credentials.strip() if bearer else None,
             settings=backend.settings,
             now=time.time(),
         )
@@ -412,9 +449,14 @@ def job(job_id: Annotated[int, Path(ge=1, le=2**62)], backend: BackendDep) -> di
             "state": found.state,
             "attempts": found.attempts,
             "progress": found.progress,
+            "maxAttempts": found.max_attempts,
             "error": found.error,
-            "result": found.result,
+            "result": json.loads(found.result) if found.result else None,
             "requestedBy": found.requested_by,
+            "createdAt": iso(found.created_at),
+            "startedAt": iso(found.started_at) if found.started_at else None,
+            "finishedAt": iso(found.finished_at) if found.finished_at else None,
+            "durationMs": found.duration_ms,
             "events": [
                 {"event": e.event, "at": iso(e.ts), "detail": e.detail}
                 for e in queue.events(job_id)

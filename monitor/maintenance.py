@@ -67,6 +67,16 @@ def request_maintenance(
         )
     unknown = [t for t in wanted if t not in TASKS]
     if unknown or not wanted:
+        with queue.store.writing() as conn:
+            record(
+                conn,
+                actor=actor,
+                action="maintenance",
+                target=",".join(wanted)[:300],
+                outcome="invalid",
+                now=now,
+                detail="unknown task",
+            )
         raise UnknownTask(
             f"unknown maintenance task {', '.join(unknown) or '(none given)'}; "
             f"tasks: {', '.join(TASKS)}"

@@ -30,18 +30,19 @@ class _Snapshot(Collector):
         self.series = series
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        families: dict[str, GaugeMetricFamily] = {}
+        # A family's label names are the union over its series (a probe's label on one series
+        # must not be dropped). No sample timestamps: Prometheus would keep a series that
+        # stopped reporting at its old time instead of marking it stale.
+        grouped: dict[str, list[tuple[str, dict[str, str], float]]] = {}
         for name, labels, newest in self.series:
             family, extra = family_name(name)
-            all_labels = dict(extra) | dict(labels)
-            if family not in families:
-                families[family] = GaugeMetricFamily(
-                    family, f"Vigie metric {name}", labels=sorted(all_labels)
-                )
-            families[family].add_metric(
-                [all_labels[k] for k in sorted(all_labels)], newest.value, timestamp=newest.ts
-            )
-        yield from families.values()
+            grouped.setdefault(family, []).append((name, dict(extra) | dict(labels), newest.value))
+        for family, members in grouped.items():
+            names = sorted({key for _, pairs, _ in members for key in pairs})
+            gauge = GaugeMetricFamily(family, f"Vigie metric {members[0][0]}", labels=names)
+            for _, pairs, value in members:
+                gauge.add_metric([pairs.get(key, "") for key in names], value)
+            yield gauge
 
 
 def exposition(series: list[tuple[str, Labels, Latest]]) -> tuple[bytes, str]:

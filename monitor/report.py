@@ -29,9 +29,28 @@ SEO = ("totalPages", "optimizedPages", "sitemapHealth")
 TABLE_FIGURES = ("accessible", "recordCount", "queryTime", "sizeBytes")
 
 
-def _value(latest: dict[str, Latest], name: str) -> float | None:
+# Figures people read: counts are whole, money has cents, rates and times two decimals.
+_COUNTS = {
+    "totalUsers",
+    "activeUsers",
+    "orders24h",
+    "totalPages",
+    "optimizedPages",
+    "recordCount",
+    "sizeBytes",
+    "requestsPerMinute",
+    "connections",
+    "uptime",
+}
+
+
+def _value(latest: dict[str, Latest], name: str) -> float | int | None:
     found = latest.get(name)
-    return found.value if found is not None else None
+    if found is None:
+        return None
+    if name.rsplit(".", 1)[-1] in _COUNTS:
+        return round(found.value)
+    return round(found.value, 2)
 
 
 def area(latest: dict[str, Latest], prefix: str, names: tuple[str, ...]) -> dict[str, Any]:
@@ -63,11 +82,9 @@ def database(latest: dict[str, Latest], tables: list[str], status: str) -> dict[
         "connections": _value(latest, "database.connections"),
         "responseTime": _value(latest, "database.responseTime"),
         "tableStatus": {
-            name: {
-                "accessible": table(latest, name)["accessible"],
-                "recordCount": table(latest, name)["recordCount"],
-            }
+            name: {key: figures[key] for key in ("accessible", "recordCount")}
             for name in tables
+            for figures in [table(latest, name)]
         },
     }
 

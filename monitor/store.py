@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError, SQLAlchemyError
 
 from monitor.config import redact_url
 from monitor.errors import StoreError, StoreUnavailable
@@ -275,6 +275,11 @@ class HistoryStore:
             self.engine.dispose()
             raise StoreUnavailable(
                 f"cannot open the history store {redact_url(url)}: {_first_line(exc)}"
+            ) from None
+        except DatabaseError as exc:  # not a database at all, or a corrupt one
+            self.engine.dispose()
+            raise StoreError(
+                f"the history store {redact_url(url)} is unreadable: {_first_line(exc)}"
             ) from None
 
     @staticmethod

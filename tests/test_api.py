@@ -189,7 +189,12 @@ def test_maintenance_is_for_ops_only(api: httpx.Client) -> None:
     assert accepted.status_code == 202
     [first, _] = accepted.json()["data"]["jobs"]
     job = api.get(f"/api/system/jobs/{first}").json()["data"]
-    assert (job["type"], job["state"], job["requestedBy"]) == ("cleanup", "waiting", "api")
+    assert (job["type"], job["state"], job["requestedBy"]) == (
+        "cleanup",
+        "waiting",
+        "api:127.0.0.1",
+    )
+    assert job["createdAt"].endswith("Z") and job["maxAttempts"] == 2
 
 
 def test_every_maintenance_call_is_audited(api: httpx.Client) -> None:
@@ -208,12 +213,73 @@ def test_every_maintenance_call_is_audited(api: httpx.Client) -> None:
     assert outcomes == [("maintenance", "refused"), ("maintenance", "refused")]
 
 
+def test_the_bearer_scheme_is_case_insensitive(api: httpx.Client) -> None:
+    answer = api.post(
+        "/api/system/maintenance",
+        json={"tasks": ["alerts_resolution"]},
+        headers={"Authorization": f"bearer {TOKEN}"},
+    )
+    assert answer.status_code == 202
+
+
+def test_load_balancers_may_probe_with_head(api: httpx.Client) -> None:
+    assert api.head("/api/system/health/quick").status_code == 200
+    assert api.head("/api/system/health/live").status_code == 200
+
+
+def test_counts_are_whole_and_money_has_cents(api: httpx.Client) -> None:
+    data = api.get("/api/system/metrics").json()["data"]
+    assert isinstance(data["business"]["totalUsers"], int)
+    assert isinstance(data["seo"]["totalPages"], int)
+    revenue = data["business"]["revenue24h"]
+    assert revenue == round(revenue, 2)
+
+
+def test_a_probe_url_never_shows_its_credentials(tmp_path: Path) -> None:
+    settings = Settings.model_validate(
+        {
+            "data_dir": str(tmp_path),
+            "store": {"url": f"sqlite:///{tmp_path / 'h.sqlite'}"},
+            "probes": [
+                {
+                    "name": "shop",
+                    "url": "http://admin:pr0be-pw@127.0.0.1:9/h?api_key=K3Y",
+                    "timeout_s": 1,
+                }
+            ],
+        }
+    )
+    CollectorDaemon(settings).close()
+    for client in _serve(settings):
+        text = client.get("/api/system/health/detailed").text
+        assert "pr0be-pw" not in text and "K3Y" not in text
+        assert "http://127.0.0.1:9/h" in text
+
+
+def test_a_corrupt_store_is_a_503_everywhere(tmp_path: Path) -> None:
+    (tmp_path / "h.sqlite").write_bytes(b"this is not a database file at all" * 200)
+    settings = Settings.model_validate(
+        {"data_dir": str(tmp_path), "store": {"url": f"sqlite:///{tmp_path / 'h.sqlite'}"}}
+    )
+    for client in _serve(settings):
+        for path in ("/api/system/metrics", "/api/system/health/quick", "/metrics"):
+            answer = client.get(path)
+            assert answer.status_code == 503, path
+            assert "Traceback" not in answer.text
+
+
 def test_bad_requests_get_a_json_error_and_the_right_status(api: httpx.Client) -> None:
     auth = {"Authorization": f"Bearer {TOKEN}"}
     unknown = api.post("/api/system/maintenance", json={"tasks": ["reboot"]}, headers=auth)
     assert unknown.status_code == 422 and "reboot" in unknown.json()["error"]
-    malformed = api.post("/api/system/maintenance", content=b"{not json", headers=auth)
-    assert malformed.status_code == 422 and malformed.json()["success"] is False
+    malformed = api.post(
+        "/api/system/maintenance",
+        content=b"{not json",
+        headers={**auth, "Content-Type": "application/json"},
+    )
+    assert malformed.status_code == 400 and malformed.json()["error"] == (
+        "the request body is not valid JSON"
+    )
     assert api.get("/api/system/maintenance").status_code == 405
     assert api.get("/api/system/nothing-here").json()["success"] is False
     assert api.get("/api/system/jobs/999999").status_code == 404
