@@ -123,8 +123,11 @@ def test_a_database_outage_opens_a_critical_alert_and_its_return_resolves_it(
 
 
 def _active_jobs(store_path: Path, pid: int | None = None) -> list[int]:
-    with sqlite3.connect(store_path) as db:
-        rows = db.execute("SELECT id, worker FROM jobs WHERE state = 'active'").fetchall()
+    try:
+        with sqlite3.connect(store_path) as db:
+            rows = db.execute("SELECT id, worker FROM jobs WHERE state = 'active'").fetchall()
+    except sqlite3.OperationalError:  # the daemon has not created its tables yet
+        return []
     return [job_id for job_id, worker in rows if pid is None or worker.endswith(f":{pid}")]
 
 
