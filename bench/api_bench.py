@@ -52,6 +52,8 @@ def _wrk(url: str, seconds: int, clients: int) -> tuple[float, float]:
         text=True,
         check=True,
     ).stdout
+    if "Non-2xx or 3xx responses" in out:
+        raise SystemExit(f"{url} answered errors under load:\n{out}")
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p99, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
     return rate, float(p99) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]

@@ -39,6 +39,7 @@ log = logging.getLogger("vigie.api")
 QUICK_TTL_S = 1.0  # a flood of load-balancer probes costs one check per second
 QUICK_DEADLINE_S = 2.0  # past this a check that has not answered is an unhealthy answer
 QUICK_MAX_AGE_S = 2 * QUICK_TTL_S  # an answer older than this is never served
+DETAILED_TTL_S = 5.0
 HEAVY_TTL_S = 60.0  # the seed's one-minute cache for metrics
 
 
@@ -146,7 +147,16 @@ class ErrorBody(BaseModel):
     timestamp: str
 
 
+class HealthBody(BaseModel):
+    """A health answer: 200 healthy or degraded, 503 unhealthy, the same shape either way."""
+
+    success: bool
+    data: dict[str, Any]
+    timestamp: str
+
+
 _ERROR = {"model": ErrorBody}
+_UNHEALTHY: dict[int | str, dict[str, Any]] = {503: {"model": HealthBody}}
 # Documented for every endpoint, so clients (and the schema fuzz) know every answer's shape.
 router = APIRouter(responses={404: _ERROR, 405: _ERROR, 422: _ERROR, 500: _ERROR, 503: _ERROR})
 
@@ -237,7 +247,7 @@ def _quick_answer(backend: Backend) -> tuple[bytes, int]:
     return bytes(JSONResponse(envelope(health_body(result))).body), code
 
 
-@router.get("/api/system/health/quick", tags=["health"])
+@router.get("/api/system/health/quick", tags=["health"], responses=_UNHEALTHY)
 @router.head("/api/system/health/quick", include_in_schema=False)
 async def quick(backend: BackendDep) -> Response:
     """For load balancers: the database answers and the collector writes (cached 1 s)."""
@@ -256,11 +266,16 @@ async def quick(backend: BackendDep) -> Response:
     return Response(cached[1], status_code=cached[2], media_type="application/json")
 
 
-@router.get("/api/system/health/detailed", tags=["health"])
+@router.get("/api/system/health/detailed", tags=["health"], responses=_UNHEALTHY)
 def detailed(backend: BackendDep, accept: Annotated[str | None, Header()] = None) -> JSONResponse:
     """Database, collector, memory, disk, network, services. Ask for
     `application/health+json` to get the IETF health-check format."""
-    result = health.detailed(backend.database, backend.store, backend.settings, now=time.time())
+    # Cached a few seconds: every call runs the probes, and anybody may call.
+    result = backend.cache.get(
+        "detailed",
+        DETAILED_TTL_S,
+        lambda: health.detailed(backend.database, backend.store, backend.settings, now=time.time()),
+    )
     code = 503 if result.status == health.UNHEALTHY else 200
     if accept and "application/health+json" in accept:
         words = {health.HEALTHY: "pass", health.DEGRADED: "warn", health.UNHEALTHY: "fail"}
