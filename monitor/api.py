@@ -249,8 +249,9 @@ def _quick_answer(backend: Backend) -> tuple[bytes, int]:
 
 @router.get("/api/system/health/quick", tags=["health"], responses=_UNHEALTHY)
 @router.head("/api/system/health/quick", include_in_schema=False)
-async def quick(backend: BackendDep) -> Response:
+async def quick(request: Request) -> Response:
     """For load balancers: the database answers and the collector writes (cached 1 s)."""
+    backend: Backend = request.app.state.backend  # no dependency resolution on the hot path
     # Balancers probe often and many at once: the answer is rendered at most once a second, in
     # a worker thread, while the event loop keeps serving the previous one from memory, but
     # never one older than QUICK_MAX_AGE_S: then the probe waits for a fresh check.
