@@ -25,8 +25,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from monitor import api_models as m
 from monitor import health, report
 from monitor.alerts import AlertBook
+from monitor.api_models import Envelope
 from monitor.config import Settings, SourceConfig, load_settings
 from monitor.errors import StoreError, VigieError
 from monitor.jobs import JobQueue
@@ -225,7 +227,7 @@ def health_body(result: health.Health) -> dict[str, Any]:
     }
 
 
-@router.get("/api/system/health/live", tags=["health"])
+@router.get("/api/system/health/live", tags=["health"], response_model=Envelope[m.Live])
 @router.head("/api/system/health/live", include_in_schema=False)
 async def live() -> dict[str, Any]:
     """200 whenever this process works; depends on nothing outside it."""
@@ -247,7 +249,11 @@ def _quick_answer(backend: Backend) -> tuple[bytes, int]:
     return bytes(JSONResponse(envelope(health_body(result))).body), code
 
 
-@router.get("/api/system/health/quick", tags=["health"], responses=_UNHEALTHY)
+@router.get(
+    "/api/system/health/quick",
+    tags=["health"],
+    responses={200: {"model": Envelope[m.HealthOut]}, **_UNHEALTHY},
+)
 @router.head("/api/system/health/quick", include_in_schema=False)
 async def quick(request: Request) -> Response:
     """For load balancers: the database answers and the collector writes (cached 1 s)."""
@@ -267,7 +273,11 @@ async def quick(request: Request) -> Response:
     return Response(cached[1], status_code=cached[2], media_type="application/json")
 
 
-@router.get("/api/system/health/detailed", tags=["health"], responses=_UNHEALTHY)
+@router.get(
+    "/api/system/health/detailed",
+    tags=["health"],
+    responses={200: {"model": Envelope[m.HealthOut]}, **_UNHEALTHY},
+)
 def detailed(backend: BackendDep, accept: Annotated[str | None, Header()] = None) -> JSONResponse:
     """Database, collector, memory, disk, network, services. Ask for
     `application/health+json` to get the IETF health-check format."""
@@ -302,7 +312,7 @@ def detailed(backend: BackendDep, accept: Annotated[str | None, Header()] = None
     return JSONResponse(envelope(health_body(result)), status_code=code)
 
 
-@router.get("/api/system/status", tags=["monitoring"])
+@router.get("/api/system/status", tags=["monitoring"], response_model=Envelope[m.Status])
 def status(backend: BackendDep) -> dict[str, Any]:
     """Overall status and the active alerts."""
     active = AlertBook(backend.store, backend.settings.alerts.effective()).active()
@@ -316,14 +326,14 @@ def status(backend: BackendDep) -> dict[str, Any]:
     )
 
 
-@router.get("/api/system/alerts", tags=["monitoring"])
+@router.get("/api/system/alerts", tags=["monitoring"], response_model=Envelope[m.Alerts])
 def alerts(backend: BackendDep) -> dict[str, Any]:
     """Active alerts by priority, critical first."""
     active = AlertBook(backend.store, backend.settings.alerts.effective()).active()
     return envelope({"count": len(active), "byPriority": report.alerts_by_priority(active)})
 
 
-@router.get("/api/system/metrics", tags=["monitoring"])
+@router.get("/api/system/metrics", tags=["monitoring"], response_model=Envelope[m.Metrics])
 def metrics(backend: BackendDep) -> dict[str, Any]:
     """Newest performance, business and SEO figures (cached one minute)."""
     return envelope(
@@ -341,13 +351,13 @@ def insights_block(backend: Backend) -> dict[str, Any]:
     return {"recommendations": recommendations(backend), "trends": None, "predictedIssues": None}
 
 
-@router.get("/api/system/insights", tags=["monitoring"])
+@router.get("/api/system/insights", tags=["monitoring"], response_model=Envelope[m.Insights])
 def insights(backend: BackendDep) -> dict[str, Any]:
     """Recommendations (and, with the insights module, trends and predicted issues)."""
     return envelope(backend.cache.get("insights", HEAVY_TTL_S, lambda: insights_block(backend)))
 
 
-@router.get("/api/system/dashboard", tags=["monitoring"])
+@router.get("/api/system/dashboard", tags=["monitoring"], response_model=Envelope[m.Dashboard])
 def dashboard(backend: BackendDep) -> dict[str, Any]:
     """Everything at once, in the shape of the seed's example (cached one minute)."""
 
@@ -388,7 +398,9 @@ def dashboard(backend: BackendDep) -> dict[str, Any]:
     return envelope(backend.cache.get("dashboard", HEAVY_TTL_S, compute))
 
 
-@router.get("/api/system/performance/{table}", tags=["monitoring"])
+@router.get(
+    "/api/system/performance/{table}", tags=["monitoring"], response_model=Envelope[m.TableOut]
+)
 def performance(table: str, backend: BackendDep) -> dict[str, Any]:
     """One critical table's figures and recommendations; only configured tables."""
     if table not in backend.settings.source.critical_tables:
@@ -416,6 +428,7 @@ def performance(table: str, backend: BackendDep) -> dict[str, Any]:
     "/api/system/maintenance",
     status_code=202,
     tags=["maintenance"],
+    response_model=Envelope[m.Queued],
     responses={401: _ERROR, 403: _ERROR},
 )
 def maintenance(
@@ -450,7 +463,7 @@ def maintenance(
     return envelope({"jobs": ids})
 
 
-@router.get("/api/system/jobs/{job_id}", tags=["maintenance"])
+@router.get("/api/system/jobs/{job_id}", tags=["maintenance"], response_model=Envelope[m.JobOut])
 def job(job_id: Annotated[int, Path(ge=1, le=2**62)], backend: BackendDep) -> dict[str, Any]:
     """A job's state, progress, outcome and events."""
     queue = JobQueue(backend.store)

@@ -1,0 +1,191 @@
+"""The shapes of the JSON API's answers, so /docs describes every field and tools can rely on it."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+T = TypeVar("T")
+
+
+class Envelope(BaseModel, Generic[T]):
+    """Every successful answer: the seed's `{"success", "data", "timestamp"}`."""
+
+    success: bool = True
+    data: T
+    timestamp: str
+
+
+class Live(BaseModel):
+    status: str
+
+
+class HealthCheckOut(BaseModel):
+    """One component: its status, its response time (ms) and its own figures."""
+
+    model_config = ConfigDict(extra="allow")
+    name: str
+    status: str
+    responseTime: float | None = None
+
+
+class HealthOut(BaseModel):
+    status: str
+    reasons: list[str]
+    checks: list[HealthCheckOut]
+
+
+class Performance(BaseModel):
+    responseTime: float | None = None
+    uptime: int | None = None
+    memoryUsage: float | None = None
+    cpuUsage: float | None = None
+    diskUsage: float | None = None
+    requestsPerMinute: int | None = None
+    errorRate: float | None = None
+
+
+class Business(BaseModel):
+    totalUsers: int | None = None
+    activeUsers: int | None = None
+    orders24h: int | None = None
+    revenue24h: float | None = None
+    averageBasket: float | None = None
+    conversionRate: float | None = None
+
+
+class Seo(BaseModel):
+    totalPages: int | None = None
+    optimizedPages: int | None = None
+    sitemapHealth: float | None = None
+
+
+class Metrics(BaseModel):
+    performance: Performance
+    business: Business
+    seo: Seo
+
+
+class AlertOut(BaseModel):
+    id: int
+    rule: str
+    subject: str
+    metric: str
+    severity: str
+    state: str
+    value: float | None
+    threshold: float | None
+    message: str
+    openedAt: float
+    updatedAt: float
+    resolvedAt: float | None
+    acknowledgedBy: str | None
+    acknowledgedAt: float | None
+
+
+class Status(BaseModel):
+    overall: str
+    reasons: list[str]
+    alerts: list[AlertOut]
+
+
+class Alerts(BaseModel):
+    count: int
+    byPriority: dict[str, list[AlertOut]]
+
+
+class NoteOut(BaseModel):
+    kind: str
+    text: str
+    at: str
+
+
+class TableOut(BaseModel):
+    table: str
+    accessible: bool | None
+    recordCount: int | None
+    queryTime: float | None
+    sizeBytes: int | None
+    notes: list[NoteOut]
+
+
+class Insights(BaseModel):
+    recommendations: list[str]
+    trends: dict[str, str] | None
+    predictedIssues: list[dict[str, Any]] | None
+
+
+class TableStatus(BaseModel):
+    accessible: bool | None
+    recordCount: int | None
+
+
+class DashboardDatabase(BaseModel):
+    status: str
+    connections: int | None
+    responseTime: float | None
+    tableStatus: dict[str, TableStatus]
+
+
+class DashboardPerformance(BaseModel):
+    responseTime: float | None
+    uptime: int | None
+    memoryUsage: float | None
+    requestsPerMinute: int | None
+    errorRate: float | None
+
+
+class DashboardSystem(BaseModel):
+    overall: str
+    performance: DashboardPerformance
+    database: DashboardDatabase
+    alerts: list[AlertOut]
+
+
+class DashboardBusiness(BaseModel):
+    totalUsers: int | None
+    activeUsers: int | None
+    revenue24h: float | None
+    conversionRate: float | None
+
+
+class DashboardMetrics(BaseModel):
+    business: DashboardBusiness
+    seo: Seo
+
+
+class Dashboard(BaseModel):
+    """The seed's example response, field for field."""
+
+    system: DashboardSystem
+    insights: Insights
+    metrics: DashboardMetrics
+
+
+class Queued(BaseModel):
+    jobs: list[int]
+
+
+class JobEventOut(BaseModel):
+    event: str
+    at: str
+    detail: str | None
+
+
+class JobOut(BaseModel):
+    id: int
+    queue: str
+    type: str
+    state: str
+    attempts: int
+    maxAttempts: int
+    progress: int
+    error: str | None
+    result: dict[str, Any] | None
+    requestedBy: str
+    createdAt: str
+    startedAt: str | None
+    finishedAt: str | None
+    durationMs: float | None
+    events: list[JobEventOut]
