@@ -97,6 +97,10 @@ def test_the_quick_check_answers_503_with_the_reason_when_the_database_is_down(
         assert any(r.startswith("database: cannot reach") for r in data["reasons"])
         assert "pw-9" not in answer.text
         assert client.get("/api/system/health/live").status_code == 200  # never restarted
+        dashboard = client.get("/api/system/dashboard").json()["data"]["system"]
+        assert dashboard["overall"] == "unhealthy"
+        assert dashboard["database"]["status"] == "unhealthy"
+        assert client.get("/api/system/status").json()["data"]["overall"] == "unhealthy"
 
 
 def test_the_detailed_check_covers_every_component(api: httpx.Client) -> None:
