@@ -64,14 +64,18 @@ class MaintenanceRequest(BaseModel):
 
 
 class TtlCache:
-    """Answers kept for a few seconds, computed once however many callers ask at once."""
+    """Answers kept for a few seconds, computed once however many callers ask at once; one
+    slow answer (a dashboard behind a slow database) does not hold up the others."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._guard = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
         self._values: dict[str, tuple[float, Any]] = {}
 
     def get(self, key: str, ttl: float, compute: Callable[[], Any]) -> Any:
-        with self._lock:
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
             hit = self._values.get(key)
             if hit is not None and time.monotonic() - hit[0] < ttl:
                 return hit[1]
@@ -305,28 +309,15 @@ def detailed(backend: BackendDep, accept: Annotated[str | None, Header()] = None
         lambda: health.detailed(backend.database, backend.store, backend.settings, now=time.time()),
     )
     code = 503 if result.status == health.UNHEALTHY else 200
+    vary = {"Vary": "Accept"}  # one URL, two formats: caches must keep them apart
     if accept and "application/health+json" in accept:
-        words = {health.HEALTHY: "pass", health.DEGRADED: "warn", health.UNHEALTHY: "fail"}
-        body = {
-            "status": words[result.status],
-            "version": "1",
-            "serviceId": "vigie",
-            "notes": result.reasons,
-            "checks": {
-                f"{c.name}:responseTime": [
-                    {
-                        "status": words[c.status],
-                        "observedValue": c.response_time_ms,
-                        "observedUnit": "ms",
-                        "time": iso(),
-                        **({"output": c.reason} if c.reason else {}),
-                    }
-                ]
-                for c in result.checks
-            },
-        }
-        return JSONResponse(body, status_code=code, media_type="application/health+json")
-    return JSONResponse(envelope(health_body(result)), status_code=code)
+        return JSONResponse(
+            result.to_health_json(now_iso=iso()),
+            status_code=code,
+            media_type="application/health+json",
+            headers=vary,
+        )
+    return JSONResponse(envelope(health_body(result)), status_code=code, headers=vary)
 
 
 @router.get("/api/system/status", tags=["monitoring"], response_model=Envelope[m.Status])

@@ -39,6 +39,18 @@ class Check:
     reason: str | None = None
 
 
+# What each component is measured by, for the IETF format's "component:measurement" keys:
+# (measurement, key in the check's details or None for its response time, unit).
+MEASUREMENTS: dict[str, tuple[str, str | None, str]] = {
+    "database": ("responseTime", None, "ms"),
+    "collector": ("freshness", "ageSeconds", "s"),
+    "memory": ("utilization", "percent", "%"),
+    "disk": ("utilization", "percent", "%"),
+    "network": ("interfacesUp", "interfacesUp", "interfaces"),
+}
+_IETF = {HEALTHY: "pass", DEGRADED: "warn", UNHEALTHY: "fail"}
+
+
 @dataclass(frozen=True)
 class Health:
     """The result of a health check: the overall status and every check behind it."""
@@ -48,7 +60,33 @@ class Health:
 
     @property
     def reasons(self) -> list[str]:
+        """One line per component that is not healthy."""
         return [f"{c.name}: {c.reason}" for c in self.checks if c.reason]
+
+    def to_health_json(self, *, now_iso: str) -> dict[str, Any]:
+        """The IETF "Health Check Response Format for HTTP APIs" draft (pass / warn / fail)."""
+        checks: dict[str, list[dict[str, Any]]] = {}
+        for check in self.checks:
+            measurement, key, unit = MEASUREMENTS.get(check.name, ("responseTime", None, "ms"))
+            value = check.response_time_ms if key is None else check.details.get(key)
+            if isinstance(value, list):
+                value = len(value)
+            entry = {
+                "status": _IETF[check.status],
+                "observedValue": value,
+                "observedUnit": unit,
+                "time": now_iso,
+            }
+            if check.reason:
+                entry["output"] = check.reason
+            checks[f"{check.name}:{measurement}"] = [entry]
+        return {
+            "status": _IETF[self.status],
+            "version": "1",
+            "serviceId": "vigie",
+            "notes": self.reasons,
+            "checks": checks,
+        }
 
 
 def overall(checks: Iterable[Check]) -> Health:

@@ -117,6 +117,10 @@ def test_the_detailed_check_covers_every_component(api: httpx.Client) -> None:
     body = ietf.json()
     assert body["status"] in ("pass", "warn")
     assert body["checks"]["database:responseTime"][0]["observedUnit"] == "ms"
+    memory = body["checks"]["memory:utilization"][0]
+    assert memory["observedUnit"] == "%" and 0 < memory["observedValue"] < 100
+    assert body["checks"]["collector:freshness"][0]["observedUnit"] == "s"
+    assert ietf.headers["vary"] == "Accept"
 
 
 SEED_DASHBOARD = {
