@@ -1,0 +1,71 @@
+"""Health checks: freshness, resource thresholds, the worst status wins, no secrets shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from monitor import health
+from monitor.config import Settings, SourceConfig
+from monitor.machine import Machine
+from monitor.samples import Sample
+from monitor.source_db import SourceDatabase
+from monitor.store import HistoryStore
+
+T = 1_800_000_000
+
+
+class BusyMachine(Machine):
+    def __init__(self, percent: float) -> None:
+        super().__init__()
+        self.percent = percent
+
+    def memory_percent(self) -> float:
+        return self.percent
+
+    def memory_used_mb(self) -> float:
+        return 1000.0
+
+    def disk_percent(self, path: Path) -> float:
+        return self.percent
+
+
+def test_it_calls_a_collector_that_stopped_writing_degraded(tmp_path: Path) -> None:
+    store = HistoryStore(f"sqlite:///{tmp_path / 'h.sqlite'}")
+    settings = Settings()  # performance every 120 s: stale after 240 s
+    assert health.check_freshness(store, settings, T).reason == "nothing collected yet"
+    store.write([Sample(health.FRESHNESS_METRIC, 1.0, T - 100)])
+    assert health.check_freshness(store, settings, T).status == health.HEALTHY
+    stale = health.check_freshness(store, settings, T + 300)
+    assert stale.status == health.DEGRADED and "no collection for 400 s" in (stale.reason or "")
+    store.close()
+
+
+def test_memory_and_disk_degrade_at_90_and_fail_at_97_percent(tmp_path: Path) -> None:
+    settings = Settings.model_validate({"data_dir": str(tmp_path)})
+    assert health.check_memory(BusyMachine(50)).status == health.HEALTHY
+    assert health.check_memory(BusyMachine(92)).status == health.DEGRADED
+    assert health.check_disk(BusyMachine(98), settings).status == health.UNHEALTHY
+
+
+def test_the_worst_check_decides() -> None:
+    checks = [health.Check("a", health.HEALTHY), health.Check("b", health.DEGRADED)]
+    assert health.overall(checks).status == health.DEGRADED
+    assert health.overall([*checks, health.Check("c", health.UNHEALTHY, reason="x")]).reasons == [
+        "c: x"
+    ]
+
+
+def test_an_unreachable_database_is_unhealthy_without_its_password() -> None:
+    database = SourceDatabase(
+        "postgresql+psycopg://vigie:h34lth-pw@127.0.0.1:1/shop", SourceConfig(connect_timeout_s=1)
+    )
+    check = health.check_database(database)
+    database.close()
+    assert check.status == health.UNHEALTHY
+    assert "h34lth-pw" not in (check.reason or "")
+
+
+def test_a_probe_url_is_shown_without_credentials_or_query() -> None:
+    assert health.public_url("https://u:pw@shop.example:8443/health?key=k#x") == (
+        "https://shop.example:8443/health"
+    )
