@@ -29,6 +29,7 @@ from monitor import api_models as m
 from monitor import health, report
 from monitor.alerts import AlertBook
 from monitor.api_models import Envelope
+from monitor.audit import record
 from monitor.config import Settings, SourceConfig, load_settings
 from monitor.errors import StoreError, VigieError
 from monitor.jobs import JobQueue
@@ -424,6 +425,36 @@ def performance(table: str, backend: BackendDep) -> dict[str, Any]:
     )
 
 
+def _actor(request: Request) -> str:
+    return f"api:{request.client.host if request.client else 'unknown'}"
+
+
+def _bearer_token(
+    request: Request, backend: BackendDep, authorization: Annotated[str | None, Header()] = None
+) -> str:
+    """The ops token from `Authorization: Bearer …` (any case of "Bearer", RFC 7235).
+
+    A dependency, so a caller without one gets 401, audited, before the body is even read."""
+    scheme, _, credentials = (authorization or "").partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        return credentials.strip()
+    with backend.store.writing() as conn:
+        record(
+            conn,
+            actor=_actor(request),
+            action="maintenance",
+            target="-",
+            outcome="refused",
+            now=time.time(),
+            detail="no bearer token",
+        )
+    raise HTTPException(
+        401,
+        "maintenance is for ops only: send Authorization: Bearer <ops token>",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
 @router.post(
     "/api/system/maintenance",
     status_code=202,
@@ -435,30 +466,21 @@ def maintenance(
     body: MaintenanceRequest,
     backend: BackendDep,
     request: Request,
-    authorization: Annotated[str | None, Header()] = None,
+    token: Annotated[str, Depends(_bearer_token)],
 ) -> dict[str, Any]:
     """Queue maintenance (ops only: `Authorization: Bearer <ops token>`)."""
-    scheme, _, credentials = (authorization or "").partition(" ")
-    bearer = scheme.lower() == "bearer" and bool(credentials.strip())  # RFC 7235: any case
-    client = request.client.host if request.client else "unknown"
     try:
         ids = request_maintenance(
             JobQueue(backend.store),
             body.tasks,
-            actor=f"api:{client}",
-            token=credentials.strip() if bearer else None,
+            actor=_actor(request),
+            token=token,
             settings=backend.settings,
             now=time.time(),
         )
-    except NotAuthorized as exc:  # refused and audited either way; the status says why
-        if not bearer:
-            raise HTTPException(
-                401,
-                "maintenance is for ops only: send Authorization: Bearer <ops token>",
-                headers={"WWW-Authenticate": "Bearer"},
-            ) from None
+    except NotAuthorized as exc:  # audited as refused by request_maintenance
         raise HTTPException(403, str(exc)) from None
-    except UnknownTask as exc:
+    except UnknownTask as exc:  # audited as invalid
         raise HTTPException(422, str(exc)) from None
     return envelope({"jobs": ids})
 

@@ -209,16 +209,27 @@ def test_every_maintenance_call_is_audited(api: httpx.Client) -> None:
     from monitor.audit import entries
     from monitor.store import HistoryStore
 
+    assert api.post("/api/system/maintenance", content=b"{}").status_code == 401  # before body
     api.post("/api/system/maintenance", json={"tasks": ["cleanup"]})
     api.post(
         "/api/system/maintenance",
         json={"tasks": ["cleanup"]},
         headers={"Authorization": "Bearer nope"},
     )
+    api.post(
+        "/api/system/maintenance",
+        json={"tasks": ["reboot"]},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
     store = HistoryStore(_STORE_URL[0], create=False)
-    outcomes = [(e.action, e.outcome) for e in entries(store, limit=2)]
+    outcomes = [(e.actor, e.outcome) for e in entries(store, limit=4)]
     store.close()
-    assert outcomes == [("maintenance", "refused"), ("maintenance", "refused")]
+    assert outcomes == [
+        ("api:127.0.0.1", "invalid"),
+        ("api:127.0.0.1", "refused"),
+        ("api:127.0.0.1", "refused"),
+        ("api:127.0.0.1", "refused"),
+    ]
 
 
 def test_the_bearer_scheme_is_case_insensitive(api: httpx.Client) -> None:
