@@ -43,6 +43,7 @@ QUICK_TTL_S = 1.0  # a flood of load-balancer probes costs one check per second
 QUICK_DEADLINE_S = 2.0  # past this a check that has not answered is an unhealthy answer
 QUICK_MAX_AGE_S = 2 * QUICK_TTL_S  # an answer older than this is never served
 DETAILED_TTL_S = 5.0
+MAINTENANCE_PATH = "/api/system/maintenance"
 HEAVY_TTL_S = 60.0  # the seed's one-minute cache for metrics
 
 
@@ -187,14 +188,33 @@ def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
 
 
 @_handler(RequestValidationError)
-def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
     first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
     if first.get("type") == "json_invalid":
-        return JSONResponse(
-            envelope("the request body is not valid JSON", success=False), status_code=400
-        )
-    where = ".".join(str(p) for p in first.get("loc", ()))
-    return JSONResponse(envelope(f"{where}: {first.get('msg')}", success=False), status_code=422)
+        message, code = "the request body is not valid JSON", 400
+    else:
+        message = f"{'.'.join(str(p) for p in first.get('loc', ()))}: {first.get('msg')}"
+        code = 422
+    if request.method == "POST" and request.url.path == MAINTENANCE_PATH:
+        _audit_invalid(request, message)  # every maintenance call lands in the audit log
+    return JSONResponse(envelope(message, success=False), status_code=code)
+
+
+def _audit_invalid(request: Request, message: str) -> None:
+    backend: Backend = request.app.state.backend
+    try:
+        with backend.store.writing() as conn:
+            record(
+                conn,
+                actor=_actor(request),
+                action="maintenance",
+                target="-",
+                outcome="invalid",
+                now=time.time(),
+                detail=message[:300],
+            )
+    except Exception as exc:  # the answer (400/422) matters more than its audit line
+        log.warning("cannot audit an invalid maintenance call: %s", exc)
 
 
 @_handler(StoreError)
@@ -456,7 +476,7 @@ def _bearer_token(
 
 
 @router.post(
-    "/api/system/maintenance",
+    MAINTENANCE_PATH,
     status_code=202,
     tags=["maintenance"],
     response_model=Envelope[m.Queued],
