@@ -29,11 +29,16 @@ from monitor import api_models as m
 from monitor import health, report
 from monitor.alerts import AlertBook
 from monitor.api_models import Envelope
-from monitor.audit import record
 from monitor.config import Settings, SourceConfig, load_settings
 from monitor.errors import StoreError, VigieError
 from monitor.jobs import JobQueue
-from monitor.maintenance import TASKS, NotAuthorized, UnknownTask, request_maintenance
+from monitor.maintenance import (
+    TASKS,
+    NotAuthorized,
+    UnknownTask,
+    audit_call,
+    request_maintenance,
+)
 from monitor.prometheus import exposition
 from monitor.source_db import SourceDatabase
 from monitor.store import HistoryStore
@@ -203,16 +208,14 @@ def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
 def _audit_invalid(request: Request, message: str) -> None:
     backend: Backend = request.app.state.backend
     try:
-        with backend.store.writing() as conn:
-            record(
-                conn,
-                actor=_actor(request),
-                action="maintenance",
-                target="-",
-                outcome="invalid",
-                now=time.time(),
-                detail=message[:300],
-            )
+        audit_call(
+            backend.store,
+            actor=_actor(request),
+            tasks=[],
+            outcome="invalid",
+            now=time.time(),
+            detail=message[:300],
+        )
     except Exception as exc:  # the answer (400/422) matters more than its audit line
         log.warning("cannot audit an invalid maintenance call: %s", exc)
 
@@ -458,16 +461,14 @@ def _bearer_token(
     scheme, _, credentials = (authorization or "").partition(" ")
     if scheme.lower() == "bearer" and credentials.strip():
         return credentials.strip()
-    with backend.store.writing() as conn:
-        record(
-            conn,
-            actor=_actor(request),
-            action="maintenance",
-            target="-",
-            outcome="refused",
-            now=time.time(),
-            detail="no bearer token",
-        )
+    audit_call(
+        backend.store,
+        actor=_actor(request),
+        tasks=[],
+        outcome="refused",
+        now=time.time(),
+        detail="no bearer token",
+    )
     raise HTTPException(
         401,
         "maintenance is for ops only: send Authorization: Bearer <ops token>",

@@ -51,32 +51,28 @@ def request_maintenance(
         and hmac.compare_digest(token.encode(), expected.encode())
     )
     if not allowed:
-        with queue.store.writing() as conn:
-            record(
-                conn,
-                actor=actor,
-                action="maintenance",
-                target=",".join(wanted)[:300],
-                outcome="refused",
-                now=now,
-                detail="no valid ops token",
-            )
+        audit_call(
+            queue.store,
+            actor=actor,
+            tasks=wanted,
+            outcome="refused",
+            now=now,
+            detail="no valid ops token",
+        )
         raise NotAuthorized(
             "maintenance is for ops only: give the ops token"
             + ("" if expected else " (none is set: set ops.token in the config)")
         )
     unknown = [t for t in wanted if t not in TASKS]
     if unknown or not wanted:
-        with queue.store.writing() as conn:
-            record(
-                conn,
-                actor=actor,
-                action="maintenance",
-                target=",".join(wanted)[:300],
-                outcome="invalid",
-                now=now,
-                detail="unknown task",
-            )
+        audit_call(
+            queue.store,
+            actor=actor,
+            tasks=wanted,
+            outcome="invalid",
+            now=now,
+            detail="unknown task",
+        )
         raise UnknownTask(
             f"unknown maintenance task {', '.join(unknown) or '(none given)'}; "
             f"tasks: {', '.join(TASKS)}"
@@ -86,17 +82,31 @@ def request_maintenance(
         for task in wanted
         if (job_id := queue.enqueue(task, now=now, requested_by=actor)) is not None
     ]
-    with queue.store.writing() as conn:
+    audit_call(
+        queue.store,
+        actor=actor,
+        tasks=wanted,
+        outcome="requested",
+        now=now,
+        detail=f"jobs {', '.join(map(str, ids))}",
+    )
+    return ids
+
+
+def audit_call(
+    store: HistoryStore, *, actor: str, tasks: Iterable[str], outcome: str, now: float, detail: str
+) -> None:
+    """One audit line for a maintenance call: requested, refused or invalid."""
+    with store.writing() as conn:
         record(
             conn,
             actor=actor,
             action="maintenance",
-            target=",".join(wanted),
+            target=",".join(tasks)[:300] or "-",
+            outcome=outcome,
             now=now,
-            outcome="requested",
-            detail=f"jobs {', '.join(map(str, ids))}",
+            detail=detail,
         )
-    return ids
 
 
 def cleanup(
