@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from monitor import api_models as m
-from monitor import health, report
+from monitor import health, insights, report
 from monitor.alerts import AlertBook
 from monitor.api_models import Envelope
 from monitor.config import Settings, SourceConfig, load_settings
@@ -379,12 +379,15 @@ def recommendations(backend: Backend) -> list[str]:
 
 
 def insights_block(backend: Backend) -> dict[str, Any]:
-    # Trends and predictions come with the insights module; until then: null, not invented.
-    return {"recommendations": recommendations(backend), "trends": None, "predictedIssues": None}
+    """Recommendations from the tables, and trends and predicted issues from the history."""
+    summary = insights.summarize(
+        backend.store, backend.settings.alerts.effective(), now=time.time()
+    )
+    return {"recommendations": recommendations(backend), **summary}
 
 
 @router.get("/api/system/insights", tags=["monitoring"], response_model=Envelope[m.Insights])
-def insights(backend: BackendDep) -> dict[str, Any]:
+def get_insights(backend: BackendDep) -> dict[str, Any]:
     """Recommendations (and, with the insights module, trends and predicted issues)."""
     return envelope(backend.cache.get("insights", HEAVY_TTL_S, lambda: insights_block(backend)))
 

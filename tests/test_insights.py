@@ -1,0 +1,96 @@
+"""Insights on synthetic series whose truth is known."""
+
+from __future__ import annotations
+
+import math
+import random
+
+from monitor.insights import DAY, anomalies, crossing, fit, trend
+
+T0 = 1_800_000_000.0
+STEP = 600.0  # a sample every 10 minutes
+
+
+def _series(days: float, value, seed: int = 0) -> list[tuple[float, float]]:  # type: ignore[no-untyped-def]
+    rng = random.Random(seed)
+    return [(T0 + i * STEP, value(i * STEP / DAY, rng)) for i in range(int(days * DAY / STEP))]
+
+
+def test_it_predicts_when_a_rising_metric_crosses_its_threshold() -> None:
+    # Disk rising 1 %/day from 60 % with noise; 90 % is 30 - 14 = 16 days after the last point.
+    points = _series(14, lambda d, rng: 60 + d + rng.gauss(0, 0.5))
+    predicted = crossing("performance.diskUsage", fit(points), 90, "above", horizon_days=30)
+    assert predicted is not None
+    true_days = 30 - points[-1][0] / DAY + T0 / DAY
+    assert abs(predicted.days - true_days) <= 0.1 * true_days
+    assert predicted.days_low <= predicted.days <= predicted.days_high
+    assert predicted.confidence > 0.9
+
+
+def test_a_flat_noisy_metric_rarely_raises_a_predicted_issue() -> None:
+    raised = 0
+    for seed in range(100):
+        points = _series(7, lambda d, rng: 50 + rng.gauss(0, 5), seed)
+        if crossing("m", fit(points), 80, "above", horizon_days=7) is not None:
+            raised += 1
+    assert raised < 5
+
+
+def test_a_daily_rhythm_without_trend_is_not_a_predicted_outage() -> None:
+    # Orders per hour: busy by day, near zero at night; the threshold sits above the nightly dip.
+    def orders(d: float, rng: random.Random) -> float:
+        hour = (d * 24) % 24
+        return max(0.0, 8 + 7 * math.sin((hour - 9) / 24 * 2 * math.pi) + rng.gauss(0, 1))
+
+    points = _series(14, orders, seed=4)
+    fitted = fit(points, daily=True)
+    assert fitted is not None
+    assert trend(fitted) == "stable"
+    assert crossing("business.ordersPerHour", fitted, 2, "below", horizon_days=7) is None
+
+
+def test_a_step_change_is_flagged_as_an_anomaly() -> None:
+    # Response time steps from ~100 ms to ~160 ms for the last two hours of three days.
+    points = _series(3, lambda d, rng: 100 + (60 if d > 2.92 else 0) + rng.gauss(0, 2), seed=9)
+    step = [t for t, _ in points if (t - T0) / DAY > 2.92]
+    flagged = [t for t, _ in anomalies(points)]
+    assert flagged == step  # every point after the step, and nothing before it
+
+
+def test_a_single_spike_is_flagged_alone() -> None:
+    points = _series(3, lambda d, rng: 100 + rng.gauss(0, 2), seed=9)
+    points[200] = (points[200][0], 160.0)
+    assert [t for t, _ in anomalies(points)] == [points[200][0]]
+
+
+def test_it_names_the_direction_of_a_significant_trend() -> None:
+    rising = fit(_series(7, lambda d, rng: 100 + 5 * d + rng.gauss(0, 1)))
+    assert trend(rising) == "growing"
+    assert trend(rising, higher_is_better=False) == "worsening"
+    flat = fit(_series(7, lambda d, rng: 100 + rng.gauss(0, 1)))
+    assert trend(flat) == "stable"
+
+
+def test_it_lists_the_rule_a_trend_will_break_and_the_area_trends(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from monitor.config import DEFAULT_ALERT_RULES
+    from monitor.insights import summarize
+    from monitor.samples import Sample
+    from monitor.store import HistoryStore
+
+    store = HistoryStore(f"sqlite:///{tmp_path / 'h.sqlite'}")
+    rng = random.Random(1)
+    now = T0 + 7 * DAY
+    # Disk from 65 % rising 1.5 %/day: 75.5 % now, the 80 % warning in 3 days.
+    store.write(
+        [
+            Sample("performance.diskUsage", 65 + 1.5 * i / 144 + rng.gauss(0, 0.3), T0 + i * STEP)
+            for i in range(7 * 144)
+        ]
+    )
+    store.rollup(T0)
+    summary = summarize(store, DEFAULT_ALERT_RULES, now=now)
+    store.close()
+    [issue] = summary["predictedIssues"]
+    assert issue["rule"] == "disk_full" and issue["severity"] == "warning"
+    assert abs(issue["inDays"] - 3) <= 0.3
+    assert summary["trends"] == {"performance": "stable", "business": "stable", "seo": "stable"}
