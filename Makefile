@@ -35,8 +35,11 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
+# Benchmarks, on demand (not part of `make test`); the API one needs wrk (apt-get install wrk).
 bench: $(STAMP)
 	$(BIN)/python bench/store_bench.py
+	$(BIN)/python bench/insights_bench.py
+	$(BIN)/python bench/api_bench.py
 
 clean:
 	rm -rf $(VENV) data test-artifacts
