@@ -464,8 +464,22 @@ class HistoryStore:
             conn.execute(statement, params)
 
     def prune(self, now: float, *, raw_days: int, rollup_days: int) -> dict[str, int]:
-        """Delete raw samples and rollups past their retention; returns rows removed per table."""
+        """Delete what is past its retention: raw samples and notes after `raw_days`; rollups,
+        resolved alerts and audit lines after `rollup_days` (the long history); events of jobs
+        that retention already removed. Returns rows removed per table."""
+        long_ago = now - rollup_days * 86400
         with self._write() as conn:
+            alerts = conn.execute(
+                alerts_table.delete().where(
+                    alerts_table.c.state == "resolved", alerts_table.c.resolved_at < long_ago
+                )
+            ).rowcount
+            audit = conn.execute(audit_table.delete().where(audit_table.c.ts < long_ago)).rowcount
+            events = conn.execute(
+                job_events_table.delete().where(
+                    ~job_events_table.c.job_id.in_(select(jobs_table.c.id))
+                )
+            ).rowcount
             raw = conn.execute(
                 samples_table.delete().where(samples_table.c.ts < int(now) - raw_days * 86400)
             ).rowcount
@@ -475,7 +489,14 @@ class HistoryStore:
             notes = conn.execute(
                 notes_table.delete().where(notes_table.c.ts < int(now) - raw_days * 86400)
             ).rowcount
-        return {"samples": raw, "rollup_hourly": rolled, "notes": notes}
+        return {
+            "samples": raw,
+            "rollup_hourly": rolled,
+            "notes": notes,
+            "alerts": alerts,
+            "audit": audit,
+            "job_events": events,
+        }
 
     # -- reading --------------------------------------------------------------------------------
 

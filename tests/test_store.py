@@ -255,3 +255,38 @@ def test_daemons_starting_together_create_a_postgresql_store_once(pg_database: s
     assert {s.schema_version() for s in opened} == {SCHEMA_VERSION}
     for store in opened:
         store.close()
+
+
+def test_it_prunes_old_resolved_alerts_audit_lines_and_orphan_events(store: HistoryStore) -> None:
+    from sqlalchemy import insert
+
+    from monitor.store import alerts_table, audit_table, job_events_table
+
+    old, recent = T0 - 500 * 86400, T0 - 86400
+    with store.writing() as conn:
+        for when, state in ((old, "resolved"), (recent, "resolved"), (old, "open")):
+            conn.execute(
+                insert(alerts_table).values(
+                    rule="r",
+                    subject=f"{when}{state}",
+                    metric="m",
+                    labels="",
+                    severity="warning",
+                    peak_severity="warning",
+                    state=state,
+                    message="x",
+                    opened_at=when,
+                    updated_at=when,
+                    resolved_at=when if state == "resolved" else None,
+                )
+            )
+        conn.execute(
+            insert(audit_table),
+            [
+                {"ts": t, "actor": "a", "action": "x", "target": "t", "outcome": "done"}
+                for t in (old, recent)
+            ],
+        )
+        conn.execute(insert(job_events_table).values(job_id=999, ts=recent, event="started"))
+    removed = store.prune(T0, raw_days=30, rollup_days=400)
+    assert (removed["alerts"], removed["audit"], removed["job_events"]) == (1, 1, 1)
