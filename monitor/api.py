@@ -378,18 +378,39 @@ def recommendations(backend: Backend) -> list[str]:
     return list(dict.fromkeys(f"{n.subject}: {n.text}" for n in notes))
 
 
-def insights_block(backend: Backend) -> dict[str, Any]:
-    """Recommendations from the tables, and trends and predicted issues from the history."""
+def insights_block(backend: Backend, *, with_baselines: bool = False) -> dict[str, Any]:
+    """Recommendations (tables, and metrics far from their usual for the hour), trends and
+    predicted issues; with `with_baselines`, the comparisons with previous weeks too."""
     summary = insights.summarize(
         backend.store, backend.settings.alerts.effective(), now=time.time()
     )
-    return {"recommendations": recommendations(backend), **summary}
+    baselines = summary.pop("baselines")
+    notable = [
+        b.sentence() for b in baselines if abs(b.deviation_percent) >= insights.NOTABLE_DEVIATION
+    ]
+    block = {"recommendations": notable + recommendations(backend), **summary}
+    if with_baselines:
+        block["baselines"] = [
+            {
+                "metric": b.metric,
+                "current": round(b.current, 2),
+                "usual": round(b.usual, 2),
+                "weeks": b.weeks,
+                "deviationPercent": round(b.deviation_percent, 1),
+            }
+            for b in baselines
+        ]
+    return block
 
 
-@router.get("/api/system/insights", tags=["monitoring"], response_model=Envelope[m.Insights])
+@router.get("/api/system/insights", tags=["monitoring"], response_model=Envelope[m.InsightsFull])
 def get_insights(backend: BackendDep) -> dict[str, Any]:
     """Recommendations (and, with the insights module, trends and predicted issues)."""
-    return envelope(backend.cache.get("insights", HEAVY_TTL_S, lambda: insights_block(backend)))
+    return envelope(
+        backend.cache.get(
+            "insights", HEAVY_TTL_S, lambda: insights_block(backend, with_baselines=True)
+        )
+    )
 
 
 @router.get("/api/system/dashboard", tags=["monitoring"], response_model=Envelope[m.Dashboard])

@@ -116,6 +116,20 @@ class Insights(BaseModel):
     predictedIssues: list[dict[str, Any]] | None
 
 
+class BaselineOut(BaseModel):
+    metric: str
+    current: float
+    usual: float
+    weeks: int
+    deviationPercent: float
+
+
+class InsightsFull(Insights):
+    """The insights endpoint adds the comparisons with the same hour of previous weeks."""
+
+    baselines: list[BaselineOut]
+
+
 class TableStatus(BaseModel):
     accessible: bool | None
     recordCount: int | None

@@ -357,3 +357,10 @@ def test_a_broken_store_is_a_503_not_a_traceback(tmp_path: Path) -> None:
         assert answer.status_code == 503
         assert "no such table" in answer.json()["error"]
         assert "Traceback" not in answer.text
+
+
+def test_the_insights_add_the_weekly_baselines_the_dashboard_leaves_out(api: httpx.Client) -> None:
+    full = api.get("/api/system/insights").json()["data"]
+    assert set(full) == {"recommendations", "trends", "predictedIssues", "baselines"}
+    assert full["baselines"] == []  # one collection: no previous week to compare with
+    assert "baselines" not in api.get("/api/system/dashboard").json()["data"]["insights"]

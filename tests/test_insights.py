@@ -94,3 +94,36 @@ def test_it_lists_the_rule_a_trend_will_break_and_the_area_trends(tmp_path) -> N
     assert issue["rule"] == "disk_full" and issue["severity"] == "warning"
     assert abs(issue["inDays"] - 3) <= 0.3
     assert summary["trends"] == {"performance": "stable", "business": "stable", "seo": "stable"}
+
+
+def test_it_compares_a_metric_with_the_same_hour_of_previous_weeks(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from monitor.insights import seasonal_baseline
+    from monitor.samples import Sample
+    from monitor.store import HistoryStore
+
+    store = HistoryStore(f"sqlite:///{tmp_path / 'h.sqlite'}")
+    now = T0 + 29 * DAY
+    usual = [
+        Sample("business.orders24h", v, now - week * 7 * DAY)
+        for week, v in ((1, 95), (2, 100), (3, 105), (4, 110))
+    ]
+    store.write([*usual, Sample("business.orders24h", 60, now - 60)])
+    baseline = seasonal_baseline(store, "business.orders24h", now=now)
+    store.close()
+    assert baseline is not None and baseline.usual == 102.5 and baseline.weeks == 4
+    assert round(baseline.deviation_percent) == -41
+    assert "41 % below a normal" in baseline.sentence()
+
+
+def test_it_needs_two_past_weeks_for_a_baseline(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from monitor.insights import seasonal_baseline
+    from monitor.samples import Sample
+    from monitor.store import HistoryStore
+
+    store = HistoryStore(f"sqlite:///{tmp_path / 'h.sqlite'}")
+    now = T0 + 29 * DAY
+    store.write(
+        [Sample("business.orders24h", 100, now - 7 * DAY), Sample("business.orders24h", 60, now)]
+    )
+    assert seasonal_baseline(store, "business.orders24h", now=now) is None
+    store.close()
