@@ -264,14 +264,12 @@ class JobQueue:
                 _event(conn, job.id, now, "completed", None)
                 self._trim(conn, job.queue, COMPLETED)
                 if audit:
-                    record(
+                    _audit(
                         conn,
-                        actor=job.requested_by,
-                        action=job.type,
-                        target=f"job {job.id}",
-                        outcome=COMPLETED,
-                        now=now,
-                        detail=json.dumps(result) if result is not None else None,
+                        job,
+                        COMPLETED,
+                        now,
+                        json.dumps(result) if result is not None else None,
                     )
         return bool(changed)
 
@@ -310,15 +308,7 @@ class JobQueue:
             else:
                 self._trim(conn, job.queue, FAILED)
             if audit:
-                record(
-                    conn,
-                    actor=job.requested_by,
-                    action=job.type,
-                    target=f"job {job.id}",
-                    outcome="retrying" if retry else FAILED,
-                    now=now,
-                    detail=error[:500],
-                )
+                _audit(conn, job, "retrying" if retry else FAILED, now, error[:500])
         return WAITING if retry else FAILED
 
     def requeue_stale(self, *, now: float, timeout_s: float) -> int:
@@ -349,15 +339,7 @@ class JobQueue:
                     "failed" if exhausted else "requeued",
                     f"{DIED} (no sign of life for {timeout_s:g} s)",
                 )
-                record(
-                    conn,
-                    actor=job.requested_by,
-                    action=job.type,
-                    target=f"job {job.id}",
-                    outcome=FAILED if exhausted else "requeued",
-                    now=now,
-                    detail=DIED,
-                )
+                _audit(conn, job, FAILED if exhausted else "requeued", now, DIED)
                 if exhausted:
                     self._trim(conn, job.queue, FAILED)
         return taken
@@ -449,6 +431,19 @@ def _still_ours(job: Job) -> ColumnElement[bool]:
     """The job is still active under the worker that claimed it (not taken back since)."""
     return and_(
         jobs_table.c.id == job.id, jobs_table.c.state == ACTIVE, jobs_table.c.worker == job.worker
+    )
+
+
+def _audit(conn: Connection, job: Job, outcome: str, now: float, detail: str | None) -> None:
+    """The audit line of a job's outcome, in the transaction that records it."""
+    record(
+        conn,
+        actor=job.requested_by,
+        action=job.type,
+        target=f"job {job.id}",
+        outcome=outcome,
+        now=now,
+        detail=detail,
     )
 
 
