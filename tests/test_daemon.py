@@ -78,6 +78,21 @@ class StderrReader:
         return self.text[start:]
 
 
+def _running_daemon(tmp_path: Path) -> tuple[subprocess.Popen[str], StderrReader]:
+    """A daemon on the reference shop, past its first round of jobs."""
+    shop = f"sqlite:///{tmp_path / 'shop.sqlite'}"
+    fill_reference_shop(shop)
+    proc = subprocess.Popen(
+        [sys.executable, "collector_daemon.py", "--config", str(_config(tmp_path, shop))],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    stderr = StderrReader(proc)
+    stderr.wait_for("optimization:", timeout=30)
+    return proc, stderr
+
+
 def test_it_runs_every_collector_once_and_exits_zero(tmp_path: Path, access_log: Path) -> None:
     shop = f"sqlite:///{tmp_path / 'shop.sqlite'}"
     fill_reference_shop(shop)
@@ -118,17 +133,7 @@ def test_it_keeps_running_when_the_database_is_unreachable(tmp_path: Path) -> No
 
 
 def test_it_stops_cleanly_on_sigterm(tmp_path: Path, access_log: Path) -> None:
-    shop = f"sqlite:///{tmp_path / 'shop.sqlite'}"
-    fill_reference_shop(shop)
-    config = _config(tmp_path, shop)
-    proc = subprocess.Popen(
-        [sys.executable, "collector_daemon.py", "--config", str(config)],
-        cwd=ROOT,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    stderr = StderrReader(proc)
-    stderr.wait_for("optimization:", timeout=30)  # the first round of jobs is done
+    proc, stderr = _running_daemon(tmp_path)  # the first round of jobs is done
     seen = stderr.text
     proc.send_signal(signal.SIGTERM)
     rest = stderr.rest(timeout=10)
@@ -285,17 +290,7 @@ def test_a_running_daemon_picks_up_a_request_within_seconds(
     from monitor.jobs import JobQueue
     from monitor.store import HistoryStore
 
-    shop = f"sqlite:///{tmp_path / 'shop.sqlite'}"
-    fill_reference_shop(shop)
-    config = _config(tmp_path, shop)
-    proc = subprocess.Popen(
-        [sys.executable, "collector_daemon.py", "--config", str(config)],
-        cwd=ROOT,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    stderr = StderrReader(proc)
-    stderr.wait_for("optimization:", timeout=30)
+    proc, stderr = _running_daemon(tmp_path)
     store = HistoryStore(f"sqlite:///{tmp_path / 'history.sqlite'}")
     queue_ = JobQueue(store)
     asked_at = time.monotonic()
