@@ -36,15 +36,21 @@ def test_it_computes_every_business_and_seo_metric_exactly(
     )
 
 
-def test_it_reads_response_time_rate_and_errors_from_the_access_log(
-    tmp_path: Path, access_log, settings_for
-) -> None:
+def _performance_from_log(tmp_path: Path, access_log: Path, settings_for) -> dict[str, float]:  # type: ignore[no-untyped-def]
     settings = settings_for(
         f"sqlite:///{tmp_path / 'none.sqlite'}", access_log={"path": str(access_log)}
     )
     sources = Sources.from_settings(settings)
-    got = _values(COLLECTORS["performance"](sources, NOW))
-    sources.close()
+    try:
+        return _values(COLLECTORS["performance"](sources, NOW))
+    finally:
+        sources.close()
+
+
+def test_it_reads_response_time_rate_and_errors_from_the_access_log(
+    tmp_path: Path, access_log, settings_for
+) -> None:
+    got = _performance_from_log(tmp_path, access_log, settings_for)
     for name in (
         "performance.responseTime",
         "performance.requestsPerMinute",
@@ -170,12 +176,7 @@ def test_it_fails_every_metric_when_the_database_is_unreachable(settings_for) ->
 def test_it_counts_malformed_log_lines_as_a_metric(
     tmp_path: Path, access_log, settings_for
 ) -> None:
-    settings = settings_for(
-        f"sqlite:///{tmp_path / 'none.sqlite'}", access_log={"path": str(access_log)}
-    )
-    sources = Sources.from_settings(settings)
-    got = _values(COLLECTORS["performance"](sources, NOW))
-    sources.close()
+    got = _performance_from_log(tmp_path, access_log, settings_for)
     assert got["performance.malformedLogLines"] == 1
 
 
