@@ -172,24 +172,21 @@ def _sqlite_no_create(url: str) -> str:
 
 
 # SQLite has no statement timeout: a progress handler aborts a statement past its deadline.
-_DEADLINES: dict[int, float] = {}
-
-
 def _sqlite_guard(timeout_ms: int) -> Any:
-    def on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    def on_connect(dbapi_connection: sqlite3.Connection, record: Any) -> None:
         dbapi_connection.execute("PRAGMA query_only = ON")
         dbapi_connection.execute("PRAGMA busy_timeout = 2000")
-        key = id(dbapi_connection)
-        _DEADLINES[key] = 0.0
+        # When the running statement started; kept with the pooled connection, gone with it.
+        started = record.info["vigie_started"] = [0.0]
         timeout_s = timeout_ms / 1000
 
         def over_deadline() -> int:
-            return 1 if time.monotonic() > _DEADLINES.get(key, 0.0) + timeout_s else 0
+            return 1 if time.monotonic() > started[0] + timeout_s else 0
 
         dbapi_connection.set_progress_handler(over_deadline, 20_000)
 
     return on_connect
 
 
-def _sqlite_arm_deadline(_conn: Any, cursor: Any, *_args: Any) -> None:
-    _DEADLINES[id(cursor.connection)] = time.monotonic()
+def _sqlite_arm_deadline(conn: Any, *_args: Any) -> None:
+    conn.info["vigie_started"][0] = time.monotonic()
