@@ -115,3 +115,57 @@ def alerts_by_priority(active: list[Alert]) -> dict[str, list[dict[str, Any]]]:
         severity: [alert(a) for a in active if a.severity == severity]
         for severity in reversed(SEVERITIES)
     }
+
+
+# Every figure's unit, by the last part of its metric name.
+UNITS = {
+    "responseTime": "ms",
+    "queryTime": "ms",
+    "uptime": "s",
+    "memoryUsage": "MB",
+    "cpuUsage": "%",
+    "diskUsage": "%",
+    "requestsPerMinute": "req/min",
+    "errorRate": "%",
+    "totalUsers": "customers",
+    "activeUsers": "customers",
+    "orders24h": "orders",
+    "revenue24h": "€",
+    "averageBasket": "€",
+    "conversionRate": "%",
+    "totalPages": "pages",
+    "optimizedPages": "pages",
+    "sitemapHealth": "%",
+    "recordCount": "rows",
+    "sizeBytes": "bytes",
+    "connections": "connections",
+    "accessible": "",
+}
+_MONEY = {"revenue24h", "averageBasket"}
+
+
+def unit(metric: str) -> str:
+    """The unit of a metric (`business.revenue24h` → "€"), "" if it has none."""
+    return UNITS.get(metric.rsplit(".", 1)[-1], "")
+
+
+def human(metric: str, value: float | None) -> str:
+    """A figure as people read it: 59,137 customers; 15,420.50 €; 2.35 %; 1.2 GB."""
+    if value is None:
+        return "—"
+    short = metric.rsplit(".", 1)[-1]
+    if short == "sizeBytes":
+        size = float(value)
+        for suffix in ("bytes", "KB", "MB", "GB", "TB"):
+            if abs(size) < 1024 or suffix == "TB":
+                return f"{size:,.0f} {suffix}" if suffix == "bytes" else f"{size:,.1f} {suffix}"
+            size /= 1024
+    if short == "uptime":
+        days, rest = divmod(int(value), 86400)
+        return f"{days} d {rest // 3600} h" if days else f"{rest // 3600} h {rest % 3600 // 60} min"
+    if short == "accessible":
+        return "yes" if value >= 1 else "no"
+    if short in _MONEY:
+        return f"{value:,.2f} €"
+    text = f"{round(value):,}" if short in _COUNTS else f"{value:,.2f}"
+    return f"{text} {unit(metric)}".strip()

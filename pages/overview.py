@@ -1,40 +1,73 @@
-"""Overview placeholder: the newest value of every metric, read from the history store."""
+"""Overview: the 360° view. Status with why, headline figures against the previous period,
+alerts by severity, and when each collector last wrote."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import streamlit as st
 
-from monitor.config import load_settings
-from monitor.errors import VigieError
-from monitor.store import HistoryStore
+import dashboard
+from monitor import overview
+from monitor.alerts import AlertBook
 
-st.title("Vigie")
-
-
-@st.cache_data(ttl=30, max_entries=4)
-def _latest(store_url: str) -> dict[str, tuple[float, int]]:
-    store = HistoryStore(store_url, create=False)
-    try:
-        return {k: (v.value, v.ts) for k, v in store.latest().items()}
-    finally:
-        store.close()
+st.title("Overview")
+settings = dashboard.settings()
+store = dashboard.store()
 
 
-try:
-    values = _latest(load_settings().store_url)
-except VigieError as exc:
-    st.warning(f"{exc}. Start the collector with `make run` or `python collector_daemon.py`.")
-    st.stop()
+@st.fragment(run_every=dashboard.REFRESH_S)
+def live() -> None:
+    now = dashboard.now()
+    rng = dashboard.period()
+    active = AlertBook(store, settings.alerts.effective()).active()
+    state, reasons = overview.status(dashboard.health_check(detailed=False), active)
+    st.badge(state.upper(), color=dashboard.STATUS_COLOURS[state])  # type: ignore[arg-type]
+    for reason in reasons[:6]:
+        st.caption(reason)
+    if not reasons:
+        st.caption("Every check passes and no alert is open.")
 
-if not values:
-    st.info("The collector has not written anything yet: it fills the store within two minutes.")
-    st.stop()
+    late = [f for f in dashboard.read(overview.freshness, settings, now) if f.late]
+    if late:
+        st.warning(
+            "The collector daemon looks stopped or stuck: "
+            + "; ".join(f"{f.collector} last wrote {dashboard.ago(f.age_s)}" for f in late)
+            + ". Check that `python collector_daemon.py` runs."
+        )
 
-st.dataframe(
-    [
-        {"metric": k, "value": v, "at": datetime.fromtimestamp(ts, UTC).isoformat()}
-        for k, (v, ts) in values.items()
-    ],
-)
+    st.subheader(f"Headline figures ({rng.label}, change against the previous {rng.label})")
+    for area, changes in dashboard.read(overview.headlines, rng).items():
+        st.markdown(f"**{area.capitalize()}**")
+        for column, figure in zip(st.columns(4), changes, strict=False):
+            with column:
+                name = figure.metric.split(".", 1)[1]
+                dashboard.metric_tile(figure.metric, figure.value, figure.previous, name)
+    rows = [
+        {"metric": c.metric, "value": c.value, "previous": c.previous, "changePercent": c.percent}
+        for changes in dashboard.read(overview.headlines, rng).values()
+        for c in changes
+    ]
+    dashboard.download(rows, ["metric", "value", "previous", "changePercent"], name="headlines")
+
+    st.subheader("Active alerts")
+    counts = overview.alert_counts(active)
+    for column, (severity, count) in zip(st.columns(4), counts.items(), strict=True):
+        column.metric(f"{dashboard.SEVERITY_ICONS[severity]} {severity}", count)
+
+    st.subheader("Collectors")
+    dashboard.table(
+        [
+            {
+                "collector": f.collector,
+                "lastWrite": dashboard.when(f.last),
+                "age": dashboard.ago(f.age_s),
+                "everySeconds": f.interval_s,
+                "late": f.late,
+            }
+            for f in dashboard.read(overview.freshness, settings, now)
+        ],
+        ["collector", "lastWrite", "age", "everySeconds", "late"],
+        name="collectors",
+    )
+
+
+live()

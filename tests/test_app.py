@@ -1,33 +1,270 @@
-"""The dashboard placeholder reads the store and explains an empty or missing one (AppTest)."""
+"""Every dashboard page, run through app.py's navigation (AppTest) against a store with known
+content: the values shown, the ops gate, and the explanations for a store that is not ready."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import streamlit as st
+from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
-from monitor.samples import Sample
+from monitor.alerts import AlertBook
+from monitor.audit import entries
+from monitor.config import DEFAULT_ALERT_RULES
+from monitor.jobs import JobQueue
 from monitor.store import HistoryStore
+from tests.known_history import RECOMMENDATION, TABLE, fill
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "overview.py")
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGES = (
+    "overview",
+    "health",
+    "alerts",
+    "tables",
+    "business",
+    "seo",
+    "insights",
+    "jobs",
+    "maintenance",
+)
+OPS_SECRET = "s3cret-ops"
 
 
-def test_it_shows_the_latest_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    url = f"sqlite:///{tmp_path / 'history.sqlite'}"
+@pytest.fixture(autouse=True)
+def fresh_caches(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """Each test its own settings: Streamlit's caches outlive an AppTest run."""
+    config = tmp_path / "vigie.toml"
+    config.write_text(
+        f'data_dir = "{tmp_path}"\n[source]\nurl = "sqlite:///{tmp_path / "shop.sqlite"}"\n'
+        f'[ops]\ntoken = "{OPS_SECRET}"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("MONITOR_CONFIG", str(config))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def known(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = fill(tmp_path / "history.sqlite")
+    monkeypatch.setenv("MONITOR_STORE", url)
+    return url
+
+
+def open_page(page: str, *, ops: bool = False) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    if ops:  # what the sidebar's Ops fields keep (AppTest drops app.py's own widgets)
+        app.session_state["ops_name"] = "ana"
+        app.session_state["ops_token"] = OPS_SECRET
+    app.switch_page(f"pages/{page}.py").run()
+    assert not app.exception, [e.message for e in app.exception]
+    return app
+
+
+def metrics(app: AppTest) -> dict[str, tuple[str, str | None]]:
+    return {m.label: (m.value, m.delta) for m in app.metric}
+
+
+def test_it_shows_the_headline_figures_against_the_previous_period(known: str) -> None:
+    shown = metrics(open_page("overview"))
+    assert shown["orders24h"] == ("120 orders", "+20.0 % vs previous period")
+    assert shown["revenue24h"] == ("15,420.50 €", "+28.5 % vs previous period")
+    assert shown["responseTime"] == ("240.00 ms", "+33.3 % vs previous period")
+    assert shown["totalPages"] == ("714,336 pages", "+0.0 % vs previous period")
+    assert shown["🟥 critical"][0] == "1"
+    assert shown["🟨 warning"][0] == "0"
+
+
+def test_it_explains_why_the_status_is_not_healthy(known: str) -> None:
+    app = open_page("overview")
+    captions = [c.value for c in app.caption]
+    assert "critical alert: The data disk is filling up" in captions
+    # The configured shop database does not exist: the quick check says so.
+    assert any(c.startswith("database: ") for c in captions)
+
+
+def test_it_shows_when_each_collector_last_wrote(known: str) -> None:
+    app = open_page("overview")
+    collectors = app.dataframe[0].value
+    assert list(collectors["collector"]) == ["performance", "business", "seo", "database_health"]
+    assert not collectors["late"].any()
+    assert not app.warning
+
+
+def test_it_warns_when_the_daemon_stopped_writing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    monkeypatch.setenv("MONITOR_STORE", fill(tmp_path / "old.sqlite", now=time.time() - 3600))
+    warning = open_page("overview").warning[0].value
+    assert "looks stopped or stuck" in warning
+    assert "performance last wrote 60 min ago" in warning
+
+
+def test_it_shows_every_health_check(known: str) -> None:
+    app = open_page("health")
+    names = [m.value for m in app.markdown]
+    for check in ("**database**", "**collector**", "**memory**", "**disk**", "**network**"):
+        assert check in names
+
+
+def test_it_shows_the_critical_tables(known: str) -> None:
+    app = open_page("tables")
+    rows = app.dataframe[0].value.set_index("table")
+    order = rows.loc[TABLE]
+    assert order["accessible"] == "yes"
+    assert order["recordCount"] == "121,500 rows"
+    assert order["growth"] == "+1,500 rows"
+    assert order["queryTime"] == "0.60 ms"
+    assert order["size"] == "52.0 MB"
+    assert order["recommendations"] == RECOMMENDATION
+    assert rows.loc["___xtr_customer"]["recordCount"] == "—"  # never collected
+
+
+def test_it_draws_one_tables_history(known: str) -> None:
+    app = open_page("tables")
+    app.selectbox(key="table").select(TABLE).run()
+    charts = app.get("plotly_chart")
+    assert len(charts) == 3
+    assert f"{TABLE}: recordCount" in charts[0].proto.spec
+
+
+def test_it_shows_the_business_figures_by_day(known: str) -> None:
+    app = open_page("business")
+    shown = metrics(app)
+    assert shown["averageBasket"] == ("128.50 €", "+7.1 % vs previous period")
+    assert shown["activeUsers"][0] == "41,200 customers"
+    assert len(app.get("plotly_chart")) == 5
+    app.segmented_control(key="business_view").set_value("By day").run()
+    days = app.dataframe[0].value
+    assert days["business.orders24h"].iloc[-1] == 120
+    assert days["business.revenue24h"].iloc[-1] == 15420.5
+
+
+def test_it_shows_the_seo_figures(known: str) -> None:
+    shown = metrics(open_page("seo"))
+    assert shown["optimizedPages"] == ("512,345 pages", "+2.5 % vs previous period")
+    assert shown["sitemapHealth"] == ("98.25 %", "+0.8 % vs previous period")
+
+
+def test_it_lists_open_alerts_and_their_history(known: str) -> None:
+    app = open_page("alerts")
+    assert app.subheader[0].value == "Open alerts (1)"
+    history = app.dataframe[0].value
+    assert list(history["rule"]) == ["disk_full"]
+    assert list(history["severity"]) == ["critical"]
+    app.multiselect(key="alert_severity").select("warning").run()
+    assert app.dataframe[0].value.empty
+
+
+def test_it_refuses_acknowledging_without_the_ops_secret(known: str) -> None:
+    button = open_page("alerts").button(key="ack-1")
+    assert button.disabled
+
+
+def test_it_acknowledges_an_alert_for_ops(known: str) -> None:
+    app = open_page("alerts", ops=True)
+    app.button(key="ack-1").click().run()
+    store = HistoryStore(known)
+    alert = AlertBook(store, DEFAULT_ALERT_RULES).active()[0]
+    assert alert.acknowledged_by == "dashboard:ana"
+    assert entries(store)[0].action == "acknowledge"
+    assert entries(store)[0].actor == "dashboard:ana"
+    store.close()
+
+
+def test_it_shows_the_queues_and_failures(known: str) -> None:
+    app = open_page("jobs")
+    queues = app.dataframe[0].value.set_index("queue")
+    assert queues.loc["metrics"]["failed"] == 1
+    assert queues.loc["maintenance"]["completed"] == 1
+    failures = app.dataframe[2].value
+    assert list(failures["error"]) == ["the shop database refused the connection"]
+
+
+def test_it_disables_maintenance_without_the_ops_secret(known: str) -> None:
+    app = open_page("maintenance")
+    assert all(b.disabled for b in app.button)
+    assert "Maintenance is for ops" in app.info[0].value
+
+
+def test_it_queues_maintenance_after_confirmation(known: str) -> None:
+    app = open_page("maintenance", ops=True)
+    app.button(key="run-cleanup").click().run()
+    store = HistoryStore(known)
+    assert JobQueue(store).recent(state="waiting") == []  # nothing before confirming
+    app.button(key="confirm").click().run()
+    assert not app.exception
+    waiting = JobQueue(store).recent(state="waiting")
+    assert [(j.type, j.requested_by) for j in waiting] == [("cleanup", "dashboard:ana")]
+    newest = entries(store)[0]
+    assert (newest.actor, newest.target, newest.outcome) == (
+        "dashboard:ana",
+        "cleanup",
+        "requested",
+    )
+    store.close()
+    assert "Clean up: waiting" in app.get("progress")[0].proto.text
+
+
+def test_it_cancels_a_maintenance_request(known: str) -> None:
+    app = open_page("maintenance", ops=True)
+    app.button(key="run-optimization").click().run()
+    app.button(key="cancel").click().run()
+    store = HistoryStore(known)
+    assert JobQueue(store).recent(state="waiting") == []
+    store.close()
+
+
+def test_it_shows_the_insights(known: str) -> None:
+    app = open_page("insights")
+    assert app.success[0].value.startswith("No metric is expected to cross")
+    trends = app.dataframe[0].value
+    assert list(trends["area"]) == ["performance", "business", "seo"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_it_explains_a_missing_store(
+    page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MONITOR_STORE", f"sqlite:///{tmp_path / 'nothing.sqlite'}")
+    app = open_page(page)
+    assert "start the collector daemon" in app.warning[0].value
+
+
+def test_it_explains_a_store_never_written_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    HistoryStore(url).close()
+    monkeypatch.setenv("MONITOR_STORE", url)
+    assert "has not written to it yet" in open_page("overview").info[0].value
+
+
+def test_it_explains_a_store_from_an_older_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = fill(tmp_path / "v1.sqlite")
     store = HistoryStore(url)
-    store.write([Sample("business.totalUsers", 59137, 1_795_000_000)])
+    with store.writing() as conn:
+        conn.execute(text("UPDATE vigie_meta SET value = '1' WHERE key = 'schema_version'"))
     store.close()
     monkeypatch.setenv("MONITOR_STORE", url)
-    app = AppTest.from_file(PAGE).run()
-    assert not app.exception
-    table = app.dataframe[0].value
-    assert list(table["metric"]) == ["business.totalUsers"]
-    assert list(table["value"]) == [59137]
+    warning = open_page("business").warning[0].value
+    assert "is from an older Vigie (v1)" in warning
 
 
-def test_it_explains_a_missing_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MONITOR_STORE", f"sqlite:///{tmp_path / 'nothing.sqlite'}")
-    app = AppTest.from_file(PAGE).run()
+def test_it_explains_a_wrong_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[store]\nraw_retention_days = -3\n", encoding="utf-8")
+    monkeypatch.setenv("MONITOR_CONFIG", str(bad))
+    app = AppTest.from_file(APP, default_timeout=60).run()
     assert not app.exception
-    assert "start the collector daemon" in app.warning[0].value
+    assert "store.raw_retention_days" in app.error[0].value

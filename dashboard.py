@@ -1,0 +1,303 @@
+"""What every dashboard page shares: settings and store access, the period, charts, CSV
+downloads, severity colours and the ops gate. Pages stay thin views over `monitor`."""
+
+from __future__ import annotations
+
+import hmac
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from monitor import health, report
+from monitor.config import OpsConfig, Settings, SourceConfig, load_settings
+from monitor.csv_export import to_csv
+from monitor.errors import VigieError
+from monitor.source_db import SourceDatabase
+from monitor.store import HistoryStore, Point
+from monitor.timerange import CUSTOM, PRESETS, TimeRange, custom, preset
+
+REFRESH_S = 30  # live pages re-read the store this often
+RANGE_KEY = "period"
+DATES_KEY = "period_dates"
+OPS_NAME_KEY = "ops_name"
+OPS_TOKEN_KEY = "ops_token"
+SEVERITY_COLOURS = {"critical": "red", "error": "orange", "warning": "yellow", "info": "blue"}
+STATUS_COLOURS = {"healthy": "green", "degraded": "orange", "unhealthy": "red"}
+SEVERITY_ICONS = {"critical": "🟥", "error": "🟧", "warning": "🟨", "info": "🟦"}
+_LINE = "#1f6feb"
+T = TypeVar("T")
+
+
+@st.cache_resource(show_spinner=False)
+def _load_settings() -> Settings:
+    settings = load_settings()
+    secret = _secret_ops_token()
+    if secret:  # .streamlit/secrets.toml wins over the config file
+        return settings.model_copy(update={"ops": OpsConfig(token=secret)})
+    return settings
+
+
+def _secret_ops_token() -> str:
+    try:
+        return str(st.secrets.get("ops_token", "") or "")
+    except Exception:  # no secrets.toml at all: the config's ops.token applies
+        return ""
+
+
+def settings() -> Settings:
+    """The configuration, or a page that says what to fix."""
+    try:
+        return _load_settings()
+    except VigieError as exc:
+        st.error(f"Vigie's configuration is wrong: {exc}")
+        st.stop()
+        raise
+
+
+@st.cache_resource(show_spinner=False, ttl=3600)
+def _open_store(url: str) -> HistoryStore:
+    return HistoryStore(url, create=False, busy_timeout_s=2)
+
+
+def store() -> HistoryStore:
+    """The history store; a missing, empty or older store explains itself and stops the page."""
+    try:
+        found = _open_store(settings().store_url)
+        if not found.has_samples():
+            st.info(
+                "The history store exists but the collector has not written to it yet. "
+                "Start it with `make run` or `python collector_daemon.py`: the first figures "
+                "appear within two minutes."
+            )
+            st.stop()
+        return found
+    except VigieError as exc:
+        st.warning(f"{exc}.")
+        st.stop()
+        raise
+
+
+@st.cache_data(ttl=REFRESH_S / 2, max_entries=512, show_spinner=False)
+def _read(
+    _function: Callable[..., Any],
+    name: str,
+    url: str,
+    args: tuple[Any, ...],
+    kwargs: tuple[Any, ...],
+) -> Any:
+    return _function(_open_store(url), *args, **dict(kwargs))
+
+
+def read(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`function(store, *args, **kwargs)`, cached a few seconds per arguments: every page's reads go
+    through here, so a refresh or a second visitor costs nothing."""
+    name = f"{function.__module__}.{function.__qualname__}"
+    result: T = _read(function, name, settings().store_url, args, tuple(sorted(kwargs.items())))
+    return result
+
+
+def now() -> float:
+    """The present, rounded down to 15 s so cached reads are shared between reruns."""
+    return float(int(time.time()) // 15 * 15)
+
+
+@st.cache_resource(show_spinner=False)
+def _database(url: str) -> SourceDatabase:
+    # Short timeouts, as the API's: a page waits a second for a dead database, not a minute.
+    config = settings().source.model_dump() | {"connect_timeout_s": 1, "statement_timeout_ms": 1000}
+    return SourceDatabase(url, SourceConfig.model_validate(config))
+
+
+@st.cache_data(ttl=5, show_spinner=False)
+def health_check(*, detailed: bool) -> health.Health:
+    """The quick or the detailed health check (the API's), at most once every 5 s."""
+    found = settings()
+    database = _database(found.source_url)
+    check = health.detailed if detailed else health.quick
+    return check(database, _open_store(found.store_url), found, now=time.time())
+
+
+# -- the period ---------------------------------------------------------------------------------
+
+
+def _keep(widget: str, saved: str) -> None:
+    st.session_state[saved] = st.session_state[widget]
+
+
+def period_picker() -> None:
+    """The period control, in the sidebar of every page. Its value is kept under a key of its
+    own, so it survives page switches (a widget's own state would be dropped)."""
+    st.sidebar.segmented_control(
+        "Period",
+        [*PRESETS, CUSTOM],
+        default=st.session_state.get(RANGE_KEY, "24 h"),
+        key=f"{RANGE_KEY}_widget",
+        required=True,
+        on_change=_keep,
+        args=(f"{RANGE_KEY}_widget", RANGE_KEY),
+    )
+    if st.session_state.get(RANGE_KEY) == CUSTOM:
+        today = datetime.now(UTC).date()
+        st.sidebar.date_input(
+            "From – to",
+            value=st.session_state.get(DATES_KEY, (today - timedelta(days=7), today)),
+            key=f"{DATES_KEY}_widget",
+            max_value=today,
+            on_change=_keep,
+            args=(f"{DATES_KEY}_widget", DATES_KEY),
+        )
+
+
+def period() -> TimeRange:
+    """The chosen period (24 h when the page runs without app.py, as in a test)."""
+    choice = st.session_state.get(RANGE_KEY) or "24 h"
+    dates = st.session_state.get(DATES_KEY)
+    if choice == CUSTOM and isinstance(dates, tuple | list) and len(dates) == 2:
+        return custom(dates[0], dates[1], now())
+    return preset(choice if choice in PRESETS else "24 h", now())
+
+
+# -- showing figures ----------------------------------------------------------------------------
+
+
+def chart(
+    series: Mapping[str, Sequence[Point]], *, title: str, unit: str, key: str, height: int = 300
+) -> None:
+    """A line per metric (SVG, never WebGL: a page may hold many), with the min-max band where
+    points stand for several samples, and its data as CSV underneath."""
+    figure = go.Figure()
+    for name, points in series.items():
+        times = [datetime.fromtimestamp(p.ts, UTC) for p in points]
+        if any(p.min != p.max for p in points):
+            figure.add_trace(
+                go.Scatter(
+                    x=times + times[::-1],
+                    y=[p.max for p in points] + [p.min for p in points][::-1],
+                    fill="toself",
+                    line={"width": 0},
+                    fillcolor="rgba(31,111,235,0.15)",
+                    hoverinfo="skip",
+                    showlegend=False,
+                    name=f"{name} range",
+                )
+            )
+        figure.add_trace(go.Scatter(x=times, y=[p.value for p in points], mode="lines", name=name))
+    figure.update_layout(
+        title=title,
+        height=height,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        yaxis_title=unit,
+        xaxis_title="time (UTC)",
+        showlegend=len(series) > 1,
+        hovermode="x unified",
+    )
+    figure.update_yaxes(separatethousands=True)
+    st.plotly_chart(figure, key=f"chart-{key}", config={"displaylogo": False})
+    rows: dict[int, dict[str, Any]] = {}
+    for name, points in series.items():
+        for p in points:
+            rows.setdefault(p.ts, {"ts": _iso(p.ts)})[name] = p.value
+    download([rows[ts] for ts in sorted(rows)], ["ts", *series], name=key)
+
+
+def download(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, name: str) -> None:
+    """A CSV download of exactly what is shown."""
+    st.download_button(
+        "Download CSV",
+        to_csv(rows, columns),
+        file_name=f"vigie-{name}.csv",
+        mime="text/csv",
+        key=f"csv-{name}",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
+def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, name: str) -> None:
+    """A table and its CSV."""
+    st.dataframe([{c: r.get(c) for c in columns} for r in rows], hide_index=True)
+    download(rows, columns, name=name)
+
+
+def metric_tile(metric: str, value: float | None, previous: float | None, label: str) -> None:
+    """A headline figure with its change against the previous period."""
+    delta = None
+    if value is not None and previous not in (None, 0):
+        assert previous is not None
+        delta = f"{(value - previous) / abs(previous) * 100:+.1f} % vs previous period"
+    st.metric(label, report.human(metric, value), delta, border=True)
+
+
+def severity_badge(severity: str) -> None:
+    st.badge(severity, color=SEVERITY_COLOURS.get(severity, "gray"))  # type: ignore[arg-type]
+
+
+def when(ts: float | None) -> str:
+    """An instant as people read it, in UTC."""
+    if ts is None or (isinstance(ts, float) and math.isnan(ts)):
+        return "—"
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+
+
+def ago(seconds: float | None) -> str:
+    if seconds is None:
+        return "never"
+    if seconds < 120:
+        return f"{seconds:.0f} s ago"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min ago"
+    if seconds < 172800:
+        return f"{seconds / 3600:.1f} h ago"
+    return f"{seconds / 86400:.1f} days ago"
+
+
+# -- the ops gate -------------------------------------------------------------------------------
+
+
+def ops_login() -> None:
+    """Name and ops secret, in the sidebar of every page (kept like the period)."""
+    with st.sidebar.expander("Ops", icon=":material/lock:"):
+        for label, key, kind in (
+            ("Your name", OPS_NAME_KEY, "default"),
+            ("Ops secret", OPS_TOKEN_KEY, "password"),
+        ):
+            st.text_input(
+                label,
+                value=st.session_state.get(key, ""),
+                key=f"{key}_widget",
+                type=kind,  # type: ignore[arg-type]
+                max_chars=100,
+                on_change=_keep,
+                args=(f"{key}_widget", key),
+            )
+        if ops() is not None:
+            st.success("Ops actions unlocked")
+        elif not settings().ops.token:
+            st.caption("No ops secret is set: add `ops_token` to .streamlit/secrets.toml.")
+
+
+def ops() -> tuple[str, str] | None:
+    """(actor, secret) when the person gave the right ops secret and their name, else None:
+    ops-only buttons are disabled then. The domain functions check the secret again."""
+    expected = settings().ops.token
+    given = str(st.session_state.get(OPS_TOKEN_KEY) or "")
+    name = str(st.session_state.get(OPS_NAME_KEY) or "").strip()
+    if not expected or not given or not name:
+        return None
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        return None
+    return f"dashboard:{name}", given
+
+
+def iso_or_none(ts: object) -> str | None:
+    """An epoch second as ISO 8601 (for tables and CSV), None stays None."""
+    return _iso(float(ts)) if isinstance(ts, int | float) else None

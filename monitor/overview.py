@@ -1,0 +1,110 @@
+"""The 360° view: overall status with why, headline figures against the previous period,
+freshness of each collector, and the critical tables at a glance."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from monitor import health, report
+from monitor.alerts import Alert
+from monitor.config import Settings
+from monitor.history import Change, change
+from monitor.store import HistoryStore
+from monitor.timerange import TimeRange
+
+# The metric each collector always writes, to tell when it last ran.
+COLLECTOR_MARKERS = {
+    "performance": "performance.cpuUsage",
+    "business": "business.totalUsers",
+    "seo": "seo.totalPages",
+    "database_health": "database.responseTime",
+}
+HEADLINES = {
+    "performance": ("responseTime", "errorRate", "requestsPerMinute", "cpuUsage"),
+    "business": ("orders24h", "revenue24h", "averageBasket", "conversionRate"),
+    "seo": report.SEO,
+}
+_ALERT_STATUS = {"critical": health.UNHEALTHY, "error": health.DEGRADED, "warning": health.DEGRADED}
+_RANK = {health.HEALTHY: 0, health.DEGRADED: 1, health.UNHEALTHY: 2}
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """When a collector last wrote, and whether that is later than twice its interval."""
+
+    collector: str
+    last: int | None
+    interval_s: int
+    age_s: float | None
+
+    @property
+    def late(self) -> bool:
+        return self.age_s is None or self.age_s > 2 * self.interval_s
+
+
+def freshness(store: HistoryStore, settings: Settings, now: float) -> list[Freshness]:
+    """Each collector's last write (from its marker metric)."""
+    found = []
+    for collector, metric in COLLECTOR_MARKERS.items():
+        last = store.newest_ts(metric)
+        interval = int(getattr(settings.schedule, collector))
+        found.append(
+            Freshness(collector, last, interval, None if last is None else max(0.0, now - last))
+        )
+    return found
+
+
+def status(checks: health.Health, active: Sequence[Alert]) -> tuple[str, list[str]]:
+    """The worse of the health check and the open alerts (critical: unhealthy; error or
+    warning: degraded), with the reasons in plain words."""
+    worst = checks.status
+    reasons = list(checks.reasons)
+    for alert in active:
+        level = _ALERT_STATUS.get(alert.severity)
+        if level is None:
+            continue
+        reasons.append(f"{alert.severity} alert: {alert.message}")
+        if _RANK[level] > _RANK[worst]:
+            worst = level
+    return worst, reasons
+
+
+def headlines(store: HistoryStore, rng: TimeRange) -> dict[str, list[Change]]:
+    """The headline figures of each area, now against the previous period."""
+    return {
+        area: [change(store, f"{area}.{name}", rng) for name in names]
+        for area, names in HEADLINES.items()
+    }
+
+
+def alert_counts(active: Sequence[Alert]) -> dict[str, int]:
+    """Open alerts per severity, most severe first."""
+    counts = {severity: 0 for severity in ("critical", "error", "warning", "info")}
+    for alert in active:
+        counts[alert.severity] = counts.get(alert.severity, 0) + 1
+    return counts
+
+
+def tables(
+    store: HistoryStore, names: Sequence[str], rng: TimeRange, now: float
+) -> list[dict[str, Any]]:
+    """Each critical table's newest figures, its growth over the range and its advice."""
+    latest = store.latest()
+    found = []
+    for name in names:
+        figures = report.table(latest, name)
+        grown = change(store, f"database.{name}.recordCount", rng)
+        advice = store.notes(subject=name, kinds=["recommendation"], since=now - 3600, limit=5)
+        found.append(
+            {
+                "table": name,
+                **figures,
+                "growth": None
+                if grown.value is None or grown.previous is None
+                else grown.value - grown.previous,
+                "recommendations": "; ".join(dict.fromkeys(n.text for n in advice)),
+            }
+        )
+    return found

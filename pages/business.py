@@ -1,0 +1,64 @@
+"""Business: orders, revenue, basket, conversion and active users over time, against the
+previous period; by day and by hour of the day."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import dashboard
+from monitor import history, report
+from monitor.timerange import TimeRange
+
+st.title("Business")
+dashboard.store()
+METRICS = [
+    f"business.{name}"
+    for name in ("orders24h", "revenue24h", "averageBasket", "conversionRate", "activeUsers")
+]
+
+
+def _shifted(points: list[history.Point], seconds: float) -> list[history.Point]:
+    return [p._replace(ts=int(p.ts + seconds)) for p in points]
+
+
+@st.fragment(run_every=dashboard.REFRESH_S)
+def live() -> None:
+    rng: TimeRange = dashboard.period()
+    before = rng.previous()
+    for column, metric in zip(st.columns(len(METRICS)), METRICS, strict=True):
+        with column:
+            now = dashboard.read(history.change, metric, rng)
+            dashboard.metric_tile(metric, now.value, now.previous, metric.split(".")[1])
+
+    view = st.segmented_control(
+        "View", ["Over time", "By day", "By hour of day"], default="Over time", key="business_view"
+    )
+    if view == "By day":
+        rows = dashboard.read(history.by_day, METRICS, rng)
+        st.bar_chart(rows, x="day", y="business.orders24h", y_label="orders", x_label="day (UTC)")
+        dashboard.table(rows, ["day", *METRICS], name="business-by-day")
+    elif view == "By hour of day":
+        rows = dashboard.read(history.by_hour_of_day, METRICS, rng)
+        st.bar_chart(
+            rows,
+            x="hour",
+            y="business.orders24h",
+            y_label="orders (24 h, mean)",
+            x_label="hour (UTC)",
+        )
+        dashboard.table(rows, ["hour", *METRICS], name="business-by-hour")
+    else:
+        for metric in METRICS:
+            current = dashboard.read(history.chart, metric, rng)
+            # The previous period drawn under this one, moved forward to line up.
+            previous = _shifted(dashboard.read(history.chart, metric, before), rng.seconds)
+            dashboard.chart(
+                {metric: current, f"{metric} (previous period)": previous},
+                title=metric.split(".")[1],
+                unit=report.unit(metric),
+                key=metric,
+                height=260,
+            )
+
+
+live()

@@ -1,0 +1,46 @@
+"""Health: every check of the detailed health check, with its status, time and figures."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import dashboard
+
+st.title("Health")
+dashboard.store()
+
+
+@st.fragment(run_every=dashboard.REFRESH_S)
+def live() -> None:
+    result = dashboard.health_check(detailed=True)
+    st.badge(result.status.upper(), color=dashboard.STATUS_COLOURS[result.status])  # type: ignore[arg-type]
+    for reason in result.reasons:
+        st.caption(reason)
+    rows = []
+    for check in result.checks:
+        with st.container(border=True):
+            name, state, took = st.columns([2, 1, 1])
+            name.markdown(f"**{check.name}**")
+            with state:
+                st.badge(check.status, color=dashboard.STATUS_COLOURS[check.status])  # type: ignore[arg-type]
+            took.markdown(
+                "—" if check.response_time_ms is None else f"{check.response_time_ms:,.1f} ms"
+            )
+            if check.reason:
+                st.caption(check.reason)
+            if check.details:
+                st.caption(" · ".join(f"{k}: {v}" for k, v in check.details.items()))
+        rows.append(
+            {
+                "check": check.name,
+                "status": check.status,
+                "responseTimeMs": check.response_time_ms,
+                "reason": check.reason,
+                **{k: v for k, v in check.details.items() if not isinstance(v, list | dict)},
+            }
+        )
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    dashboard.download(rows, columns, name="health")
+
+
+live()

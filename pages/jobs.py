@@ -1,0 +1,79 @@
+"""Jobs: queue statistics, recent runs, failures with their error, retries, a job's events."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import dashboard
+from monitor.jobs import STATES, Job, JobQueue
+
+st.title("Jobs")
+queue = JobQueue(dashboard.store())
+COLUMNS = [
+    "id",
+    "queue",
+    "type",
+    "state",
+    "attempts",
+    "maxAttempts",
+    "progress",
+    "durationMs",
+    "requestedBy",
+    "createdAt",
+    "finishedAt",
+    "error",
+]
+
+
+def _row(job: Job) -> dict[str, object]:
+    return {
+        "id": job.id,
+        "queue": job.queue,
+        "type": job.type,
+        "state": job.state,
+        "attempts": job.attempts,
+        "maxAttempts": job.max_attempts,
+        "progress": job.progress,
+        "durationMs": None if job.duration_ms is None else round(job.duration_ms, 1),
+        "requestedBy": job.requested_by,
+        "createdAt": dashboard.iso_or_none(job.created_at),
+        "finishedAt": dashboard.iso_or_none(job.finished_at),
+        "error": job.error,
+    }
+
+
+@st.fragment(run_every=dashboard.REFRESH_S / 3)
+def live() -> None:
+    st.subheader("Queues")
+    stats = queue.stats()
+    dashboard.table(
+        [{"queue": name, **counts} for name, counts in stats.items()],
+        ["queue", *STATES],
+        name="queues",
+    )
+    recent = queue.recent(limit=200)
+    st.subheader("Recent runs")
+    dashboard.table([_row(j) for j in recent], COLUMNS, name="jobs")
+    st.subheader("Failures")
+    failed = [_row(j) for j in queue.recent(limit=50, state="failed")]
+    if failed:
+        dashboard.table(failed, ["id", "type", "attempts", "finishedAt", "error"], name="failures")
+    else:
+        st.success("No failed job is kept.")
+    st.subheader("Retried")
+    retried = [_row(j) for j in recent if j.attempts > 1]
+    if retried:
+        dashboard.table(retried, COLUMNS, name="retried")
+    else:
+        st.caption("No recent job needed a second attempt.")
+
+    picked = st.selectbox("Events of a job", [j.id for j in recent], key="job_events", index=None)
+    if picked is not None:
+        events = [
+            {"at": dashboard.iso_or_none(e.ts), "event": e.event, "detail": e.detail}
+            for e in queue.events(int(picked))
+        ]
+        dashboard.table(events, ["at", "event", "detail"], name=f"job-{picked}-events")
+
+
+live()

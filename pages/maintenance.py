@@ -1,0 +1,111 @@
+"""Maintenance: clean-up, optimisation and alert resolution on request (ops only, confirmed
+first), their progress and result, and the audit log."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import streamlit as st
+
+import dashboard
+from monitor import audit
+from monitor.jobs import COMPLETED, FAILED, JobQueue
+from monitor.maintenance import TASKS, NotAuthorized, request_maintenance
+
+st.title("Maintenance")
+settings = dashboard.settings()
+store = dashboard.store()
+queue = JobQueue(store)
+WHAT = {
+    "cleanup": "Clean-up: removes samples, notes and finished jobs past their retention.",
+    "optimization": "Optimisation: refreshes the rollups, then ANALYZE and VACUUM of the store.",
+    "alerts_resolution": "Alert resolution: resolves alerts whose metric has no recent data.",
+}
+LABELS = {
+    "cleanup": "Clean up",
+    "optimization": "Optimise",
+    "alerts_resolution": "Resolve stale alerts",
+}
+CONFIRM_KEY = "maintenance_confirm"
+JOBS_KEY = "maintenance_jobs"
+
+ops = dashboard.ops()
+if ops is None:
+    st.info("Maintenance is for ops: give your name and the ops secret in the sidebar (Ops).")
+for column, task in zip(st.columns(len(TASKS)), TASKS, strict=True):
+    with column:
+        st.caption(WHAT[task])
+        if st.button(LABELS[task], key=f"run-{task}", disabled=ops is None, type="primary"):
+            st.session_state[CONFIRM_KEY] = task
+
+asked = st.session_state.get(CONFIRM_KEY)
+if asked in TASKS:
+    with st.container(border=True):
+        st.warning(f"Run **{LABELS[asked].lower()}** now? {WHAT[asked]}")
+        yes, no = st.columns(2)
+        if yes.button("Confirm", key="confirm", type="primary", disabled=ops is None):
+            del st.session_state[CONFIRM_KEY]
+            try:
+                ids = request_maintenance(
+                    queue,
+                    [asked],
+                    actor=ops[0] if ops else "dashboard:anonymous",
+                    token=ops[1] if ops else None,
+                    settings=settings,
+                    now=time.time(),
+                )
+                st.session_state[JOBS_KEY] = ids
+            except NotAuthorized as exc:  # the secret changed since the page was drawn
+                st.error(str(exc))
+            st.rerun()
+        if no.button("Cancel", key="cancel"):
+            del st.session_state[CONFIRM_KEY]
+            st.rerun()
+
+
+@st.fragment(run_every=2)
+def progress() -> None:
+    ids = st.session_state.get(JOBS_KEY) or []
+    for job_id in ids:
+        job = queue.get(job_id)
+        if job is None:
+            continue
+        label = LABELS.get(job.type, job.type)
+        if job.state == COMPLETED:
+            outcome = json.loads(job.result) if job.result else {}
+            st.success(
+                f"{label} done in {job.duration_ms or 0:,.0f} ms: "
+                + (
+                    ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in outcome.items())
+                    or "nothing to do"
+                )
+            )
+        elif job.state == FAILED:
+            st.error(f"{label} failed: {job.error}")
+        else:
+            st.progress(
+                job.progress / 100,
+                text=f"{label}: {job.state} (job {job.id}, {job.progress} %)"
+                + (
+                    "; the collector daemon picks it up within seconds"
+                    if job.state == "waiting"
+                    else ""
+                ),
+            )
+    st.subheader("Audit log")
+    rows = [
+        {
+            "at": dashboard.iso_or_none(e.ts),
+            "who": e.actor,
+            "action": e.action,
+            "target": e.target,
+            "outcome": e.outcome,
+            "detail": e.detail,
+        }
+        for e in audit.entries(store, limit=200)
+    ]
+    dashboard.table(rows, ["at", "who", "action", "target", "outcome", "detail"], name="audit")
+
+
+progress()

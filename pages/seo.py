@@ -1,0 +1,32 @@
+"""SEO: total pages, optimized pages and sitemap health, and their trends."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import dashboard
+from monitor import history, report
+
+st.title("SEO")
+dashboard.store()
+METRICS = [f"seo.{name}" for name in report.SEO]
+
+
+@st.fragment(run_every=dashboard.REFRESH_S)
+def live() -> None:
+    rng = dashboard.period()
+    for column, metric in zip(st.columns(len(METRICS)), METRICS, strict=True):
+        with column:
+            now = dashboard.read(history.change, metric, rng)
+            dashboard.metric_tile(metric, now.value, now.previous, metric.split(".")[1])
+    for metric in METRICS:
+        dashboard.chart(
+            {metric: dashboard.read(history.chart, metric, rng)},
+            title=metric.split(".")[1],
+            unit=report.unit(metric),
+            key=metric,
+            height=260,
+        )
+
+
+live()

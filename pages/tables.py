@@ -1,0 +1,63 @@
+"""Tables: the shop's critical tables at a glance, and one table's history."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import dashboard
+from monitor import history, overview, report
+
+st.title("Tables")
+settings = dashboard.settings()
+dashboard.store()
+names = settings.source.critical_tables
+FIGURES = ("recordCount", "queryTime", "sizeBytes")
+
+
+@st.fragment(run_every=dashboard.REFRESH_S)
+def live() -> None:
+    now = dashboard.now()
+    rng = dashboard.period()
+    rows = dashboard.read(overview.tables, names, rng, now)
+    st.subheader(f"Critical tables (growth over {rng.label})")
+    shown = [
+        {
+            "table": r["table"],
+            "accessible": report.human("accessible", r["accessible"]),
+            "recordCount": report.human("recordCount", r["recordCount"]),
+            "growth": "—" if r["growth"] is None else f"{r['growth']:+,.0f} rows",
+            "queryTime": report.human("queryTime", r["queryTime"]),
+            "size": report.human("sizeBytes", r["sizeBytes"]),
+            "recommendations": r["recommendations"] or "—",
+        }
+        for r in rows
+    ]
+    st.dataframe(shown, hide_index=True)
+    dashboard.download(
+        rows,
+        [
+            "table",
+            "accessible",
+            "recordCount",
+            "growth",
+            "queryTime",
+            "sizeBytes",
+            "recommendations",
+        ],
+        name="tables",
+    )
+
+    picked = st.selectbox("History of one table", names, key="table")
+    if picked:
+        for figure in FIGURES:
+            metric = f"database.{picked}.{figure}"
+            dashboard.chart(
+                {metric: dashboard.read(history.chart, metric, rng)},
+                title=f"{picked}: {figure}",
+                unit=report.unit(metric),
+                key=f"{picked}-{figure}",
+                height=250,
+            )
+
+
+live()
