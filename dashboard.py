@@ -266,19 +266,22 @@ def ago(seconds: float | None) -> str:
 def ops_login() -> None:
     """Name and ops secret, in the sidebar of every page (kept like the period)."""
     with st.sidebar.expander("Ops", icon=":material/lock:"):
-        for label, key, kind in (
-            ("Your name", OPS_NAME_KEY, "default"),
-            ("Ops secret", OPS_TOKEN_KEY, "password"),
-        ):
-            st.text_input(
-                label,
-                value=st.session_state.get(key, ""),
-                key=f"{key}_widget",
-                type=kind,  # type: ignore[arg-type]
-                max_chars=100,
-                on_change=_keep,
-                args=(f"{key}_widget", key),
-            )
+        st.text_input(
+            "Your name",
+            value=st.session_state.get(OPS_NAME_KEY, ""),
+            key=f"{OPS_NAME_KEY}_widget",
+            max_chars=60,
+            on_change=_keep,
+            args=(f"{OPS_NAME_KEY}_widget", OPS_NAME_KEY),
+        )
+        st.text_input(
+            "Ops secret",
+            value=st.session_state.get(OPS_TOKEN_KEY, ""),
+            key=f"{OPS_TOKEN_KEY}_widget",
+            type="password",
+            on_change=_keep,
+            args=(f"{OPS_TOKEN_KEY}_widget", OPS_TOKEN_KEY),
+        )
         if ops() is not None:
             st.success("Ops actions unlocked")
         elif not settings().ops.token:
