@@ -6,26 +6,26 @@ import streamlit as st
 
 import dashboard
 
-st.set_page_config(page_title="Vigie", page_icon="🛰️", layout="wide")
+st.set_page_config(page_title="Vigie", page_icon=":material/monitoring:", layout="wide")
 pages = {
     "Watch": [
-        st.Page("pages/overview.py", title="Overview", icon="🏠", default=True),
-        st.Page("pages/health.py", title="Health", icon="❤️"),
-        st.Page("pages/alerts.py", title="Alerts", icon="🚨"),
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/health.py", title="Health", icon=":material/monitor_heart:"),
+        st.Page("pages/alerts.py", title="Alerts", icon=":material/notifications_active:"),
     ],
     "Figures": [
-        st.Page("pages/tables.py", title="Tables", icon="🗄️"),
-        st.Page("pages/business.py", title="Business", icon="🛒"),
-        st.Page("pages/seo.py", title="SEO", icon="🔎"),
-        st.Page("pages/insights.py", title="Insights", icon="🔮"),
+        st.Page("pages/tables.py", title="Tables", icon=":material/table_chart:"),
+        st.Page("pages/business.py", title="Business", icon=":material/shopping_cart:"),
+        st.Page("pages/seo.py", title="SEO", icon=":material/travel_explore:"),
+        st.Page("pages/insights.py", title="Insights", icon=":material/insights:"),
     ],
     "Operate": [
-        st.Page("pages/jobs.py", title="Jobs", icon="⚙️"),
-        st.Page("pages/maintenance.py", title="Maintenance", icon="🧰"),
+        st.Page("pages/jobs.py", title="Jobs", icon=":material/settings:"),
+        st.Page("pages/maintenance.py", title="Maintenance", icon=":material/build:"),
     ],
 }
 page = st.navigation(pages)
-st.sidebar.title("🛰️ Vigie")
+st.sidebar.title("Vigie")
 dashboard.period_picker()
 dashboard.ops_login()
 page.run()

@@ -28,7 +28,7 @@ OPS_NAME_KEY = "ops_name"
 OPS_TOKEN_KEY = "ops_token"
 SEVERITY_COLOURS = {"critical": "red", "error": "orange", "warning": "yellow", "info": "blue"}
 STATUS_COLOURS = {"healthy": "green", "degraded": "orange", "unhealthy": "red"}
-SEVERITY_ICONS = {"critical": "🟥", "error": "🟧", "warning": "🟨", "info": "🟦"}
+
 _LINE = "#1f6feb"
 T = TypeVar("T")
 
@@ -224,13 +224,24 @@ def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, name: st
     download(rows, columns, name=name)
 
 
-def metric_tile(metric: str, value: float | None, previous: float | None, label: str) -> None:
-    """A headline figure with its change against the previous period."""
+def metric_tile(metric: str, value: float | None, previous: float | None) -> None:
+    """A headline figure with its change against the previous period (green when better)."""
     delta = None
     if value is not None and previous not in (None, 0):
         assert previous is not None
         delta = f"{(value - previous) / abs(previous) * 100:+.1f} % vs previous period"
-    st.metric(label, report.human(metric, value), delta, border=True)
+    st.metric(
+        report.label(metric),
+        report.human(metric, value),
+        delta,
+        delta_color="inverse" if report.lower_is_better(metric) else "normal",
+        border=True,
+    )
+
+
+def severity_label(severity: str) -> str:
+    """A severity in its colour, for labels and text."""
+    return f":{SEVERITY_COLOURS.get(severity, 'gray')}[■] {severity}"
 
 
 def severity_badge(severity: str) -> None:

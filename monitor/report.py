@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from monitor.alerts import Alert
@@ -142,6 +143,29 @@ UNITS = {
     "accessible": "",
 }
 _MONEY = {"revenue24h", "averageBasket"}
+
+
+_LOWER_IS_BETTER = {
+    "responseTime",
+    "queryTime",
+    "errorRate",
+    "cpuUsage",
+    "memoryUsage",
+    "diskUsage",
+}
+
+
+def lower_is_better(metric: str) -> bool:
+    """Whether a rise of this metric is bad news (response time, error rate, usage)."""
+    return metric.rsplit(".", 1)[-1] in _LOWER_IS_BETTER
+
+
+def label(metric: str) -> str:
+    """A metric's name for people: `business.orders24h` → "Orders 24h"."""
+    words = re.sub(
+        r"(?<=[a-z0-9])(?=[A-Z])|(?<=[a-z])(?=[0-9])", " ", metric.rsplit(".", 1)[-1]
+    ).lower()
+    return words[:1].upper() + words[1:]
 
 
 def unit(metric: str) -> str:

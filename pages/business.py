@@ -28,7 +28,7 @@ def live() -> None:
     for column, metric in zip(st.columns(len(METRICS)), METRICS, strict=True):
         with column:
             now = dashboard.read(history.change, metric, rng)
-            dashboard.metric_tile(metric, now.value, now.previous, metric.split(".")[1])
+            dashboard.metric_tile(metric, now.value, now.previous)
 
     view = st.segmented_control(
         "View", ["Over time", "By day", "By hour of day"], default="Over time", key="business_view"
@@ -54,7 +54,7 @@ def live() -> None:
             previous = _shifted(dashboard.read(history.chart, metric, before), rng.seconds)
             dashboard.chart(
                 {metric: current, f"{metric} (previous period)": previous},
-                title=metric.split(".")[1],
+                title=report.label(metric),
                 unit=report.unit(metric),
                 key=metric,
                 height=260,

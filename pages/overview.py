@@ -10,6 +10,7 @@ from monitor import overview
 from monitor.alerts import AlertBook
 
 st.title("Overview")
+AREAS = {"performance": "Performance", "business": "Business", "seo": "SEO"}
 settings = dashboard.settings()
 store = dashboard.store()
 
@@ -36,11 +37,10 @@ def live() -> None:
 
     st.subheader(f"Headline figures ({rng.label}, change against the previous {rng.label})")
     for area, changes in dashboard.read(overview.headlines, rng).items():
-        st.markdown(f"**{area.capitalize()}**")
+        st.markdown(f"**{AREAS[area]}**")
         for column, figure in zip(st.columns(4), changes, strict=False):
             with column:
-                name = figure.metric.split(".", 1)[1]
-                dashboard.metric_tile(figure.metric, figure.value, figure.previous, name)
+                dashboard.metric_tile(figure.metric, figure.value, figure.previous)
     rows = [
         {"metric": c.metric, "value": c.value, "previous": c.previous, "changePercent": c.percent}
         for changes in dashboard.read(overview.headlines, rng).values()
@@ -51,7 +51,7 @@ def live() -> None:
     st.subheader("Active alerts")
     counts = overview.alert_counts(active)
     for column, (severity, count) in zip(st.columns(4), counts.items(), strict=True):
-        column.metric(f"{dashboard.SEVERITY_ICONS[severity]} {severity}", count)
+        column.metric(dashboard.severity_label(severity), count)
 
     st.subheader("Collectors")
     dashboard.table(

@@ -18,11 +18,11 @@ def live() -> None:
     for column, metric in zip(st.columns(len(METRICS)), METRICS, strict=True):
         with column:
             now = dashboard.read(history.change, metric, rng)
-            dashboard.metric_tile(metric, now.value, now.previous, metric.split(".")[1])
+            dashboard.metric_tile(metric, now.value, now.previous)
     for metric in METRICS:
         dashboard.chart(
             {metric: dashboard.read(history.chart, metric, rng)},
-            title=metric.split(".")[1],
+            title=report.label(metric),
             unit=report.unit(metric),
             key=metric,
             height=260,

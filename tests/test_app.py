@@ -73,12 +73,13 @@ def metrics(app: AppTest) -> dict[str, tuple[str, str | None]]:
 
 def test_it_shows_the_headline_figures_against_the_previous_period(known: str) -> None:
     shown = metrics(open_page("overview"))
-    assert shown["orders24h"] == ("120 orders", "+20.0 % vs previous period")
-    assert shown["revenue24h"] == ("15,420.50 €", "+28.5 % vs previous period")
-    assert shown["responseTime"] == ("240.00 ms", "+33.3 % vs previous period")
-    assert shown["totalPages"] == ("714,336 pages", "+0.0 % vs previous period")
-    assert shown["🟥 critical"][0] == "1"
-    assert shown["🟨 warning"][0] == "0"
+    assert shown["Orders 24h"] == ("120 orders", "+20.0 % vs previous period")
+    assert shown["Revenue 24h"] == ("15,420.50 €", "+28.5 % vs previous period")
+    assert shown["Response time"] == ("240.00 ms", "+33.3 % vs previous period")
+    assert shown["Total pages"] == ("714,336 pages", "+0.0 % vs previous period")
+    assert shown["Error rate"] == ("0.25 %", "-50.0 % vs previous period")
+    assert shown[":red[■] critical"][0] == "1"
+    assert shown[":yellow[■] warning"][0] == "0"
 
 
 def test_it_explains_why_the_status_is_not_healthy(known: str) -> None:
@@ -139,8 +140,8 @@ def test_it_draws_one_tables_history(known: str) -> None:
 def test_it_shows_the_business_figures_by_day(known: str) -> None:
     app = open_page("business")
     shown = metrics(app)
-    assert shown["averageBasket"] == ("128.50 €", "+7.1 % vs previous period")
-    assert shown["activeUsers"][0] == "41,200 customers"
+    assert shown["Average basket"] == ("128.50 €", "+7.1 % vs previous period")
+    assert shown["Active users"][0] == "41,200 customers"
     assert len(app.get("plotly_chart")) == 5
     app.segmented_control(key="business_view").set_value("By day").run()
     days = app.dataframe[0].value
@@ -150,8 +151,8 @@ def test_it_shows_the_business_figures_by_day(known: str) -> None:
 
 def test_it_shows_the_seo_figures(known: str) -> None:
     shown = metrics(open_page("seo"))
-    assert shown["optimizedPages"] == ("512,345 pages", "+2.5 % vs previous period")
-    assert shown["sitemapHealth"] == ("98.25 %", "+0.8 % vs previous period")
+    assert shown["Optimized pages"] == ("512,345 pages", "+2.5 % vs previous period")
+    assert shown["Sitemap health"] == ("98.25 %", "+0.8 % vs previous period")
 
 
 def test_it_lists_open_alerts_and_their_history(known: str) -> None:

@@ -1,0 +1,192 @@
+"""What a person sees, in Debian's Chromium driven by Playwright: every page renders (with its
+charts), the ops gate on maintenance, a CSV download, and a screenshot of each page under
+test-artifacts/ (as Streamlit's own e2e suite does: `streamlit run`, wait for health, assert)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from monitor.audit import entries
+from monitor.jobs import JobQueue
+from monitor.store import HistoryStore
+from tests.known_history import RECOMMENDATION, TABLE, fill
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("VIGIE_CHROMIUM", "/usr/bin/chromium")
+OPS_SECRET = "browser-ops-secret"
+# (url path, title, plotly charts the page draws at least)
+PAGES = [
+    ("", "Overview", 0),
+    ("health", "Health", 0),
+    ("alerts", "Alerts", 0),
+    ("tables", "Tables", 0),
+    ("business", "Business", 5),
+    ("seo", "SEO", 3),
+    ("insights", "Insights", 0),
+    ("jobs", "Jobs", 0),
+    ("maintenance", "Maintenance", 0),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """`streamlit run app.py` on a spare port over a store with known content."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is required at {CHROMIUM}: apt-get install -y chromium")
+    folder = tmp_path_factory.mktemp("browser")
+    store_url = fill(folder / "history.sqlite")
+    config = folder / "vigie.toml"
+    config.write_text(
+        f'data_dir = "{folder}"\n[source]\nurl = "sqlite:///{folder / "shop.sqlite"}"\n'
+        f'[ops]\ntoken = "{OPS_SECRET}"\n',
+        encoding="utf-8",
+    )
+    port = _free_port()
+    env = {**os.environ, "MONITOR_CONFIG": str(config), "MONITOR_STORE": store_url}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.headless=true",
+            "--server.address=127.0.0.1",
+            f"--server.port={port}",
+            "--browser.gatherUsageStats=false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not start: {server.stderr}") from None
+                time.sleep(0.3)
+        yield base, store_url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def settle(page: Page, title: str) -> None:
+    """Wait until the page's title is shown and the script has stopped running."""
+    expect(page.get_by_role("heading", name=title, exact=True).first).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+
+
+@pytest.mark.parametrize(("path", "title", "charts"), PAGES)
+def test_it_renders_every_page(
+    dashboard: tuple[str, str], page: Page, path: str, title: str, charts: int
+) -> None:
+    page.goto(f"{dashboard[0]}/{path}")
+    settle(page, title)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    if charts:
+        expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible(timeout=30_000)
+        assert page.locator(".js-plotly-plot").count() >= charts
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{path or 'overview'}.png"), full_page=True)
+
+
+def test_it_keeps_maintenance_closed_without_the_ops_secret(
+    dashboard: tuple[str, str], page: Page
+) -> None:
+    page.goto(f"{dashboard[0]}/maintenance")
+    settle(page, "Maintenance")
+    expect(page.get_by_role("button", name="Clean up")).to_be_disabled()
+    expect(page.get_by_text("Maintenance is for ops")).to_be_visible()
+
+
+def test_it_runs_maintenance_for_ops(dashboard: tuple[str, str], page: Page) -> None:
+    base, store_url = dashboard
+    page.goto(f"{base}/maintenance")
+    settle(page, "Maintenance")
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Ops", exact=True).click()
+    sidebar.get_by_label("Your name").fill("Camille")
+    sidebar.get_by_label("Your name").press("Enter")
+    sidebar.get_by_label("Ops secret").fill(OPS_SECRET)
+    sidebar.get_by_label("Ops secret").press("Enter")
+    expect(sidebar.get_by_text("Ops actions unlocked")).to_be_visible(timeout=15_000)
+    page.get_by_role("button", name="Clean up").click()
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text("Clean up: waiting")).to_be_visible(timeout=15_000)
+    page.screenshot(path=str(ARTIFACTS / "maintenance-requested.png"), full_page=True)
+    store = HistoryStore(store_url)
+    try:
+        waiting = JobQueue(store).recent(state="waiting")
+        assert [(j.type, j.requested_by) for j in waiting] == [("cleanup", "dashboard:Camille")]
+        newest = entries(store)[0]
+        assert (newest.actor, newest.outcome) == ("dashboard:Camille", "requested")
+    finally:
+        store.close()
+
+
+def test_it_downloads_a_tables_csv(dashboard: tuple[str, str], page: Page) -> None:
+    page.goto(f"{dashboard[0]}/tables")
+    settle(page, "Tables")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV").first.click()
+    body = Path(download.value.path()).read_text(encoding="utf-8")
+    rows = {row["table"]: row for row in csv.DictReader(io.StringIO(body))}
+    assert next(csv.reader(io.StringIO(body))) == [
+        "table",
+        "accessible",
+        "recordCount",
+        "growth",
+        "queryTime",
+        "sizeBytes",
+        "recommendations",
+    ]
+    assert rows[TABLE]["recordCount"] == "121500"
+    assert rows[TABLE]["growth"] == "1500.0"
+    # The spreadsheet formula that a shop's data could smuggle in is shown as text.
+    assert rows[TABLE]["recommendations"] == "'" + RECOMMENDATION
