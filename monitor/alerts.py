@@ -19,6 +19,7 @@ from sqlalchemy import RowMapping, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from monitor import seasonal
 from monitor.audit import record
 from monitor.config import SEVERITIES, AlertRule
 from monitor.samples import Labels, labels_json, parse_labels, series_key
@@ -127,12 +128,22 @@ class AlertBook:
         changes = []
         for rule, subject, metric, labels in self.subjects(series):
             values = self.store.recent_values(metric, rule.for_samples, labels)
+            if values and rule.baseline == "seasonal":
+                values = self._against_usual(metric, values, now)
             if not values:
                 continue
             change = self._apply(rule, subject, metric, labels, values, now)
             if change is not None:
                 changes.append(change)
         return changes
+
+    def _against_usual(self, metric: str, values: list[float], now: float) -> list[float]:
+        """The values as percents away from the same hour of the previous weeks; none while
+        fewer than two past weeks are stored."""
+        found = seasonal.usual(self.store, metric, at=now)
+        if found is None:
+            return []
+        return [100.0 * (v - found[0]) / found[0] for v in values]
 
     def _apply(
         self,

@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from monitor import api_models as m
-from monitor import health, insights, report
+from monitor import health, insights, report, seasonal
 from monitor.alerts import AlertBook
 from monitor.api_models import Envelope
 from monitor.config import Settings, SourceConfig, load_settings
@@ -386,7 +386,7 @@ def insights_block(backend: Backend, *, with_baselines: bool = False) -> dict[st
     )
     baselines = summary.pop("baselines")
     notable = [
-        b.sentence() for b in baselines if abs(b.deviation_percent) >= insights.NOTABLE_DEVIATION
+        b.sentence() for b in baselines if abs(b.deviation_percent) >= seasonal.NOTABLE_DEVIATION
     ]
     block = {"recommendations": notable + recommendations(backend), **summary}
     if with_baselines:

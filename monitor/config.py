@@ -208,6 +208,10 @@ class AlertRule(_Section):
     # The condition must hold for this many consecutive samples before the rule fires.
     for_samples: int = Field(1, ge=1, le=100)
     message: str = ""
+    # "value": the thresholds are on the metric itself. "seasonal": on its deviation in percent
+    # from the same hour of the previous weeks (when = "below", warning = -40: 40 % below a
+    # normal Tuesday 10:00 on a Tuesday at 10:00).
+    baseline: Literal["value", "seasonal"] = "value"
 
     @field_validator("metric")
     @classmethod
@@ -322,6 +326,17 @@ DEFAULT_ALERT_RULES = [
         warning=240,
         error=480,
         clear=120,
+    ),
+    _rule(
+        "orders_below_usual",
+        "business.orders24h",
+        "Orders are far below the usual for this hour of the week (%)",
+        when="below",
+        warning=-40,
+        error=-70,
+        clear=-25,
+        for_samples=2,
+        baseline="seasonal",
     ),
     _rule(
         "sitemap_unhealthy",

@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -21,6 +20,7 @@ from scipy import stats
 from sklearn.linear_model import HuberRegressor
 
 from monitor.config import AlertRule
+from monitor.seasonal import SEASONAL_METRICS, baseline
 from monitor.store import HistoryStore
 
 DAY = 86400.0
@@ -188,63 +188,6 @@ def is_daily(metric: str) -> bool:
     return metric.startswith(DAILY_PREFIXES)
 
 
-# Compared with the same hour of the previous weeks: a normal Tuesday 10:00 is its own baseline.
-SEASONAL_METRICS = (
-    "business.orders24h",
-    "business.revenue24h",
-    "business.visitors24h",
-    "performance.requestsPerMinute",
-)
-NOTABLE_DEVIATION = 30.0  # percent away from the usual that is worth a sentence
-
-
-@dataclass(frozen=True)
-class Baseline:
-    """A metric now against its median at the same hour of the previous weeks."""
-
-    metric: str
-    current: float
-    usual: float
-    weeks: int
-    at: float
-
-    @property
-    def deviation_percent(self) -> float:
-        return 100.0 * (self.current - self.usual) / self.usual
-
-    def sentence(self) -> str:
-        """The comparison in plain words."""
-        moment = datetime.fromtimestamp(self.at, UTC).strftime("%A %H:%M")
-        side = "below" if self.deviation_percent < 0 else "above"
-        return (
-            f"{self.metric} is {abs(self.deviation_percent):.0f} % {side} a normal {moment} "
-            f"UTC (usually {self.usual:,.0f} over the last {self.weeks} weeks, now "
-            f"{self.current:,.0f})"
-        )
-
-
-def seasonal_baseline(
-    store: HistoryStore, metric: str, *, now: float, weeks: int = 4, tolerance_s: float = 1800.0
-) -> Baseline | None:
-    """The metric's newest value against the median of its values at the same hour of the
-    previous `weeks` weeks; None without a current value or with fewer than two past weeks."""
-    recent = store.series(metric, now - tolerance_s, now)
-    if not recent:
-        return None
-    past = []
-    for week in range(1, weeks + 1):
-        then = now - week * 7 * DAY
-        points = store.series(metric, then - tolerance_s, then + tolerance_s)
-        if points:
-            past.append(float(np.median([p.value for p in points])))
-    if len(past) < 2:
-        return None
-    usual = float(np.median(past))
-    if usual == 0:
-        return None
-    return Baseline(metric, recent[-1].value, usual, len(past), now)
-
-
 def summarize(
     store: HistoryStore,
     rules: Sequence[AlertRule],
@@ -268,7 +211,7 @@ def summarize(
     }
     predicted: list[dict[str, Any]] = []
     for rule in rules:
-        if "*" in rule.metric:
+        if "*" in rule.metric or rule.baseline != "value":
             continue
         severity, threshold = rule.thresholds()[0]
         found = crossing(
@@ -291,7 +234,5 @@ def summarize(
                 }
             )
     predicted.sort(key=lambda issue: issue["inDays"])
-    baselines = [
-        b for m in SEASONAL_METRICS if (b := seasonal_baseline(store, m, now=now)) is not None
-    ]
+    baselines = [b for m in SEASONAL_METRICS if (b := baseline(store, m, now=now)) is not None]
     return {"trends": trends, "predictedIssues": predicted, "baselines": baselines}

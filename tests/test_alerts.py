@@ -255,3 +255,41 @@ def test_it_changes_an_alert_exactly_once_with_two_evaluators(pg_database: str) 
     assert len(books[0].history()) == 30
     for store in stores:
         store.close()
+
+
+ORDERS_USUAL = AlertRule(
+    name="orders_below_usual",
+    metric="business.orders24h",
+    when="below",
+    warning=-40,
+    error=-70,
+    clear=-25,
+    baseline="seasonal",
+)
+
+
+def _weeks_of_orders(store: HistoryStore, usual: float, weeks: int) -> None:
+    store.write(
+        [Sample("business.orders24h", usual, T - w * 7 * 86400) for w in range(1, weeks + 1)]
+    )
+
+
+def test_a_seasonal_rule_fires_far_below_the_usual_hour_of_the_week(store: HistoryStore) -> None:
+    _weeks_of_orders(store, 200, weeks=3)
+    book = AlertBook(store, [ORDERS_USUAL])
+    store.write([Sample("business.orders24h", 50, T)])  # 75 % below
+    [change] = book.evaluate([("business.orders24h", ())], now=T)
+    assert (change.kind, change.severity) == ("opened", "error")
+    assert book.active()[0].value == pytest.approx(-75.0)
+
+
+def test_a_seasonal_rule_stays_quiet_at_a_normal_level(store: HistoryStore) -> None:
+    _weeks_of_orders(store, 200, weeks=3)
+    store.write([Sample("business.orders24h", 170, T)])  # 15 % below: a normal wobble
+    assert AlertBook(store, [ORDERS_USUAL]).evaluate([("business.orders24h", ())], now=T) == []
+
+
+def test_a_seasonal_rule_waits_for_two_weeks_of_history(store: HistoryStore) -> None:
+    _weeks_of_orders(store, 200, weeks=1)
+    store.write([Sample("business.orders24h", 10, T)])
+    assert AlertBook(store, [ORDERS_USUAL]).evaluate([("business.orders24h", ())], now=T) == []

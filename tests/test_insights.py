@@ -97,8 +97,8 @@ def test_it_lists_the_rule_a_trend_will_break_and_the_area_trends(tmp_path) -> N
 
 
 def test_it_compares_a_metric_with_the_same_hour_of_previous_weeks(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from monitor.insights import seasonal_baseline
     from monitor.samples import Sample
+    from monitor.seasonal import baseline as seasonal_baseline
     from monitor.store import HistoryStore
 
     store = HistoryStore(f"sqlite:///{tmp_path / 'h.sqlite'}")
@@ -116,8 +116,8 @@ def test_it_compares_a_metric_with_the_same_hour_of_previous_weeks(tmp_path) -> 
 
 
 def test_it_needs_two_past_weeks_for_a_baseline(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from monitor.insights import seasonal_baseline
     from monitor.samples import Sample
+    from monitor.seasonal import baseline as seasonal_baseline
     from monitor.store import HistoryStore
 
     store = HistoryStore(f"sqlite:///{tmp_path / 'h.sqlite'}")

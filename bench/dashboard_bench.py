@@ -1,0 +1,194 @@
+"""Benchmark: the time each dashboard page takes to render in Chromium over a store holding one
+year of 2-minute history for every metric the pages show (targets: under 1.5 s per page, under
+1 s for Overview). Run on demand: `.venv/bin/python bench/dashboard_bench.py`.
+
+A page counts as rendered when its title is shown, the script has stopped running and its
+charts are drawn. Each page is timed on its first visit (nothing cached) and its second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import Page, expect, sync_playwright
+
+from monitor.alerts import AlertBook
+from monitor.config import DEFAULT_ALERT_RULES
+from monitor.samples import Sample
+from monitor.store import HistoryStore
+
+ROOT = Path(__file__).resolve().parent.parent
+YEAR = 365 * 86400
+STEP = 120
+TABLES = ("___xtr_customer", "___xtr_order", "___xtr_order_line", "__sitemap_p_link", "__seo_page")
+# metric: (level, daily swing as a share of the level)
+METRICS: dict[str, tuple[float, float]] = {
+    "performance.responseTime": (180, 0.3),
+    "performance.errorRate": (0.4, 0.5),
+    "performance.requestsPerMinute": (300, 0.6),
+    "performance.cpuUsage": (25, 0.4),
+    "performance.memoryUsage": (2100, 0.05),
+    "performance.diskUsage": (55, 0.0),
+    "performance.uptime": (86400, 0.0),
+    "business.totalUsers": (59000, 0.0),
+    "business.activeUsers": (41000, 0.0),
+    "business.orders24h": (120, 0.2),
+    "business.revenue24h": (15000, 0.2),
+    "business.averageBasket": (125, 0.05),
+    "business.conversionRate": (2.4, 0.2),
+    "seo.totalPages": (714000, 0.0),
+    "seo.optimizedPages": (510000, 0.0),
+    "seo.sitemapHealth": (98, 0.0),
+    "database.responseTime": (1.5, 0.2),
+    **{
+        f"database.{t}.{f}": v
+        for t in TABLES
+        for f, v in (
+            ("accessible", (1, 0.0)),
+            ("recordCount", (100000, 0.0)),
+            ("queryTime", (0.5, 0.2)),
+            ("sizeBytes", (5e7, 0.0)),
+        )
+    },
+}
+PAGES = [
+    ("Overview", "Overview", 0),
+    ("Health", "Health", 0),
+    ("Alerts", "Alerts", 0),
+    ("Tables", "Tables", 0),
+    ("Business", "Business", 5),
+    ("SEO", "SEO", 3),
+    ("Insights", "Insights", 0),
+    ("Jobs", "Jobs", 0),
+    ("Maintenance", "Maintenance", 0),
+]
+
+
+def build_year(path: Path, now: int) -> str:
+    """A year of 2-minute samples of every metric (a daily rhythm, slow growth, noise)."""
+    url = f"sqlite:///{path}"
+    store = HistoryStore(url)
+    rng = random.Random(7)
+    start = now - YEAR
+    started = time.perf_counter()
+    for day in range(start, now, 86400):
+        batch = []
+        for ts in range(day, min(day + 86400, now + 1), STEP):
+            hour = (ts % 86400) / 3600
+            rhythm = math.sin((hour - 9) / 24 * 2 * math.pi)
+            growth = 1 + 0.1 * (ts - start) / YEAR
+            for name, (level, swing) in METRICS.items():
+                value = level * growth * (1 + swing * rhythm) * (1 + 0.02 * rng.gauss(0, 1))
+                batch.append(Sample(name, max(value, 0.0), ts))
+        store.write(batch)
+    store.rollup(start)
+    AlertBook(store, DEFAULT_ALERT_RULES).evaluate([(name, ()) for name in METRICS], now=float(now))
+    print(
+        f"store: {store.count_samples():,} samples written and rolled up "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
+    store.close()
+    return url
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _serve(folder: Path, store_url: str) -> tuple[subprocess.Popen[bytes], str]:
+    config = folder / "vigie.toml"
+    config.write_text(
+        f'data_dir = "{folder}"\n[source]\nurl = "sqlite:///{folder / "shop.sqlite"}"\n',
+        encoding="utf-8",
+    )
+    port = _port()
+    env = {**os.environ, "MONITOR_CONFIG": str(config), "MONITOR_STORE": store_url}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), f"--server.port={port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2):
+                return server, base
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("streamlit did not start")
+
+
+def _settle(page: Page, title: str, charts: int) -> None:
+    expect(page.get_by_role("heading", name=title, exact=True).first).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+    if charts:
+        expect(page.locator(".js-plotly-plot .main-svg")).to_have_count(
+            charts * 2, timeout=60_000
+        )  # plotly draws two svg layers per chart
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    args = parser.parse_args()
+    now = int(time.time())
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        store_url = build_year(folder / "history.sqlite", now)
+        server, base = _serve(folder, store_url)
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=args.chromium,
+                    args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+                )
+                results: dict[str, dict[str, list[float]]] = {}
+                for period in ("24 h", "1 y"):
+                    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                    page = context.new_page()
+                    page.goto(base)
+                    _settle(page, "Overview", 0)
+                    page.get_by_test_id("stSidebar").get_by_role("button", name=period).click()
+                    _settle(page, "Overview", 0)
+                    for visit in ("first", "second"):
+                        for link, title, charts in PAGES:
+                            started = time.perf_counter()
+                            page.get_by_test_id("stSidebarNav").get_by_role(
+                                "link", name=link
+                            ).click()
+                            _settle(page, title, charts)
+                            elapsed = time.perf_counter() - started
+                            results.setdefault(title, {}).setdefault(
+                                f"{period} {visit}", []
+                            ).append(elapsed)
+                    context.close()
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    columns = ["24 h first", "24 h second", "1 y first", "1 y second"]
+    print(f"{'page':<12}" + "".join(f"{c:>14}" for c in columns) + "   target")
+    for title, timings in results.items():
+        target = 1.0 if title == "Overview" else 1.5
+        worst = max(statistics.median(v) for v in timings.values())
+        cells = "".join(f"{statistics.median(timings[c]):>12.2f} s" for c in columns)
+        print(f"{title:<12}{cells}   {target} s {'ok' if worst < target else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
