@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from monitor import api_models as m
-from monitor import health, insights, report, seasonal
+from monitor import health, insights, report
 from monitor.alerts import AlertBook
 from monitor.api_models import Envelope
 from monitor.config import Settings, SourceConfig, load_settings
@@ -373,44 +373,16 @@ def metrics(backend: BackendDep) -> dict[str, Any]:
     )
 
 
-def recommendations(backend: Backend) -> list[str]:
-    notes = backend.store.notes(kinds=["recommendation"], since=time.time() - 3600)
-    return list(dict.fromkeys(f"{n.subject}: {n.text}" for n in notes))
-
-
-def insights_block(backend: Backend, *, with_baselines: bool = False) -> dict[str, Any]:
-    """Recommendations (tables, and metrics far from their usual for the hour), trends and
-    predicted issues; with `with_baselines`, the comparisons with previous weeks too."""
-    summary = insights.summarize(
-        backend.store, backend.settings.alerts.effective(), now=time.time()
-    )
-    baselines = summary.pop("baselines")
-    notable = [
-        b.sentence() for b in baselines if abs(b.deviation_percent) >= seasonal.NOTABLE_DEVIATION
-    ]
-    block = {"recommendations": notable + recommendations(backend), **summary}
-    if with_baselines:
-        block["baselines"] = [
-            {
-                "metric": b.metric,
-                "current": round(b.current, 2),
-                "usual": round(b.usual, 2),
-                "weeks": b.weeks,
-                "deviationPercent": round(b.deviation_percent, 1),
-            }
-            for b in baselines
-        ]
-    return block
+def insights_report(backend: Backend) -> dict[str, Any]:
+    """Trends, predicted issues, backtests, forecasts, anomalies, baselines, table growth and
+    the ranked advice: the same content as the dashboard's Insights page."""
+    return insights.report(backend.store, backend.settings, now=time.time())
 
 
 @router.get("/api/system/insights", tags=["monitoring"], response_model=Envelope[m.InsightsFull])
 def get_insights(backend: BackendDep) -> dict[str, Any]:
     """Recommendations (and, with the insights module, trends and predicted issues)."""
-    return envelope(
-        backend.cache.get(
-            "insights", HEAVY_TTL_S, lambda: insights_block(backend, with_baselines=True)
-        )
-    )
+    return envelope(backend.cache.get("insights", HEAVY_TTL_S, lambda: insights_report(backend)))
 
 
 @router.get("/api/system/dashboard", tags=["monitoring"], response_model=Envelope[m.Dashboard])
@@ -421,7 +393,9 @@ def dashboard(backend: BackendDep) -> dict[str, Any]:
     def figures() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
         latest = backend.latest()
         tables = report.database(latest, backend.settings.source.critical_tables, "")
-        return report.metrics(latest), tables, insights_block(backend)
+        found = backend.cache.get("insights", HEAVY_TTL_S, lambda: insights_report(backend))
+        seed = {k: found[k] for k in ("recommendations", "trends", "predictedIssues")}
+        return report.metrics(latest), tables, seed
 
     metrics, database, insights = backend.cache.get("dashboard", HEAVY_TTL_S, figures)
     state = current_health(backend)

@@ -122,12 +122,72 @@ class BaselineOut(BaseModel):
     usual: float
     weeks: int
     deviationPercent: float
+    sentence: str
+
+
+class AdviceOut(BaseModel):
+    severity: str
+    what: str
+    why: str
+    action: str
+
+
+class AccuracyOut(BaseModel):
+    """A forecast's rolling-origin backtest: mean absolute errors of the model and of the two
+    baselines, and the method in use (the model only when it beats both)."""
+
+    metric: str
+    origins: int
+    horizonHours: float
+    modelMae: float
+    naiveMae: float
+    seasonalNaiveMae: float
+    method: str
+    modelBeatsBaseline: bool
+
+
+class ForecastPoint(BaseModel):
+    ts: float
+    value: float
+    low: float
+    high: float
+
+
+class ForecastOut(BaseModel):
+    metric: str
+    method: str
+    points: list[ForecastPoint]
+
+
+class AnomalyOut(BaseModel):
+    metric: str
+    ts: float
+    value: float
+
+
+class GrowthOut(BaseModel):
+    table: str
+    days: float
+    rows: int
+    rowsPerDay: float
+    rowsThen: int
+    sizeBytes: int | None
+    bytesThen: int | None
+    sentence: str
 
 
 class InsightsFull(Insights):
-    """The insights endpoint adds the comparisons with the same hour of previous weeks."""
+    """Everything the Insights page shows: advice ranked by severity (`allGood` only when there
+    is none), per-metric trends, backtests, forecasts, anomalies, baselines, table growth."""
 
+    allGood: bool
+    advice: list[AdviceOut]
+    metricTrends: dict[str, str]
+    accuracy: list[AccuracyOut]
+    forecasts: list[ForecastOut]
+    anomalies: list[AnomalyOut]
     baselines: list[BaselineOut]
+    tableGrowth: list[GrowthOut]
 
 
 class TableStatus(BaseModel):

@@ -1,172 +1,35 @@
-"""Insights from a metric's history: its trend, when it will cross a threshold, its anomalies.
-
-A series is fitted with ordinary least squares on time (plus hour-of-day terms for metrics with
-a daily rhythm, so an evening dip is rhythm, not trend). A trend counts only when its slope is
-significant (t-test on the slope) and moves the level noticeably over the history; a crossing is
-predicted only from such a trend, with an interval from the slope's standard error.
-Anomalies are points far outside a robust fit (Huber), judged against the median absolute
-deviation, so the outliers do not hide themselves by dragging the fit.
-"""
+"""Insights over the stored history: area trends, predicted issues, seasonal baselines,
+backtested forecasts and table growth (the maths is in monitor/regression.py)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict
 from typing import Any
 
-import numpy as np
-from scipy import stats
-from sklearn.linear_model import HuberRegressor
-
-from monitor.config import AlertRule
+from monitor.advice import recommend
+from monitor.alerts import AlertBook
+from monitor.config import AlertRule, Settings
+from monitor.forecast import Accuracy, backtest, forecast, table_growth
+from monitor.overview import freshness
+from monitor.regression import DAY, Crossing, Fit, anomalies, crossing, fit, trend
 from monitor.seasonal import SEASONAL_METRICS, baseline
 from monitor.store import HistoryStore
 
-DAY = 86400.0
-SIGNIFICANCE = 0.01  # p-value below which a slope is a trend
-MIN_POINTS = 12
-
-
-@dataclass(frozen=True)
-class Fit:
-    """A fitted series: level now, slope per day, its standard error and p-value."""
-
-    slope_per_day: float
-    slope_se: float
-    p_value: float
-    level_now: float  # the trend line at the last point (rhythm removed)
-    residual_sd: float
-    mean: float
-    span_days: float
-    end_ts: float
-
-    @property
-    def significant(self) -> bool:
-        return self.p_value < SIGNIFICANCE
-
-
-@dataclass(frozen=True)
-class Crossing:
-    """When a metric's trend will cross a threshold: expected, earliest and latest, in days."""
-
-    metric: str
-    threshold: float
-    when: str  # "above" | "below"
-    days: float
-    days_low: float
-    days_high: float
-    confidence: float  # probability the crossing happens within the horizon
-
-    @property
-    def at(self) -> float:
-        return self.days * DAY
-
-
-def _design(ts: np.ndarray, daily: bool) -> np.ndarray:
-    days = (ts - ts[-1]) / DAY  # 0 at the last point: the intercept is the level now
-    columns = [np.ones_like(days), days]
-    if daily:
-        hour_angle = 2 * math.pi * (ts % DAY) / DAY
-        for harmonic in (1, 2, 3):
-            columns += [np.sin(harmonic * hour_angle), np.cos(harmonic * hour_angle)]
-    return np.column_stack(columns)
-
-
-def fit(points: Sequence[tuple[float, float]], *, daily: bool = False) -> Fit | None:
-    """Least squares on time (and hour of day); None with too few points or no time span."""
-    if len(points) < MIN_POINTS:
-        return None
-    ts = np.array([p[0] for p in points], dtype=float)
-    values = np.array([p[1] for p in points], dtype=float)
-    span = (ts[-1] - ts[0]) / DAY
-    if span <= 0:
-        return None
-    design = _design(ts, daily)
-    coef, *_ = np.linalg.lstsq(design, values, rcond=None)
-    residuals = values - design @ coef
-    dof = max(1, len(values) - design.shape[1])
-    sigma2 = float(residuals @ residuals) / dof
-    covariance = sigma2 * np.linalg.pinv(design.T @ design)
-    se = math.sqrt(max(covariance[1, 1], 0.0))
-    t_stat = coef[1] / se if se > 0 else (math.inf if coef[1] else 0.0)
-    p_value = float(2 * stats.t.sf(abs(t_stat), dof)) if math.isfinite(t_stat) else 0.0
-    return Fit(
-        slope_per_day=float(coef[1]),
-        slope_se=se,
-        p_value=p_value,
-        level_now=float(coef[0]),
-        residual_sd=math.sqrt(sigma2),
-        mean=float(values.mean()),
-        span_days=span,
-        end_ts=float(ts[-1]),
-    )
-
-
-def trend(fitted: Fit | None, *, higher_is_better: bool | None = None) -> str:
-    """stable / growing / declining, or improving / worsening when the direction has a
-    meaning (`higher_is_better`). Stable unless significant and moving the level by at
-    least 2 % over the history."""
-    if fitted is None or not fitted.significant:
-        return "stable"
-    change = fitted.slope_per_day * fitted.span_days
-    scale = max(abs(fitted.mean), fitted.residual_sd, 1e-9)
-    if abs(change) < 0.02 * scale:
-        return "stable"
-    up = change > 0
-    if higher_is_better is None:
-        return "growing" if up else "declining"
-    return "improving" if up == higher_is_better else "worsening"
-
-
-def crossing(
-    metric: str, fitted: Fit | None, threshold: float, when: str, *, horizon_days: float = 7.0
-) -> Crossing | None:
-    """The expected time for the trend to cross `threshold`, if within `horizon_days`."""
-    if fitted is None or not fitted.significant or fitted.slope_per_day == 0:
-        return None
-    gap = threshold - fitted.level_now
-    already = gap <= 0 if when == "above" else gap >= 0
-    heading = fitted.slope_per_day > 0 if when == "above" else fitted.slope_per_day < 0
-    if already or not heading:
-        return None
-    days = gap / fitted.slope_per_day
-    if days > horizon_days:
-        return None
-    # The slope's 95 % interval gives the crossing's: a steeper slope crosses sooner.
-    z = 1.96
-    fast = fitted.slope_per_day + math.copysign(z * fitted.slope_se, fitted.slope_per_day)
-    slow = fitted.slope_per_day - math.copysign(z * fitted.slope_se, fitted.slope_per_day)
-    days_low = gap / fast
-    days_high = gap / slow if slow * fitted.slope_per_day > 0 else math.inf
-    # P(level + slope * horizon passes the threshold), slope ~ N(estimate, se).
-    needed = gap / horizon_days
-    se = max(fitted.slope_se, 1e-12)
-    confidence = (
-        float(stats.norm.sf((needed - fitted.slope_per_day) / se))
-        if when == "above"
-        else float(stats.norm.cdf((needed - fitted.slope_per_day) / se))
-    )
-    return Crossing(metric, threshold, when, days, days_low, days_high, confidence)
-
-
-def anomalies(
-    points: Sequence[tuple[float, float]], *, daily: bool = False, cutoff: float = 5.0
-) -> list[tuple[float, float]]:
-    """Points whose residual from a robust fit is more than `cutoff` robust deviations away."""
-    if len(points) < MIN_POINTS:
-        return []
-    ts = np.array([p[0] for p in points], dtype=float)
-    values = np.array([p[1] for p in points], dtype=float)
-    design = _design(ts, daily)[:, 1:]  # Huber fits its own intercept
-    scale = float(np.std(values)) or 1.0
-    model = HuberRegressor(max_iter=500).fit(design, values / scale)
-    residuals = values / scale - model.predict(design)
-    mad = float(np.median(np.abs(residuals - np.median(residuals)))) * 1.4826
-    if mad == 0:
-        mad = float(np.std(residuals)) or 1.0
-    outside = np.abs(residuals - np.median(residuals)) > cutoff * mad
-    return [(float(t), float(v)) for t, v, o in zip(ts, values, outside, strict=True) if o]
+__all__ = [
+    "AREA_TRENDS",
+    "DAY",
+    "Crossing",
+    "Fit",
+    "anomalies",
+    "crossing",
+    "fit",
+    "is_daily",
+    "report",
+    "summarize",
+    "trend",
+]
 
 
 # The metric that speaks for each area's trend, and whether more of it is better.
@@ -188,51 +51,163 @@ def is_daily(metric: str) -> bool:
     return metric.startswith(DAILY_PREFIXES)
 
 
+def forecast_metrics(rules: Sequence[AlertRule]) -> list[str]:
+    """The metrics worth a forecast: every plain threshold rule's, and each area's."""
+    found = [r.metric for r in rules if "*" not in r.metric and r.baseline == "value"]
+    return list(dict.fromkeys([*found, *(metric for metric, _ in AREA_TRENDS.values())]))
+
+
+def _points(
+    store: HistoryStore, metric: str, start: float, end: float
+) -> list[tuple[float, float]]:
+    return [(float(p.ts), p.value) for p in store.series(metric, start, end)]
+
+
+def _predicted(
+    rule: AlertRule, fitted: Fit | None, accuracy: Accuracy | None, now: float, horizon: float
+) -> dict[str, Any] | None:
+    severity, threshold = rule.thresholds()[0]
+    found = crossing(rule.metric, fitted, threshold, rule.when, horizon_days=horizon)
+    if found is None or (accuracy is not None and not accuracy.model_beats_baseline):
+        return None  # a trend that forecasts worse than "nothing changes" predicts nothing
+    return {
+        "rule": rule.name,
+        "metric": rule.metric,
+        "severity": severity,
+        "threshold": threshold,
+        "inDays": round(found.days, 2),
+        "at": now + found.days * DAY,
+        "intervalDays": [
+            round(found.days_low, 2),
+            None if math.isinf(found.days_high) else round(found.days_high, 2),
+        ],
+        "confidence": round(found.confidence, 3),
+        "backtested": accuracy is not None,
+    }
+
+
 def summarize(
     store: HistoryStore,
     rules: Sequence[AlertRule],
     *,
     now: float,
+    tables: Sequence[str] = (),
     history_days: float = 7.0,
     horizon_days: float = 7.0,
+    backtest_days: float = 14.0,
 ) -> dict[str, Any]:
-    """Area trends and the issues predicted within `horizon_days`, from the stored history."""
-    fits: dict[str, Fit | None] = {}
-
-    def fitted(metric: str) -> Fit | None:
-        if metric not in fits:
-            points = [(p.ts, p.value) for p in store.series(metric, now - history_days * DAY, now)]
-            fits[metric] = fit(points, daily=is_daily(metric))
-        return fits[metric]
-
-    trends = {
-        area: trend(fitted(metric), higher_is_better=better)
-        for area, (metric, better) in AREA_TRENDS.items()
+    """Everything the Insights page and `/api/system/insights` show, from the stored history:
+    trends per area and per metric, predicted issues within `horizon_days`, each forecast's
+    backtest against the naive baselines and its next 24 h, anomalies, the same hour of
+    previous weeks, and table growth."""
+    metrics = forecast_metrics(rules)
+    history = {m: _points(store, m, now - backtest_days * DAY, now) for m in metrics}
+    recent = {
+        m: [p for p in points if p[0] >= now - history_days * DAY] for m, points in history.items()
     }
-    predicted: list[dict[str, Any]] = []
-    for rule in rules:
-        if "*" in rule.metric or rule.baseline != "value":
-            continue
-        severity, threshold = rule.thresholds()[0]
-        found = crossing(
-            rule.metric, fitted(rule.metric), threshold, rule.when, horizon_days=horizon_days
-        )
-        if found is not None:
-            predicted.append(
-                {
-                    "rule": rule.name,
-                    "metric": rule.metric,
-                    "severity": severity,
-                    "threshold": threshold,
-                    "inDays": round(found.days, 2),
-                    "at": now + found.days * DAY,
-                    "intervalDays": [
-                        round(found.days_low, 2),
-                        None if math.isinf(found.days_high) else round(found.days_high, 2),
-                    ],
-                    "confidence": round(found.confidence, 3),
-                }
-            )
+    fits = {m: fit(recent[m], daily=is_daily(m)) for m in metrics}
+    accuracy = {m: backtest(m, history[m], daily=is_daily(m)) for m in metrics}
+    better = {m: higher_is_better for m, higher_is_better in AREA_TRENDS.values()}
+    predicted = [
+        found
+        for rule in rules
+        if rule.metric in fits
+        and rule.baseline == "value"
+        and (found := _predicted(rule, fits[rule.metric], accuracy[rule.metric], now, horizon_days))
+    ]
     predicted.sort(key=lambda issue: issue["inDays"])
-    baselines = [b for m in SEASONAL_METRICS if (b := baseline(store, m, now=now)) is not None]
-    return {"trends": trends, "predictedIssues": predicted, "baselines": baselines}
+    forecasts = [
+        f
+        for m in metrics
+        if (tested := accuracy[m]) is not None
+        and (f := forecast(m, recent[m], tested, daily=is_daily(m))) is not None
+    ]
+    return {
+        "trends": {
+            area: trend(fits[metric], higher_is_better=up)
+            for area, (metric, up) in AREA_TRENDS.items()
+        },
+        "metricTrends": {
+            m: trend(fits[m], higher_is_better=better.get(m)) for m in metrics if recent[m]
+        },
+        "predictedIssues": predicted,
+        "accuracy": [
+            {
+                "metric": a.metric,
+                "origins": a.origins,
+                "horizonHours": a.horizon_hours,
+                "modelMae": a.model_mae,
+                "naiveMae": a.naive_mae,
+                "seasonalNaiveMae": a.seasonal_mae,
+                "method": a.method,
+                "modelBeatsBaseline": a.model_beats_baseline,
+            }
+            for a in accuracy.values()
+            if a is not None
+        ],
+        "forecasts": [
+            {
+                "metric": f.metric,
+                "method": f.method,
+                "points": [
+                    {"ts": t, "value": v, "low": lo, "high": hi}
+                    for t, v, lo, hi in zip(f.ts, f.value, f.low, f.high, strict=True)
+                ],
+            }
+            for f in forecasts
+        ],
+        "anomalies": [
+            {"metric": m, "ts": t, "value": v}
+            for m in metrics
+            for t, v in anomalies(recent[m], daily=is_daily(m))
+        ],
+        "baselines": [
+            b for m in SEASONAL_METRICS if (b := baseline(store, m, now=now)) is not None
+        ],
+        "tableGrowth": [g for t in tables if (g := table_growth(store, t, now=now)) is not None],
+    }
+
+
+def report(store: HistoryStore, settings: Settings, *, now: float) -> dict[str, Any]:
+    """The insights with their ranked advice, as plain data: what `/api/system/insights`
+    returns and the Insights page shows. `allGood` is true only with nothing to advise."""
+    rules = settings.alerts.effective()
+    summary = summarize(store, rules, now=now, tables=settings.source.critical_tables)
+    found = recommend(
+        active=AlertBook(store, rules).active(),
+        predicted=summary["predictedIssues"],
+        freshness=freshness(store, settings, now),
+        baselines=summary["baselines"],
+        table_notes=store.notes(kinds=["recommendation"], since=now - 3600),
+        growth=summary["tableGrowth"],
+    )
+    return {
+        "allGood": not found,
+        "recommendations": [a.sentence() for a in found],
+        "advice": [asdict(a) for a in found],
+        **summary,
+        "baselines": [
+            {
+                "metric": b.metric,
+                "current": round(b.current, 2),
+                "usual": round(b.usual, 2),
+                "weeks": b.weeks,
+                "deviationPercent": round(b.deviation_percent, 1),
+                "sentence": b.sentence(),
+            }
+            for b in summary["baselines"]
+        ],
+        "tableGrowth": [
+            {
+                "table": g.table,
+                "days": g.days,
+                "rows": round(g.rows),
+                "rowsPerDay": round(g.rows_per_day, 1),
+                "rowsThen": round(g.rows_then),
+                "sizeBytes": None if g.size_bytes is None else round(g.size_bytes),
+                "bytesThen": None if g.bytes_then is None else round(g.bytes_then),
+                "sentence": g.sentence(),
+            }
+            for g in summary["tableGrowth"]
+        ],
+    }

@@ -359,8 +359,25 @@ def test_a_broken_store_is_a_503_not_a_traceback(tmp_path: Path) -> None:
         assert "Traceback" not in answer.text
 
 
-def test_the_insights_add_the_weekly_baselines_the_dashboard_leaves_out(api: httpx.Client) -> None:
+def test_the_insights_hold_what_the_dashboard_leaves_out(api: httpx.Client) -> None:
     full = api.get("/api/system/insights").json()["data"]
-    assert set(full) == {"recommendations", "trends", "predictedIssues", "baselines"}
+    assert set(full) == {
+        "allGood",
+        "recommendations",
+        "advice",
+        "trends",
+        "metricTrends",
+        "predictedIssues",
+        "accuracy",
+        "forecasts",
+        "anomalies",
+        "baselines",
+        "tableGrowth",
+    }
     assert full["baselines"] == []  # one collection: no previous week to compare with
-    assert "baselines" not in api.get("/api/system/dashboard").json()["data"]["insights"]
+    assert full["accuracy"] == []  # nor any history to backtest on
+    # Every recommendation is one piece of advice, worded.
+    assert len(full["recommendations"]) == len(full["advice"])
+    assert full["allGood"] == (full["advice"] == [])
+    seed = api.get("/api/system/dashboard").json()["data"]["insights"]
+    assert set(seed) == {"recommendations", "trends", "predictedIssues"}

@@ -1,0 +1,192 @@
+"""Recommendations in plain words: what is wrong, why it matters, what to do. Ranked by
+severity, most urgent first; an empty list is the only "all good"."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from monitor import report
+from monitor.alerts import Alert
+from monitor.config import SEVERITIES
+from monitor.forecast import Growth
+from monitor.overview import Freshness
+from monitor.samples import Note
+from monitor.seasonal import NOTABLE_DEVIATION, Baseline
+
+
+@dataclass(frozen=True)
+class Advice:
+    """One recommendation."""
+
+    severity: str  # info | warning | error | critical
+    what: str
+    why: str
+    action: str
+
+    def sentence(self) -> str:
+        return f"{self.what}. {self.why}. {self.action}."
+
+
+# Why each default rule matters and what to do about it (a rule of one's own gets the generic).
+GUIDANCE: dict[str, tuple[str, str]] = {
+    "disk_full": (
+        "When the disk is full the database stops writing and orders are lost",
+        "Free space (old logs, backups, the store's retention) or grow the disk",
+    ),
+    "memory_high": (
+        "Out of memory, the system kills processes: the shop or its database can go down",
+        "Find the process using the memory (Health page) and restart or resize it",
+    ),
+    "cpu_high": (
+        "A saturated CPU slows every page and every query",
+        "Look for a runaway job or a traffic spike in the access log",
+    ),
+    "slow_responses": (
+        "Slow pages lose customers and search ranking",
+        "Check the slowest URLs in the access log and the database's response time",
+    ),
+    "server_errors": (
+        "Customers are seeing error pages instead of the shop",
+        "Read the web server's and the application's error logs for the failing URLs",
+    ),
+    "database_down": (
+        "Without its database the shop can neither show products nor take orders",
+        "Check that PostgreSQL runs and accepts connections; see the Health page",
+    ),
+    "database_slow": (
+        "Every page waits on the database",
+        "Look for long-running queries or locks (pg_stat_activity) and for missing indexes",
+    ),
+    "table_inaccessible": (
+        "Pages that read this table fail",
+        "Check that the table exists and that Vigie's role may read it",
+    ),
+    "table_slow": (
+        "Pages that read this table are slow",
+        "Look for locks on it and run ANALYZE; see the Tables page",
+    ),
+    "orders_stopped": (
+        "No order for hours usually means checkout or payment is broken",
+        "Place a test order and check the payment provider",
+    ),
+    "orders_below_usual": (
+        "Fewer orders than a normal week at this hour often means checkout trouble",
+        "Place a test order, check the error rate and the payment provider",
+    ),
+    "sitemap_unhealthy": (
+        "Search engines are sent to pages that do not exist",
+        "Fix or remove the sitemap links with empty aliases or no items",
+    ),
+    "probe_down": (
+        "An external service the shop needs does not answer",
+        "Check the service's status page and the network path to it",
+    ),
+}
+_GENERIC = ("It crossed a threshold set in the alert rules", "See the Alerts page")
+_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+
+
+def _from_alerts(active: Sequence[Alert]) -> list[Advice]:
+    return [
+        Advice(
+            alert.severity,
+            f"{alert.message}: {alert.subject} is {report.human(alert.metric, alert.value)}",
+            *GUIDANCE.get(alert.rule, _GENERIC),
+        )
+        for alert in active
+    ]
+
+
+def _from_predictions(issues: Sequence[Mapping[str, Any]], open_rules: set[str]) -> list[Advice]:
+    found = []
+    for issue in issues:
+        if issue["rule"] in open_rules:
+            continue  # already an alert: the alert's advice says it
+        why, action = GUIDANCE.get(issue["rule"], _GENERIC)
+        found.append(
+            Advice(
+                "error" if issue["inDays"] < 1 else "warning",
+                f"{issue['metric']} is expected to reach {issue['threshold']:g} in "
+                f"{issue['inDays']:.1f} days ({issue['confidence']:.0%} confidence)",
+                why,
+                f"Act before then: {action[0].lower()}{action[1:]}",
+            )
+        )
+    return found
+
+
+def _from_freshness(freshness: Sequence[Freshness]) -> list[Advice]:
+    late = [f for f in freshness if f.late]
+    if not late:
+        return []
+    names = ", ".join(f.collector for f in late)
+    return [
+        Advice(
+            "error",
+            f"The collector has stopped writing ({names})",
+            "Every figure, alert and prediction here is out of date until it writes again",
+            "Check that collector_daemon.py runs, and read its log",
+        )
+    ]
+
+
+def _from_baselines(baselines: Sequence[Baseline]) -> list[Advice]:
+    return [
+        Advice(
+            "warning" if b.deviation_percent < 0 else "info",
+            b.sentence(),
+            "A drop against the same hour of a normal week often means a broken checkout"
+            if b.deviation_percent < 0
+            else "A rise against the same hour of a normal week can be a campaign or bots",
+            "Place a test order and check the error rate"
+            if b.deviation_percent < 0
+            else "Check where the traffic comes from in the access log",
+        )
+        for b in baselines
+        if abs(b.deviation_percent) >= NOTABLE_DEVIATION
+    ]
+
+
+def _from_tables(notes: Sequence[Note], growth: Sequence[Growth]) -> list[Advice]:
+    found = [
+        Advice(
+            "info",
+            f"Table {note.subject}: {note.text}",
+            "Stale statistics and bloat make the shop's queries slower",
+            "See the Tables page",
+        )
+        for note in {(n.subject, n.text): n for n in notes}.values()
+    ]
+    for g in growth:
+        if g.rows > 0 and g.rows_then > 1.2 * g.rows:
+            found.append(
+                Advice(
+                    "info",
+                    g.sentence()[0].upper() + g.sentence()[1:],
+                    "A table that grows this fast slows its queries and backups",
+                    "Plan an archive of old rows or a partitioning of the table",
+                )
+            )
+    return found
+
+
+def recommend(
+    *,
+    active: Sequence[Alert],
+    predicted: Sequence[Mapping[str, Any]],
+    freshness: Sequence[Freshness],
+    baselines: Sequence[Baseline],
+    table_notes: Sequence[Note],
+    growth: Sequence[Growth],
+) -> list[Advice]:
+    """Everything worth doing, most severe first."""
+    found = [
+        *_from_freshness(freshness),
+        *_from_alerts(active),
+        *_from_predictions(predicted, {a.rule for a in active}),
+        *_from_baselines(baselines),
+        *_from_tables(table_notes, growth),
+    ]
+    return sorted(found, key=lambda a: -_RANK.get(a.severity, 0))

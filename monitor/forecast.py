@@ -1,0 +1,206 @@
+"""Forecasts, and how far to trust them: every model is backtested on the stored history from
+rolling origins against two baselines that need no model at all, the naive forecast (the last
+value goes on) and the seasonal naive one (the same time yesterday comes back). A metric whose
+model does not beat them is forecast with the better baseline, and says so."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from monitor.regression import DAY, fit
+from monitor.store import HistoryStore
+
+MODEL, NAIVE, SEASONAL = "trend model", "naive", "seasonal naive"
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    """Mean absolute errors of the three forecasts over the same backtest."""
+
+    metric: str
+    origins: int
+    horizon_hours: float
+    model_mae: float
+    naive_mae: float
+    seasonal_mae: float
+
+    @property
+    def method(self) -> str:
+        """The forecast to use: the model only when it beats both baselines."""
+        if self.model_mae < min(self.naive_mae, self.seasonal_mae):
+            return MODEL
+        return SEASONAL if self.seasonal_mae < self.naive_mae else NAIVE
+
+    @property
+    def model_beats_baseline(self) -> bool:
+        return self.method == MODEL
+
+    @property
+    def error(self) -> float:
+        """The error of the method in use."""
+        return {MODEL: self.model_mae, NAIVE: self.naive_mae, SEASONAL: self.seasonal_mae}[
+            self.method
+        ]
+
+
+def _arrays(points: Sequence[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
+    return (
+        np.array([p[0] for p in points], dtype=float),
+        np.array([p[1] for p in points], dtype=float),
+    )
+
+
+def backtest(
+    metric: str,
+    points: Sequence[tuple[float, float]],
+    *,
+    daily: bool,
+    horizon_s: float = DAY,
+    history_s: float = 7 * DAY,
+    min_history_s: float = 2 * DAY,
+    step_s: float = 6 * 3600,
+) -> Accuracy | None:
+    """Fit on the history before each origin, forecast the next `horizon_s`, compare with
+    what happened. None when the history is too short for one origin."""
+    ts, values = _arrays(points)
+    if len(ts) < 2:
+        return None
+    errors: dict[str, list[float]] = {MODEL: [], NAIVE: [], SEASONAL: []}
+    origins = 0
+    origin = ts[0] + min_history_s
+    while origin + horizon_s <= ts[-1]:
+        train = (ts > origin - history_s) & (ts <= origin)
+        test = (ts > origin) & (ts <= origin + horizon_s)
+        fitted = fit(list(zip(ts[train], values[train], strict=True)), daily=daily)
+        if fitted is not None and test.any():
+            actual = values[test]
+            errors[MODEL] += list(np.abs(fitted.predict(ts[test]) - actual))
+            errors[NAIVE] += list(np.abs(values[train][-1] - actual))
+            # The same moment a day earlier, read off the history known at the origin.
+            yesterday = np.interp(ts[test] - DAY, ts[train], values[train])
+            errors[SEASONAL] += list(np.abs(yesterday - actual))
+            origins += 1
+        origin += step_s
+    if not origins:
+        return None
+    return Accuracy(
+        metric,
+        origins,
+        horizon_s / 3600,
+        float(np.mean(errors[MODEL])),
+        float(np.mean(errors[NAIVE])),
+        float(np.mean(errors[SEASONAL])),
+    )
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """The next hours of a metric by the method its backtest chose, with a 95 % band."""
+
+    metric: str
+    method: str
+    ts: list[float]
+    value: list[float]
+    low: list[float]
+    high: list[float]
+
+
+def forecast(
+    metric: str,
+    points: Sequence[tuple[float, float]],
+    accuracy: Accuracy,
+    *,
+    daily: bool,
+    horizon_s: float = DAY,
+    step_s: float = 3600,
+) -> Forecast | None:
+    """The forecast after the last point. The baselines' band is their backtest error (a mean
+    absolute error is about 0.8 of a standard deviation)."""
+    ts, values = _arrays(points)
+    if len(ts) < 2:
+        return None
+    future = np.arange(ts[-1] + step_s, ts[-1] + horizon_s + 1, step_s)
+    if accuracy.method == MODEL:
+        fitted = fit(points, daily=daily)
+        if fitted is None:
+            return None
+        value, half = fitted.predict(future), fitted.band(future)
+    else:
+        if accuracy.method == NAIVE:
+            value = np.full_like(future, values[-1])
+        else:
+            value = np.interp(future - DAY, ts, values)
+        half = np.full_like(future, 1.96 * 1.25 * accuracy.error)
+    return Forecast(
+        metric,
+        accuracy.method,
+        [float(t) for t in future],
+        [float(v) for v in value],
+        [float(v) for v in value - half],
+        [float(v) for v in value + half],
+    )
+
+
+@dataclass(frozen=True)
+class Growth:
+    """A table's size now and in `days` days, from the trend of its last week."""
+
+    table: str
+    days: float
+    rows: float
+    rows_per_day: float
+    size_bytes: float | None
+    bytes_per_day: float | None
+
+    @property
+    def rows_then(self) -> float:
+        return max(0.0, self.rows + self.rows_per_day * self.days)
+
+    @property
+    def bytes_then(self) -> float | None:
+        if self.size_bytes is None or self.bytes_per_day is None:
+            return None
+        return max(0.0, self.size_bytes + self.bytes_per_day * self.days)
+
+    def sentence(self) -> str:
+        size = "" if self.bytes_then is None else f" / {_gigabytes(self.bytes_then)}"
+        return (
+            f"table {self.table} reaches {self.rows_then:,.0f} rows{size} in {self.days:.0f} "
+            f"days ({self.rows_per_day:+,.0f} rows a day)"
+        )
+
+
+def _gigabytes(size: float) -> str:
+    return f"{size / 2**30:,.2f} GB" if size >= 2**30 else f"{size / 2**20:,.1f} MB"
+
+
+def _per_day(
+    store: HistoryStore, metric: str, now: float, history_days: float
+) -> tuple[float, float] | None:
+    points = [(p.ts, p.value) for p in store.series(metric, now - history_days * DAY, now)]
+    fitted = fit(points)
+    if fitted is None:
+        return None
+    # A slope the history cannot tell from noise is no growth.
+    return fitted.level_now, fitted.slope_per_day if fitted.significant else 0.0
+
+
+def table_growth(
+    store: HistoryStore, table: str, *, now: float, days: float = 30, history_days: float = 7
+) -> Growth | None:
+    """Where a table's row count (and size) is heading; None without a week's history."""
+    rows = _per_day(store, f"database.{table}.recordCount", now, history_days)
+    if rows is None:
+        return None
+    size = _per_day(store, f"database.{table}.sizeBytes", now, history_days)
+    return Growth(
+        table,
+        days,
+        rows[0],
+        rows[1],
+        None if size is None else size[0],
+        None if size is None else size[1],
+    )
