@@ -1,0 +1,96 @@
+"""Backtests, forecasts and table growth on synthetic series whose truth is known."""
+
+from __future__ import annotations
+
+import math
+import random
+from pathlib import Path
+
+import pytest
+
+from monitor.forecast import MODEL, NAIVE, SEASONAL, backtest, forecast, table_growth
+from monitor.regression import DAY
+from monitor.samples import Sample
+from monitor.store import HistoryStore
+
+T0 = 1_800_000_000.0
+HOUR = 3600.0
+
+
+def _hourly(days: float, value, seed: int = 0) -> list[tuple[float, float]]:  # type: ignore[no-untyped-def]
+    rng = random.Random(seed)
+    return [(T0 + i * HOUR, value(i * HOUR / DAY, rng)) for i in range(int(days * 24))]
+
+
+def test_a_real_trend_beats_both_baselines() -> None:
+    points = _hourly(14, lambda d, rng: 40 + 2 * d + rng.gauss(0, 0.5))
+    found = backtest("performance.diskUsage", points, daily=False)
+    assert found is not None
+    assert found.method == MODEL
+    assert found.model_mae < found.naive_mae
+    # Every 6 h from hour 48 to a day before the last point (hour 335).
+    assert found.origins == len(range(48, 335 - 24 + 1, 6))
+
+
+def test_a_random_walk_is_left_to_the_naive_forecast() -> None:
+    # Nothing to learn: a trend fitted on a random walk forecasts worse than "it stays there".
+    def walk(seed: int) -> list[tuple[float, float]]:
+        rng, level, points = random.Random(seed), 50.0, []
+        for i in range(14 * 24):
+            level += rng.gauss(0, 1)
+            points.append((T0 + i * HOUR, level))
+        return points
+
+    methods = [backtest("m", walk(seed), daily=False) for seed in range(20)]
+    assert sum(m is not None and m.method != MODEL for m in methods) >= 15
+
+
+def test_a_daily_rhythm_is_better_forecast_by_yesterday_than_by_the_last_value() -> None:
+    def visits(d: float, rng: random.Random) -> float:
+        return 300 + 200 * math.sin((d * 24 - 9) / 24 * 2 * math.pi) + rng.gauss(0, 10)
+
+    found = backtest("performance.requestsPerMinute", _hourly(14, visits), daily=True)
+    assert found is not None
+    assert found.seasonal_mae < found.naive_mae / 3
+    assert found.method in (MODEL, SEASONAL)
+
+
+def test_the_forecast_follows_its_method_and_widens_with_its_error() -> None:
+    points = _hourly(7, lambda d, rng: 10 + rng.gauss(0, 1), seed=3)
+    found = backtest("m", points, daily=False)
+    assert found is not None
+    predicted = forecast("m", points, found, daily=False)
+    assert predicted is not None
+    assert len(predicted.ts) == 24
+    assert predicted.ts[0] == points[-1][0] + HOUR
+    if found.method == NAIVE:
+        assert set(predicted.value) == {points[-1][1]}
+    assert all(lo < v < hi for lo, v, hi in zip(predicted.low, predicted.value, predicted.high))
+
+
+def test_too_short_a_history_is_not_backtested() -> None:
+    assert backtest("m", _hourly(1.5, lambda d, rng: 1.0), daily=False) is None
+
+
+def test_it_forecasts_a_tables_growth(tmp_path: Path) -> None:
+    store = HistoryStore(f"sqlite:///{tmp_path / 'h.sqlite'}")
+    now = T0 + 7 * DAY
+    store.write(
+        [
+            Sample("database.___xtr_order.recordCount", 50_000 + 1_000 * (ts - T0) / DAY, int(ts))
+            for ts in range(int(T0), int(now) + 1, 3600)
+        ]
+        + [
+            Sample("database.___xtr_order.sizeBytes", 2**30 + 2**20 * (ts - T0) / DAY, int(ts))
+            for ts in range(int(T0), int(now) + 1, 3600)
+        ]
+    )
+    store.rollup(T0)
+    growth = table_growth(store, "___xtr_order", now=now, days=30)
+    assert growth is not None
+    assert growth.rows_per_day == pytest.approx(1000, rel=0.01)
+    assert growth.rows_then == pytest.approx(57_000 + 30_000, rel=0.01)
+    assert growth.sentence().startswith("table ___xtr_order reaches 8")
+    assert "1.04 GB in 30 days" in growth.sentence()  # 1 GiB + 37 MiB
+    assert table_growth(store, "___xtr_customer", now=now) is None  # never collected
+    store.close()
