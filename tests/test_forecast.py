@@ -65,7 +65,8 @@ def test_the_forecast_follows_its_method_and_widens_with_its_error() -> None:
     assert predicted.ts[0] == points[-1][0] + HOUR
     if found.method == NAIVE:
         assert set(predicted.value) == {points[-1][1]}
-    assert all(lo < v < hi for lo, v, hi in zip(predicted.low, predicted.value, predicted.high))
+    bands = zip(predicted.low, predicted.value, predicted.high, strict=True)
+    assert all(lo < v < hi for lo, v, hi in bands)
 
 
 def test_too_short_a_history_is_not_backtested() -> None:
