@@ -205,6 +205,79 @@ def chart(
     download([rows[ts] for ts in sorted(rows)], ["ts", *series], name=key)
 
 
+def forecast_chart(
+    past: Sequence[Point],
+    predicted: Mapping[str, Any],
+    anomalies: Sequence[Mapping[str, Any]],
+    *,
+    title: str,
+    unit: str,
+    key: str,
+) -> None:
+    """History, the forecast with its 95 % band, and the anomalies marked; CSV underneath."""
+    ahead = predicted["points"]
+    times = [datetime.fromtimestamp(p["ts"], UTC) for p in ahead]
+    figure = go.Figure()
+    figure.add_trace(
+        go.Scatter(
+            x=[datetime.fromtimestamp(p.ts, UTC) for p in past],
+            y=[p.value for p in past],
+            mode="lines",
+            name="history",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=times + times[::-1],
+            y=[p["high"] for p in ahead] + [p["low"] for p in ahead][::-1],
+            fill="toself",
+            line={"width": 0},
+            fillcolor="rgba(191,135,0,0.2)",
+            hoverinfo="skip",
+            name="95 % band",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=times,
+            y=[p["value"] for p in ahead],
+            mode="lines",
+            name="forecast",
+            line={"dash": "dash"},
+        )
+    )
+    if anomalies:
+        figure.add_trace(
+            go.Scatter(
+                x=[datetime.fromtimestamp(a["ts"], UTC) for a in anomalies],
+                y=[a["value"] for a in anomalies],
+                mode="markers",
+                marker={"color": "#d1242f", "size": 9, "symbol": "x"},
+                name="anomaly",
+            )
+        )
+    figure.update_layout(
+        title=title,
+        height=340,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        yaxis_title=unit,
+        xaxis_title="time (UTC)",
+        hovermode="x unified",
+    )
+    st.plotly_chart(figure, key=f"chart-{key}", config={"displaylogo": False})
+    rows = [{"ts": _iso(p.ts), "kind": "history", "value": p.value} for p in past] + [
+        {
+            "ts": _iso(p["ts"]),
+            "kind": "forecast",
+            "value": p["value"],
+            "low": p["low"],
+            "high": p["high"],
+        }
+        for p in ahead
+    ]
+    download(rows, ["ts", "kind", "value", "low", "high"], name=key)
+
+
 def download(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, name: str) -> None:
     """A CSV download of exactly what is shown."""
     st.download_button(

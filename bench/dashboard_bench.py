@@ -69,7 +69,7 @@ PAGES = [
     ("Tables", "Tables", 0),
     ("Business", "Business", 5),
     ("SEO", "SEO", 3),
-    ("Insights", "Insights", 0),
+    ("Insights", "Insights", 1),
     ("Jobs", "Jobs", 0),
     ("Maintenance", "Maintenance", 0),
 ]

@@ -1,65 +1,139 @@
-"""Insights: predicted issues first, then trends, comparisons with previous weeks and advice."""
+"""Insights: predicted issues first, then advice, forecasts with their band and anomalies,
+trends, how accurate each forecast has been, the usual week, and table growth."""
 
 from __future__ import annotations
-
-import time
 
 import streamlit as st
 
 import dashboard
-from monitor import insights
+from monitor import history, insights, report
+from monitor.timerange import preset
 
 st.title("Insights")
 settings = dashboard.settings()
 dashboard.store()
 
 
+def _table(title: str, rows: list[dict[str, object]], columns: list[str], name: str) -> None:
+    st.subheader(title)
+    dashboard.table(rows, columns, name=name)
+
+
 @st.fragment(run_every=5 * dashboard.REFRESH_S)
 def live() -> None:
-    summary = dashboard.read(insights.summarize, settings.alerts.effective(), now=dashboard.now())
-    st.subheader("Predicted issues")
-    issues = summary["predictedIssues"]
-    if issues:
-        rows = [
-            {
-                "metric": i["metric"],
-                "severity": i["severity"],
-                "threshold": i["threshold"],
-                "at": dashboard.iso_or_none(i["at"]),
-                "inDays": i["inDays"],
-                "confidence": i["confidence"],
-            }
-            for i in issues
-        ]
+    now = dashboard.now()
+    found = dashboard.read(insights.report, settings, now=now)
+
+    st.subheader("Predicted issues (next 7 days)")
+    if found["predictedIssues"]:
         dashboard.table(
-            rows,
-            ["metric", "severity", "threshold", "at", "inDays", "confidence"],
-            name="predicted",
+            [
+                {
+                    "metric": i["metric"],
+                    "severity": i["severity"],
+                    "threshold": i["threshold"],
+                    "at": dashboard.iso_or_none(i["at"]),
+                    "inDays": i["inDays"],
+                    "earliestDays": i["intervalDays"][0],
+                    "latestDays": i["intervalDays"][1],
+                    "confidence": i["confidence"],
+                }
+                for i in found["predictedIssues"]
+            ],
+            [
+                "metric",
+                "severity",
+                "threshold",
+                "at",
+                "inDays",
+                "earliestDays",
+                "latestDays",
+                "confidence",
+            ],
+            name="predicted-issues",
         )
     else:
         st.success("No metric is expected to cross an alert threshold within 7 days.")
-    st.subheader("Trends")
-    dashboard.table(
-        [{"area": a, "trend": t} for a, t in summary["trends"].items()],
-        ["area", "trend"],
-        name="trends",
+
+    st.subheader("Recommendations")
+    if found["allGood"]:
+        st.success("All good: no alert open, nothing predicted, nothing unusual.")
+    for advice in found["advice"]:
+        with st.container(border=True):
+            dashboard.severity_badge(advice["severity"])
+            st.markdown(f"**{advice['what']}**")
+            st.caption(f"{advice['why']}. {advice['action']}.")
+    dashboard.download(found["advice"], ["severity", "what", "why", "action"], name="advice")
+
+    st.subheader("Forecast")
+    forecasts = {f["metric"]: f for f in found["forecasts"]}
+    if forecasts:
+        wanted = [i["metric"] for i in found["predictedIssues"] if i["metric"] in forecasts]
+        metric = st.selectbox(
+            "Metric",
+            list(forecasts),
+            index=list(forecasts).index(wanted[0]) if wanted else 0,
+            key="forecast_metric",
+        )
+        if metric:
+            dashboard.forecast_chart(
+                dashboard.read(history.chart, metric, preset("7 d", now)),
+                forecasts[metric],
+                [a for a in found["anomalies"] if a["metric"] == metric],
+                title=f"{report.label(metric)}: 7 days and the next 24 h "
+                f"({forecasts[metric]['method']})",
+                unit=report.unit(metric),
+                key=f"forecast-{metric}",
+            )
+    else:
+        st.info("Forecasts need three days of history.")
+
+    trends = found["trends"]
+    _table(
+        "Trends",
+        [{"scope": area, "trend": t} for area, t in trends.items()]
+        + [{"scope": m, "trend": t} for m, t in found["metricTrends"].items()],
+        ["scope", "trend"],
+        "trends",
     )
-    st.subheader("Against the same hour of previous weeks")
+    st.subheader("Accuracy (backtest: mean absolute error over the next 24 h)")
+    losers = [a["metric"] for a in found["accuracy"] if not a["modelBeatsBaseline"]]
+    if losers:
+        st.caption(
+            "The trend model does not beat a baseline for "
+            + ", ".join(losers)
+            + ": those forecasts use the better baseline and predict no issue."
+        )
     dashboard.table(
+        found["accuracy"],
         [
-            {
-                "metric": b.metric,
-                "current": b.current,
-                "usual": b.usual,
-                "weeks": b.weeks,
-                "deviationPercent": round(b.deviation_percent, 1),
-            }
-            for b in summary["baselines"]
+            "metric",
+            "origins",
+            "modelMae",
+            "naiveMae",
+            "seasonalNaiveMae",
+            "method",
+            "modelBeatsBaseline",
         ],
-        ["metric", "current", "usual", "weeks", "deviationPercent"],
-        name="baselines",
+        name="accuracy",
     )
-    st.caption(f"Computed {dashboard.when(time.time())}.")
+    _table(
+        "Against the same hour of previous weeks",
+        found["baselines"],
+        ["metric", "current", "usual", "weeks", "deviationPercent", "sentence"],
+        "baselines",
+    )
+    _table(
+        "Table growth (30 days)",
+        found["tableGrowth"],
+        ["table", "rows", "rowsPerDay", "rowsThen", "sizeBytes", "bytesThen", "sentence"],
+        "table-growth",
+    )
+    anomalies = [
+        {"metric": a["metric"], "at": dashboard.iso_or_none(a["ts"]), "value": a["value"]}
+        for a in found["anomalies"]
+    ]
+    _table("Anomalies (last 7 days)", anomalies, ["metric", "at", "value"], "anomalies")
 
 
 live()

@@ -227,8 +227,18 @@ def test_it_cancels_a_maintenance_request(known: str) -> None:
 def test_it_shows_the_insights(known: str) -> None:
     app = open_page("insights")
     assert app.success[0].value.startswith("No metric is expected to cross")
+    # The open critical alert is the first advice, with why and what to do.
+    assert (
+        app.markdown[1].value == "**The data disk is filling up: performance.diskUsage is 97.00 %**"
+    )
+    assert "orders are lost" in app.caption[0].value
     trends = app.dataframe[0].value
-    assert list(trends["area"]) == ["performance", "business", "seo"]
+    assert list(trends["scope"])[:3] == ["performance", "business", "seo"]
+    accuracy = app.dataframe[1].value.set_index("metric")
+    # A step is no trend: the model loses to "it stays where it is", and the page says so.
+    assert accuracy.loc["performance.diskUsage"]["method"] == "naive"
+    assert "does not beat a baseline for performance.diskUsage" in app.caption[-1].value
+    assert len(app.get("plotly_chart")) == 1
 
 
 @pytest.mark.parametrize("page", PAGES)

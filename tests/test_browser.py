@@ -35,7 +35,7 @@ PAGES = [
     ("tables", "Tables", 0),
     ("business", "Business", 5),
     ("seo", "SEO", 3),
-    ("insights", "Insights", 0),
+    ("insights", "Insights", 1),
     ("jobs", "Jobs", 0),
     ("maintenance", "Maintenance", 0),
 ]
