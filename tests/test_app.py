@@ -279,3 +279,14 @@ def test_it_explains_a_wrong_config(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     app = AppTest.from_file(APP, default_timeout=60).run()
     assert not app.exception
     assert "store.raw_retention_days" in app.error[0].value
+
+
+def test_the_chosen_period_applies_to_every_page(known: str) -> None:
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    app.session_state["period"] = "7 d"  # what the sidebar's period control keeps
+    app.switch_page("pages/overview.py").run()
+    assert app.subheader[0].value.startswith("Headline figures (7 d,")
+    # Three days of history: nothing a week earlier to compare with.
+    assert metrics(app)["Orders 24h"] == ("120 orders", "")
+    app.switch_page("pages/tables.py").run()
+    assert app.subheader[0].value == "Critical tables (growth over 7 d)"
