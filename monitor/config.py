@@ -409,6 +409,14 @@ class JobsConfig(_Section):
     expire_waiting_after_s: int = Field(3600, ge=60)
 
 
+class InsightsConfig(_Section):
+    """How far ahead predictions look, and how much history they learn from."""
+
+    horizon_days: float = Field(7.0, gt=0, le=90)  # only issues expected within this are listed
+    history_days: float = Field(7.0, ge=1, le=90)  # the trend is fitted on this much history
+    backtest_days: float = Field(14.0, ge=3, le=400)  # forecasts are scored on this much
+
+
 class OpsConfig(_Section):
     """What ops-only actions (maintenance) require."""
 
@@ -440,6 +448,7 @@ class Settings(_Section):
     alerts: AlertsConfig = AlertsConfig()
     jobs: JobsConfig = JobsConfig()
     ops: OpsConfig = OpsConfig()
+    insights: InsightsConfig = InsightsConfig()
     # Merged over DEFAULT_METRIC_SQL; an empty string switches a default metric off.
     metrics: dict[str, MetricSQL] = Field(default_factory=dict)
 

@@ -172,7 +172,15 @@ def report(store: HistoryStore, settings: Settings, *, now: float) -> dict[str, 
     """The insights with their ranked advice, as plain data: what `/api/system/insights`
     returns and the Insights page shows. `allGood` is true only with nothing to advise."""
     rules = settings.alerts.effective()
-    summary = summarize(store, rules, now=now, tables=settings.source.critical_tables)
+    summary = summarize(
+        store,
+        rules,
+        now=now,
+        tables=settings.source.critical_tables,
+        history_days=settings.insights.history_days,
+        horizon_days=settings.insights.horizon_days,
+        backtest_days=settings.insights.backtest_days,
+    )
     found = recommend(
         active=AlertBook(store, rules).active(),
         predicted=summary["predictedIssues"],

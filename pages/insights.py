@@ -24,7 +24,8 @@ def live() -> None:
     now = dashboard.now()
     found = dashboard.read(insights.report, settings, now=now)
 
-    st.subheader("Predicted issues (next 7 days)")
+    horizon = settings.insights.horizon_days
+    st.subheader(f"Predicted issues (next {horizon:g} days)")
     if found["predictedIssues"]:
         dashboard.table(
             [
@@ -53,7 +54,7 @@ def live() -> None:
             name="predicted-issues",
         )
     else:
-        st.success("No metric is expected to cross an alert threshold within 7 days.")
+        st.success(f"No metric is expected to cross an alert threshold within {horizon:g} days.")
 
     st.subheader("Recommendations")
     if found["allGood"]:

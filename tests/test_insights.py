@@ -127,3 +127,29 @@ def test_it_needs_two_past_weeks_for_a_baseline(tmp_path) -> None:  # type: igno
     )
     assert seasonal_baseline(store, "business.orders24h", now=now) is None
     store.close()
+
+
+def test_only_issues_within_the_horizon_are_listed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from monitor.config import DEFAULT_ALERT_RULES
+    from monitor.insights import summarize
+    from monitor.samples import Sample
+    from monitor.store import HistoryStore
+
+    # Disk rising 1 %/day from 60 %: the warning (80 %) is 10 days after the last point.
+    store = HistoryStore(f"sqlite:///{tmp_path / 'h.sqlite'}")
+    rng = random.Random(2)
+    end = int(T0 + 10 * DAY)
+    store.write(
+        [
+            Sample("performance.diskUsage", 60 + (ts - T0) / DAY + rng.gauss(0, 0.2), ts)
+            for ts in range(int(T0), end + 1, 600)
+        ]
+    )
+    store.rollup(T0)
+    rules = [r for r in DEFAULT_ALERT_RULES if r.name == "disk_full"]
+    assert summarize(store, rules, now=end, horizon_days=7)["predictedIssues"] == []
+    [issue] = summarize(store, rules, now=end, horizon_days=14)["predictedIssues"]
+    assert issue["threshold"] == 80
+    assert 9 <= issue["inDays"] <= 11
+    assert issue["backtested"] is True
+    store.close()
