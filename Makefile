@@ -43,9 +43,10 @@ pytest: $(STAMP) browser
 test: lint typecheck pytest
 
 # Benchmarks, on demand (not part of `make test`); the API one needs wrk (apt-get install wrk).
-bench: $(STAMP)
+bench: $(STAMP) browser
 	$(BIN)/python bench/store_bench.py
 	$(BIN)/python bench/insights_bench.py
+	$(BIN)/python bench/dashboard_bench.py
 	$(BIN)/python bench/api_bench.py
 
 clean:

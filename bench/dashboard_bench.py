@@ -144,11 +144,14 @@ def _settle(page: Page, title: str, charts: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--keep", type=Path, help="build the store here once, and reuse it")
     args = parser.parse_args()
     now = int(time.time())
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        store_url = build_year(folder / "history.sqlite", now)
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "history.sqlite"
+        store_url = f"sqlite:///{path}" if path.exists() else build_year(path, now)
         server, base = _serve(folder, store_url)
         try:
             with sync_playwright() as playwright:
@@ -171,7 +174,11 @@ def main() -> None:
                             page.get_by_test_id("stSidebarNav").get_by_role(
                                 "link", name=link
                             ).click()
-                            _settle(page, title, charts)
+                            try:
+                                _settle(page, title, charts)
+                            except AssertionError:
+                                page.screenshot(path=str(folder / f"failed-{title}.png"))
+                                raise
                             elapsed = time.perf_counter() - started
                             results.setdefault(title, {}).setdefault(
                                 f"{period} {visit}", []
