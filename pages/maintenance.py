@@ -77,7 +77,11 @@ def progress() -> None:
             st.success(
                 f"{label} done in {job.duration_ms or 0:,.0f} ms: "
                 + (
-                    ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in outcome.items())
+                    ", ".join(
+                        f"{k.replace('_', ' ')} {v:,}" if isinstance(v, int | float) else f"{k} {v}"
+                        for k, v in outcome.items()
+                        if k not in ("samples", "failures")  # a collection's, not maintenance's
+                    )
                     or "nothing to do"
                 )
             )

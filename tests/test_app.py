@@ -290,3 +290,13 @@ def test_the_chosen_period_applies_to_every_page(known: str) -> None:
     assert metrics(app)["Orders 24h"] == ("120 orders", "")
     app.switch_page("pages/tables.py").run()
     assert app.subheader[0].value == "Critical tables (growth over 7 d)"
+
+
+def test_it_shows_what_a_finished_maintenance_did(known: str) -> None:
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    app.session_state["maintenance_jobs"] = [1]  # the known store's completed optimisation
+    app.switch_page("pages/maintenance.py").run()
+    assert app.success[0].value == "Optimise done in 10,000 ms: bytes freed 4,096"
+    audit = app.dataframe[0].value
+    assert list(audit["who"]) == ["schedule", "dashboard:ana"]
+    assert list(audit["outcome"]) == ["failed", "completed"]
