@@ -3,7 +3,9 @@ year of 2-minute history for every metric the pages show (targets: under 1.5 s p
 1 s for Overview). Run on demand: `.venv/bin/python bench/dashboard_bench.py`.
 
 A page counts as rendered when its title is shown, the script has stopped running and its
-charts are drawn. Each page is timed on its first visit (nothing cached) and its second.
+charts are drawn. A first round warms the server up (its first visitor pays for importing
+plotly, scipy and scikit-learn, printed apart); then, for each period, each page is timed on
+its first visit (reads not cached) and its second.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ PAGES = [
     ("Health", "Health", 0),
     ("Alerts", "Alerts", 0),
     ("Tables", "Tables", 0),
-    ("Business", "Business", 5),
+    ("Business", "Business", 1),
     ("SEO", "SEO", 3),
     ("Insights", "Insights", 1),
     ("Jobs", "Jobs", 0),
@@ -160,15 +162,16 @@ def main() -> None:
                     args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
                 )
                 results: dict[str, dict[str, list[float]]] = {}
-                for period in ("24 h", "1 y"):
+                for period in ("warm-up", "24 h", "1 y"):
                     context = browser.new_context(viewport={"width": 1400, "height": 1000})
                     page = context.new_page()
                     page.goto(base)
                     _settle(page, "Overview", 0)
-                    if period != "24 h":  # the default
+                    time.sleep(16)  # past the pages' cache: the first visit reads the store
+                    if period not in ("24 h", "warm-up"):  # the default
                         page.get_by_test_id("stSidebar").get_by_text(period, exact=True).click()
                         _settle(page, "Overview", 0)
-                    for visit in ("first", "second"):
+                    for visit in ("first", "second") if period != "warm-up" else ("first",):
                         for link, title, charts in PAGES:
                             started = time.perf_counter()
                             page.get_by_test_id("stSidebarNav").get_by_role(
@@ -191,10 +194,14 @@ def main() -> None:
     columns = ["24 h first", "24 h second", "1 y first", "1 y second"]
     print(f"{'page':<12}" + "".join(f"{c:>14}" for c in columns) + "   target")
     for title, timings in results.items():
+        first_ever = timings.pop("warm-up first")
         target = 1.0 if title == "Overview" else 1.5
         worst = max(statistics.median(v) for v in timings.values())
         cells = "".join(f"{statistics.median(timings[c]):>12.2f} s" for c in columns)
-        print(f"{title:<12}{cells}   {target} s {'ok' if worst < target else 'MISSED'}")
+        print(
+            f"{title:<12}{cells}   {target} s {'ok' if worst < target else 'MISSED'}"
+            f"   (server's first visitor: {first_ever[0]:.2f} s)"
+        )
 
 
 if __name__ == "__main__":

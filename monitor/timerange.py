@@ -11,9 +11,10 @@ from monitor.store import Point
 DAY = 86400.0
 PRESETS: dict[str, float] = {"24 h": DAY, "7 d": 7 * DAY, "30 d": 30 * DAY, "1 y": 365 * DAY}
 CUSTOM = "Custom"
-# A browser draws a few hundred SVG points per line smoothly; a year of 2-minute samples is
-# 262,800. Charts are thinned to this many buckets on the server.
-MAX_POINTS = 500
+# A browser draws a few hundred SVG points per line smoothly (Business, five charts of two
+# lines, rendered in 1.4-1.8 s at 500 points: bench/dashboard_bench.py); a year of 2-minute
+# samples is 262,800. Charts are thinned to this many buckets on the server.
+MAX_POINTS = 300
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ METRICS = [
 
 
 def _shifted(points: list[history.Point], seconds: float) -> list[history.Point]:
-    return [p._replace(ts=int(p.ts + seconds)) for p in points]
+    # Moved forward to line up with this period; a plain line, without its min-max band.
+    return [p._replace(ts=int(p.ts + seconds), min=p.value, max=p.value) for p in points]
 
 
 @st.fragment(run_every=dashboard.REFRESH_S)
@@ -48,16 +49,24 @@ def live() -> None:
         )
         dashboard.table(rows, ["hour", *METRICS], name="business-by-hour")
     else:
-        for metric in METRICS:
+        # One chart at a time: five plotly charts take a browser 2.5-3 s to draw on a small
+        # machine (bench/dashboard_bench.py), one well under a second.
+        metric = st.pills(
+            "Figure",
+            METRICS,
+            default=METRICS[0],
+            format_func=report.label,
+            key="business_metric",
+            required=True,
+        )
+        if metric:
             current = dashboard.read(history.chart, metric, rng)
-            # The previous period drawn under this one, moved forward to line up.
             previous = _shifted(dashboard.read(history.chart, metric, before), rng.seconds)
             dashboard.chart(
                 {metric: current, f"{metric} (previous period)": previous},
-                title=report.label(metric),
+                title=f"{report.label(metric)}, against the previous {rng.label}",
                 unit=report.unit(metric),
                 key=metric,
-                height=260,
             )
 
 

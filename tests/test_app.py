@@ -142,7 +142,11 @@ def test_it_shows_the_business_figures_by_day(known: str) -> None:
     shown = metrics(app)
     assert shown["Average basket"] == ("128.50 €", "+7.1 % vs previous period")
     assert shown["Active users"][0] == "41,200 customers"
-    assert len(app.get("plotly_chart")) == 5
+    [chart] = app.get("plotly_chart")
+    assert "Orders 24h, against the previous 24 h" in chart.proto.spec
+    app.pills(key="business_metric").set_value("business.revenue24h").run()
+    [chart] = app.get("plotly_chart")
+    assert "Revenue 24h, against the previous 24 h" in chart.proto.spec
     app.segmented_control(key="business_view").set_value("By day").run()
     days = app.dataframe[0].value
     assert days["business.orders24h"].iloc[-1] == 120

@@ -33,7 +33,7 @@ PAGES = [
     ("health", "Health", 0),
     ("alerts", "Alerts", 0),
     ("tables", "Tables", 0),
-    ("business", "Business", 5),
+    ("business", "Business", 1),
     ("seo", "SEO", 3),
     ("insights", "Insights", 1),
     ("jobs", "Jobs", 0),
