@@ -84,6 +84,17 @@ DEFAULT_METRIC_SQL: dict[str, MetricSQL] = {
     ),
 }
 
+# The query timed as `database.<table>.queryTime`: the newest rows, read the way the shop's pages
+# read them, so a missing or dropped index shows as a slower read. One query, or one per database
+# kind like a metric's. A critical table without one reads any row (`SELECT 1 … LIMIT 1`).
+DEFAULT_TABLE_PROBES: dict[str, MetricSQL] = {
+    "___xtr_customer": "SELECT cst_id FROM ___xtr_customer ORDER BY cst_date_add DESC LIMIT 10",
+    "___xtr_order": "SELECT ord_id FROM ___xtr_order ORDER BY ord_date DESC LIMIT 10",
+    "___xtr_order_line": ("SELECT orl_id FROM ___xtr_order_line ORDER BY orl_ord_id DESC LIMIT 10"),
+    "__sitemap_p_link": "SELECT map_id FROM __sitemap_p_link ORDER BY map_id DESC LIMIT 10",
+    "__seo_page": "SELECT page_id FROM __seo_page ORDER BY updated_at DESC LIMIT 10",
+}
+
 SQL_METRIC_AREAS = ("business", "seo", "database")
 MAX_METRIC_NAME = 120  # the store's series.name holds 200; table names are part of some names
 
@@ -103,6 +114,8 @@ class SourceConfig(_Section):
     critical_tables: list[str] = Field(default_factory=lambda: list(DEFAULT_CRITICAL_TABLES))
     # On PostgreSQL, tables whose estimate is above this are counted from statistics, not count(*).
     exact_count_below: int = Field(100_000, ge=0)
+    # Merged over DEFAULT_TABLE_PROBES; an empty string makes a table read any row instead.
+    table_probes: dict[str, MetricSQL] = Field(default_factory=dict)
 
     @field_validator("url")
     @classmethod
@@ -118,6 +131,41 @@ class SourceConfig(_Section):
                     f"{name!r} is not a plain table name (letters, digits, _; 63 at most)"
                 )
         return value
+
+    @field_validator("table_probes")
+    @classmethod
+    def _probes_are_reads(cls, value: dict[str, MetricSQL]) -> dict[str, MetricSQL]:
+        for table, sql in value.items():
+            queries = list(sql.items()) if isinstance(sql, dict) else [("", sql)]
+            for kind, query in queries:
+                if kind and kind not in ("sqlite", "postgresql"):
+                    raise ValueError(
+                        f"probe of {table!r}: per-database SQL takes the keys sqlite and postgresql"
+                    )
+                words = query.split(maxsplit=1)
+                if words and words[0].upper() not in ("SELECT", "WITH"):
+                    raise ValueError(
+                        f"probe of {table!r} must be one SELECT (or WITH … SELECT) query, "
+                        f"not {query[:40]!r}"
+                    )
+        return value
+
+    @model_validator(mode="after")
+    def _probes_for_critical_tables(self) -> SourceConfig:
+        strays = sorted(set(self.table_probes) - set(self.critical_tables))
+        if strays:
+            raise ValueError(
+                f"table_probes.{strays[0]}: not a critical table, so never probed (add it to "
+                "critical_tables or remove its probe)"
+            )
+        return self
+
+    def probe_sql(self, table: str, dialect: str) -> str:
+        """The query timed as `database.<table>.queryTime` on this kind of database."""
+        sql = self.table_probes.get(table, DEFAULT_TABLE_PROBES.get(table, ""))
+        if isinstance(sql, dict):
+            sql = sql.get(dialect, "")
+        return sql if sql.strip() else f"SELECT 1 FROM {table} LIMIT 1"
 
 
 class StoreConfig(_Section):

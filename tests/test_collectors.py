@@ -159,6 +159,37 @@ def test_it_records_a_missing_table_as_inaccessible(reference_shop, settings_for
     assert [n.subject for n in collection.failures] == ["no_such_table"]
 
 
+def test_it_times_each_tables_probe_in_a_read_only_transaction(
+    reference_shop, settings_for
+) -> None:
+    tables = ["___xtr_customer", "___xtr_order"]
+    # Accepted by the config (it starts with WITH), refused by the database: the probe runs
+    # read-only like every query Vigie sends to the shop.
+    sneaky = "WITH gone AS (DELETE FROM ___xtr_customer RETURNING 1) SELECT COUNT(*) FROM gone"
+    probes = {"___xtr_customer": sneaky}
+    settings = settings_for(
+        reference_shop,
+        source={"url": reference_shop, "critical_tables": tables, "table_probes": probes},
+    )
+    sources = Sources.from_settings(settings)
+    collection = COLLECTORS["database_health"](sources, NOW)
+    sources.close()
+    got = _values(collection)
+    assert got["database.___xtr_customer.accessible"] == 0
+    [failure] = collection.failures
+    assert failure.subject == "___xtr_customer"
+    assert failure.text.startswith("probe of ___xtr_customer failed: ")
+    assert got["database.___xtr_order.queryTime"] >= 0
+    assert got["database.___xtr_order.recordCount"] == EXPECTED_COUNTS["___xtr_order"]
+    settings = settings_for(
+        reference_shop, source={"url": reference_shop, "critical_tables": tables}
+    )
+    sources = Sources.from_settings(settings)
+    again = _values(COLLECTORS["database_health"](sources, NOW))
+    sources.close()
+    assert again["database.___xtr_customer.recordCount"] == EXPECTED_COUNTS["___xtr_customer"]
+
+
 def test_it_fails_every_metric_when_the_database_is_unreachable(settings_for) -> None:
     url = "postgresql+psycopg://vigie:s3cret-pw@127.0.0.1:1/shop"
     settings = settings_for(url, source={"url": url, "connect_timeout_s": 1})

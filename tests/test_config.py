@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import DEFAULT_METRIC_SQL, load_settings
+from monitor.config import DEFAULT_METRIC_SQL, DEFAULT_TABLE_PROBES, load_settings
 from monitor.errors import ConfigError
 
 
@@ -45,6 +45,27 @@ def test_it_reads_the_file_named_by_monitor_config(tmp_path: Path) -> None:
     assert "business.totalUsers" in settings.metric_sql
 
 
+def test_it_probes_the_critical_tables_newest_rows_by_default() -> None:
+    source = load_settings(environ={}).source
+    assert set(DEFAULT_TABLE_PROBES) == set(source.critical_tables)
+    assert source.probe_sql("___xtr_order", "sqlite") == (
+        "SELECT ord_id FROM ___xtr_order ORDER BY ord_date DESC LIMIT 10"
+    )
+
+
+def test_it_takes_probes_from_the_config_per_database_or_reads_any_row(tmp_path: Path) -> None:
+    body = (
+        '[source]\ncritical_tables = ["___xtr_order", "__seo_page", "products"]\n'
+        '[source.table_probes]\n__seo_page = ""\n'
+        '[source.table_probes.products]\nsqlite = "SELECT id FROM products ORDER BY id DESC"\n'
+    )
+    source = load_settings(_write(tmp_path, body), environ={}).source
+    assert source.probe_sql("products", "sqlite") == "SELECT id FROM products ORDER BY id DESC"
+    assert source.probe_sql("products", "postgresql") == "SELECT 1 FROM products LIMIT 1"
+    assert source.probe_sql("__seo_page", "sqlite") == "SELECT 1 FROM __seo_page LIMIT 1"
+    assert source.probe_sql("___xtr_order", "postgresql") == DEFAULT_TABLE_PROBES["___xtr_order"]
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
@@ -68,6 +89,18 @@ def test_it_reads_the_file_named_by_monitor_config(tmp_path: Path) -> None:
         ('[source]\ncritical_tables = ["orders; drop"]', "is not a plain table name"),
         ("[store]\nurl = 'not a url'", "store.url = 'not a url': not a database URL"),
         (f'[metrics]\n"business.{"x" * 130}" = "SELECT 1"', "is longer than 120"),
+        (
+            '[source.table_probes]\n___xtr_order = "DELETE FROM ___xtr_order"',
+            "source.table_probes: probe of '___xtr_order' must be one SELECT",
+        ),
+        (
+            '[source.table_probes.___xtr_order]\nmysql = "SELECT 1"',
+            "probe of '___xtr_order': per-database SQL takes the keys sqlite and postgresql",
+        ),
+        (
+            '[source.table_probes]\nproducts = "SELECT 1 FROM products"',
+            "table_probes.products: not a critical table",
+        ),
     ],
 )
 def test_it_names_the_key_the_value_and_what_is_allowed(

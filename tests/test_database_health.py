@@ -114,6 +114,30 @@ def test_it_runs_queries_read_only(pg_shop: str, settings_for) -> None:
     sources.close()
 
 
+def test_it_stops_a_slow_probe_at_the_statement_timeout(pg_shop: str, settings_for) -> None:
+    settings = settings_for(
+        pg_shop,
+        source={
+            "url": pg_shop,
+            "statement_timeout_ms": 300,
+            "critical_tables": ["___xtr_order", "__seo_page"],
+            "table_probes": {"___xtr_order": "SELECT pg_sleep(5)"},
+        },
+    )
+    sources = Sources.from_settings(settings)
+    start = time.monotonic()
+    try:
+        collection = database_health.collect(sources, NOW)
+    finally:
+        sources.close()
+    elapsed = time.monotonic() - start
+    got = {s.name: s.value for s in collection.samples}
+    assert elapsed < 3
+    assert got["database.___xtr_order.accessible"] == 0
+    assert "statement timeout" in collection.failures[0].text
+    assert got["database.__seo_page.recordCount"] == EXPECTED_COUNTS["__seo_page"]
+
+
 def test_it_trusts_the_planner_when_activity_counters_were_reset(
     pg_shop: str, settings_for
 ) -> None:

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 import pytest
 import sqlalchemy as sa
 
+from monitor.config import DEFAULT_TABLE_PROBES
 from monitor.demo.shop import (
     CUSTOMERS,
     SEO_PAGES,
@@ -294,6 +295,14 @@ def test_it_sets_the_sqlite_file_to_wal(shop: Shop) -> None:
     assert scalar(shop.url, "PRAGMA journal_mode") == "wal"
 
 
+def test_it_serves_every_default_table_probe_from_an_index(shop: Shop) -> None:
+    for table, sql in DEFAULT_TABLE_PROBES.items():
+        assert isinstance(sql, str)
+        plan = " | ".join(str(row[-1]) for row in query(shop.url, f"EXPLAIN QUERY PLAN {sql}"))
+        # A sort of its own would mean a full scan: the probe reads the newest rows in order.
+        assert "TEMP B-TREE" not in plan, (table, plan)
+
+
 def test_it_refuses_to_create_the_shop_twice(shop: Shop) -> None:
     with pytest.raises(ShopExistsError) as refused:
         create_shop(shop.url, scale=0.001, now=NOW, progress=False)
@@ -397,6 +406,20 @@ def test_it_uses_timestamp_and_boolean_columns_on_postgresql(pg_shop: Shop) -> N
         "cst_date_add": "timestamp without time zone",
         "noindex": "boolean",
     }
+
+
+def test_it_indexes_the_columns_the_probes_order_by_on_postgresql(pg_shop: Shop) -> None:
+    indexed = {
+        (table, column.strip('"'))
+        for table, definition in query(
+            pg_shop.url, "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = 'public'"
+        )
+        if (column := definition.rsplit("(", 1)[1].rstrip(")"))
+    }
+    for table, sql in DEFAULT_TABLE_PROBES.items():
+        assert isinstance(sql, str)
+        ordered_by = sql.split("ORDER BY ")[1].split()[0]
+        assert (table, ordered_by) in indexed, (table, ordered_by)
 
 
 def test_it_analyzes_the_tables_on_postgresql(pg_shop: Shop) -> None:

@@ -37,7 +37,9 @@ Timestamp = sa.DateTime().with_variant(_SQLITE_TIMESTAMP, "sqlite")
 
 SHOP_METADATA = sa.MetaData()
 
-# Ids are plain integers, not SERIAL: the shop and the simulator number rows themselves.
+# Ids are plain integers, not SERIAL: the shop and the simulator number rows themselves. The
+# indexes are those the shop's pages read the newest rows through, as Vigie's table probes do
+# (monitor.config.DEFAULT_TABLE_PROBES).
 CUSTOMER = sa.Table(
     "___xtr_customer",
     SHOP_METADATA,
@@ -49,7 +51,7 @@ CUSTOMER = sa.Table(
     sa.Column("cst_zip_code", sa.Text),
     sa.Column("cst_country", sa.Text),
     sa.Column("cst_activ", sa.Text),
-    sa.Column("cst_date_add", Timestamp),
+    sa.Column("cst_date_add", Timestamp, index=True),
 )
 ORDER = sa.Table(
     "___xtr_order",
@@ -97,7 +99,7 @@ SEO_PAGE = sa.Table(
     sa.Column("title", sa.Text),
     sa.Column("meta_description", sa.Text),
     sa.Column("noindex", sa.Boolean),
-    sa.Column("updated_at", Timestamp),
+    sa.Column("updated_at", Timestamp, index=True),
 )
 SHOP_TABLES = (CUSTOMER, ORDER, ORDER_LINE, SITEMAP_LINK, SEO_PAGE)
 
