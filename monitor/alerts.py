@@ -2,7 +2,10 @@
 
 A rule fires at a severity once its condition has held for `for_samples` consecutive samples,
 and clears only once the newest value is back past its `clear` threshold (hysteresis), as
-Prometheus' `for:` and Netdata's warn/clear pairs do. Every change is one conditional statement
+Prometheus' `for:` and Netdata's warn/clear pairs do. A rule's thresholds are on the value
+itself, on its percent deviation from the same hour of past weeks (`baseline = "seasonal"`) or on
+its ratio to its own median of the last 24 h (`baseline = "recent"`); a `min_value` floor keeps
+tiny values out whatever their ratio. Every change is one conditional statement
 (an insert guarded by the unique index on open alerts, an UPDATE … WHERE state/severity is still
 what we read), so two daemons evaluating the same rule change an alert once.
 """
@@ -72,8 +75,14 @@ class Change:
     first_critical: bool = False
 
 
-def level(rule: AlertRule, value: float) -> str | None:
+# A value the rule leaves out (under its `min_value` floor): it crosses nothing and clears.
+Compared = float | None
+
+
+def level(rule: AlertRule, value: Compared) -> str | None:
     """The highest severity whose threshold `value` crosses, or None."""
+    if value is None:
+        return None
     reached = None
     for severity, threshold in rule.thresholds():
         crossed = value >= threshold if rule.when == "above" else value < threshold
@@ -82,14 +91,16 @@ def level(rule: AlertRule, value: float) -> str | None:
     return reached
 
 
-def cleared(rule: AlertRule, value: float) -> bool:
+def cleared(rule: AlertRule, value: Compared) -> bool:
     """Whether `value` is back past the rule's clear threshold (its hysteresis)."""
+    if value is None:
+        return True
     first = rule.thresholds()[0][1]
     clear = rule.clear if rule.clear is not None else first
     return value < clear if rule.when == "above" else value >= clear
 
 
-def held_level(rule: AlertRule, values: list[float]) -> str | None:
+def held_level(rule: AlertRule, values: list[Compared]) -> str | None:
     """The severity every one of the last `for_samples` values reached (None if any did not,
     or if there are not enough values yet)."""
     if len(values) < rule.for_samples:
@@ -127,9 +138,7 @@ class AlertBook:
         """Apply every rule to the newest samples of these series; returns what changed."""
         changes = []
         for rule, subject, metric, labels in self.subjects(series):
-            values = self.store.recent_values(metric, rule.for_samples, labels)
-            if values and rule.baseline == "seasonal":
-                values = self._against_usual(metric, values, now)
+            values = self._compared(rule, metric, labels, now)
             if not values:
                 continue
             change = self._apply(rule, subject, metric, labels, values, now)
@@ -137,7 +146,26 @@ class AlertBook:
                 changes.append(change)
         return changes
 
-    def _against_usual(self, metric: str, values: list[float], now: float) -> list[float]:
+    def _compared(self, rule: AlertRule, metric: str, labels: Labels, now: float) -> list[Compared]:
+        """The newest `for_samples` values as the rule's thresholds read them, newest first;
+        none while the baseline they need is not stored yet."""
+        raw = self.store.recent_values(metric, rule.for_samples, labels)
+        if not raw:
+            return []
+        values: list[Compared] = list(raw)
+        if rule.baseline == "seasonal":
+            values = self._against_usual(metric, raw, now)
+        elif rule.baseline == "recent":
+            usual = seasonal.recent_usual(
+                self.store, metric, labels, now=now, skip=rule.for_samples
+            )
+            values = [] if usual is None else [v / usual for v in raw]
+        if rule.min_value is not None:
+            floor = rule.min_value
+            values = [c if v >= floor else None for c, v in zip(values, raw, strict=False)]
+        return values
+
+    def _against_usual(self, metric: str, values: list[float], now: float) -> list[Compared]:
         """The values as percents away from the same hour of the previous weeks; none while
         fewer than two past weeks are stored."""
         found = seasonal.usual(self.store, metric, at=now)
@@ -151,7 +179,7 @@ class AlertBook:
         subject: str,
         metric: str,
         labels: Labels,
-        values: list[float],
+        values: list[Compared],
         now: float,
     ) -> Change | None:
         current = self._open(rule.name, subject)
@@ -167,15 +195,21 @@ class AlertBook:
         if held is not None and rank(held) > rank(current.severity):
             return self._change(current, rule, "escalated", held, values[0], now)
         full_window = len(values) >= rule.for_samples
-        if not reached and cleared(rule, values[0]):
-            why = f"cleared: {metric} = {values[0]:g}"
+        newest = values[0]
+        if not reached and cleared(rule, newest):
+            why = (
+                f"cleared: {metric} = {newest:g}"
+                if newest is not None
+                else f"cleared: {metric} under the rule's floor of {rule.min_value:g}"
+            )
             if self._resolve(current, now, why):
                 return Change("resolved", rule.name, subject, metric, current.severity)
             return None
+        shown = newest if newest is not None else current.value  # a value under the floor
         lower = max(reached, key=rank) if reached else rule.thresholds()[0][0]
         if full_window and rank(lower) < rank(current.severity):
-            return self._change(current, rule, "eased", lower, values[0], now)
-        self._refresh(current, values[0], now)  # same severity: keep value and time current
+            return self._change(current, rule, "eased", lower, shown, now)
+        self._refresh(current, shown, now)  # same severity: keep value and time current
         return None
 
     def _change(
@@ -184,7 +218,7 @@ class AlertBook:
         rule: AlertRule,
         kind: ChangeKind,
         severity: str,
-        value: float,
+        value: Compared,
         now: float,
     ) -> Change | None:
         values: dict[str, object] = {
@@ -224,7 +258,7 @@ class AlertBook:
             first_critical=first_critical and kind == "escalated",
         )
 
-    def _refresh(self, current: Alert, value: float, now: float) -> None:
+    def _refresh(self, current: Alert, value: Compared, now: float) -> None:
         with self.store.writing() as conn:
             conn.execute(
                 update(alerts_table)
@@ -242,7 +276,7 @@ class AlertBook:
         metric: str,
         labels: Labels,
         severity: str,
-        value: float,
+        value: Compared,
         now: float,
     ) -> Change | None:
         insert = sqlite_insert if self.store.is_sqlite else pg_insert

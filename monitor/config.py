@@ -258,8 +258,13 @@ class AlertRule(_Section):
     message: str = ""
     # "value": the thresholds are on the metric itself. "seasonal": on its deviation in percent
     # from the same hour of the previous weeks (when = "below", warning = -40: 40 % below a
-    # normal Tuesday 10:00 on a Tuesday at 10:00).
-    baseline: Literal["value", "seasonal"] = "value"
+    # normal Tuesday 10:00 on a Tuesday at 10:00). "recent": on its ratio to its own median of
+    # the last 24 h (warning = 10: ten times its usual), for figures whose normal level depends
+    # on the machine, such as query times.
+    baseline: Literal["value", "seasonal", "recent"] = "value"
+    # A floor in the metric's own unit: a value below it never counts as crossing a threshold,
+    # so a 0.1 ms read becoming 0.5 ms (5× its usual) is no incident. Only with when = "above".
+    min_value: float | None = None
 
     @field_validator("metric")
     @classmethod
@@ -282,6 +287,13 @@ class AlertRule(_Section):
         if not ordered:
             word = "increase" if self.when == "above" else "decrease"
             raise ValueError(f"rule {self.name!r}: thresholds must {word} from info to critical")
+        if self.baseline == "recent" and min(values) <= 0:
+            raise ValueError(
+                f"rule {self.name!r}: with baseline = 'recent' thresholds are ratios to the "
+                "usual (10 = ten times it) and must be above 0"
+            )
+        if self.min_value is not None and self.when != "above":
+            raise ValueError(f"rule {self.name!r}: min_value only suits when = 'above'")
         if self.clear is not None:
             first = values[0]
             if (self.when == "above" and self.clear > first) or (
@@ -412,6 +424,18 @@ DEFAULT_ALERT_RULES = [
         error=2000,
         clear=300,
         for_samples=2,
+    ),
+    _rule(
+        "table_slower_than_usual",
+        "database.*.queryTime",
+        "Reading a critical table is many times slower than usual (× its median of the last "
+        "24 h); a dropped index or a new full scan?",
+        warning=10,
+        error=50,
+        clear=3,
+        for_samples=2,
+        baseline="recent",
+        min_value=5,
     ),
     _rule(
         "probe_down",

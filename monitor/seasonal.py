@@ -1,7 +1,9 @@
-"""A metric against the same hour of the previous weeks: a normal Tuesday 10:00 is its own
-baseline, so "orders are 40 % below usual" means something on a quiet Sunday night too.
+"""A metric against its usual: the same hour of the previous weeks (a normal Tuesday 10:00 is its
+own baseline, so "orders are 40 % below usual" means something on a quiet Sunday night too), or
+its own last 24 hours (a query that takes 0.1 ms on one machine and 2 ms on another is judged
+against itself, so "50 times slower than usual" means the same on both).
 
-Light on purpose (no numpy): the daemon evaluates seasonal alert rules with it."""
+Light on purpose (no numpy): the daemon evaluates seasonal and recent alert rules with it."""
 
 from __future__ import annotations
 
@@ -9,9 +11,12 @@ import statistics
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from monitor.samples import Labels
 from monitor.store import HistoryStore
 
-WEEK = 7 * 86400.0
+DAY = 86400.0
+WEEK = 7 * DAY
+RECENT_MIN_SAMPLES = 12  # an hour of a 5-minute metric: fewer would make a jittery usual
 # Compared with previous weeks on the Insights page and in /api/system/insights.
 SEASONAL_METRICS = (
     "business.orders24h",
@@ -75,3 +80,25 @@ def baseline(
     if found is None:
         return None
     return Baseline(metric, recent[-1].value, found[0], found[1], now)
+
+
+def recent_usual(
+    store: HistoryStore,
+    metric: str,
+    labels: Labels = (),
+    *,
+    now: float,
+    skip: int = 1,
+    window_s: float = DAY,
+    min_samples: int = RECENT_MIN_SAMPLES,
+) -> float | None:
+    """The median of one series over the `window_s` before `now`, leaving out its newest `skip`
+    samples (those being judged, so an incident is never its own usual); None with fewer than
+    `min_samples` left or a usual of zero or less. Raw samples only: one indexed range read."""
+    window = min(window_s, store.raw_read_max_seconds)
+    points = store.series(metric, now - window, now, labels)
+    past = [p.value for p in points[: max(0, len(points) - skip)]]
+    if len(past) < min_samples:
+        return None
+    found = float(statistics.median(past))
+    return found if found > 0 else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import threading
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from monitor.alerts import AlertBook, held_level, level
 from monitor.audit import entries
 from monitor.config import DEFAULT_ALERT_RULES, AlertRule
-from monitor.samples import Sample
+from monitor.samples import Labels, Sample
 from monitor.store import HistoryStore
 
 T = 1_800_000_000
@@ -293,3 +294,75 @@ def test_a_seasonal_rule_waits_for_two_weeks_of_history(store: HistoryStore) -> 
     _weeks_of_orders(store, 200, weeks=1)
     store.write([Sample("business.orders24h", 10, T)])
     assert AlertBook(store, [ORDERS_USUAL]).evaluate([("business.orders24h", ())], now=T) == []
+
+
+TABLE_SLOWER = next(r for r in DEFAULT_ALERT_RULES if r.name == "table_slower_than_usual")
+ORDER_TIME = "database.___xtr_order.queryTime"
+
+
+def _day_of(store: HistoryStore, name: str, usual: float, labels: Labels = ()) -> None:
+    """24 h of samples every 5 min jittering around `usual` (±50 %, one in ten at 3×)."""
+    rng = random.Random(name)
+    store.write(
+        [
+            Sample(name, usual * (3 if i % 10 == 0 else rng.uniform(0.5, 1.5)), ts, labels)
+            for i, ts in enumerate(range(T - 86400, T, 300))
+        ]
+    )
+
+
+def test_a_recent_rule_fires_on_a_hundredfold_jump_and_resolves(store: HistoryStore) -> None:
+    _day_of(store, ORDER_TIME, 0.3)
+    book = AlertBook(store, [TABLE_SLOWER])
+    steps = _feed(store, book, ORDER_TIME, [30, 31, 0.3, 0.3], start=T, step=300)
+    assert steps == [[], ["opened:error"], [], ["resolved:error"]]
+    [opened] = book.history()
+    assert opened.subject == "___xtr_order"
+    assert opened.threshold == 50 and opened.value == pytest.approx(100, rel=0.2)
+
+
+def test_a_recent_rule_stays_quiet_on_jitter_and_below_its_floor(store: HistoryStore) -> None:
+    customers = "database.___xtr_customer.queryTime"
+    _day_of(store, ORDER_TIME, 0.1)
+    _day_of(store, customers, 2.0)
+    book = AlertBook(store, [TABLE_SLOWER])
+    # 0.5 ms (5×) and 4 ms (40× its usual) stay under the 5 ms floor.
+    steps = _feed(store, book, ORDER_TIME, [0.5, 0.5, 4, 4, 4], start=T, step=300)
+    assert steps == [[]] * 5
+    # Above the floor, 3 to 8 times the usual is jitter, not 10×.
+    steps = _feed(store, book, customers, [6, 9, 16, 12, 6], start=T, step=300)
+    assert steps == [[]] * 5
+
+
+def test_a_recent_rule_judges_each_series_against_its_own_usual(store: HistoryStore) -> None:
+    sitemap = "database.__sitemap_p_link.queryTime"
+    _day_of(store, ORDER_TIME, 0.3)
+    _day_of(store, sitemap, 40)  # always slow: slow is its usual
+    labelled = AlertRule(
+        name="probe_slower", metric="performance.probe.ms", warning=10, baseline="recent"
+    )
+    fast, slow = (("probe", "home"),), (("probe", "search"),)
+    _day_of(store, "performance.probe.ms", 20, fast)
+    _day_of(store, "performance.probe.ms", 400, slow)
+    book = AlertBook(store, [TABLE_SLOWER, labelled])
+    for ts in (T, T + 300):
+        store.write(
+            [
+                Sample(ORDER_TIME, 35, ts),
+                Sample(sitemap, 45, ts),
+                Sample("performance.probe.ms", 900, ts, fast),
+                Sample("performance.probe.ms", 900, ts, slow),
+            ]
+        )
+    series = [(ORDER_TIME, ()), (sitemap, ()), ("performance.probe.ms", fast)]
+    changes = book.evaluate([*series, ("performance.probe.ms", slow)], now=T + 300)
+    assert sorted(c.subject for c in changes) == [
+        "___xtr_order",
+        'performance.probe.ms{probe="home"}',
+    ]
+
+
+def test_a_recent_rule_waits_for_twelve_past_samples(store: HistoryStore) -> None:
+    store.write([Sample(ORDER_TIME, 0.2, T - 300 * i) for i in range(1, 11)])
+    book = AlertBook(store, [TABLE_SLOWER])
+    assert _feed(store, book, ORDER_TIME, [30, 30], start=T, step=300) == [[], []]

@@ -101,6 +101,15 @@ def test_it_takes_probes_from_the_config_per_database_or_reads_any_row(tmp_path:
             '[source.table_probes]\nproducts = "SELECT 1 FROM products"',
             "table_probes.products: not a critical table",
         ),
+        (
+            '[[alerts.rules]]\nname = "x"\nmetric = "m"\nwarning = -1\nbaseline = "recent"',
+            "thresholds are ratios to the usual (10 = ten times it) and must be above 0",
+        ),
+        (
+            '[[alerts.rules]]\nname = "x"\nmetric = "m"\nwhen = "below"\nwarning = 1\n'
+            "min_value = 5",
+            "min_value only suits when = 'above'",
+        ),
     ],
 )
 def test_it_names_the_key_the_value_and_what_is_allowed(
