@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import itertools
 import re
+import shutil
+import sqlite3
 import statistics
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -361,3 +364,149 @@ def test_it_stalls_orders_for_hours_now_and_then(tmp_path: Path) -> None:
     assert _longest_daytime_gap(stalled) >= timedelta(hours=4)
     assert _longest_daytime_gap(normal) < timedelta(hours=4)
     assert len(stalled) < len(normal)
+
+
+# -- the slow-table incident: a migration drops the index behind a table's probe ------------------
+
+ORDER_DATE_INDEX = "ix____xtr_order_ord_date"
+ORDER_PROBE = "SELECT ord_id FROM ___xtr_order ORDER BY ord_date DESC LIMIT 10"
+
+
+@pytest.fixture(scope="module")
+def big_orders(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A shop whose order table holds 100,000 orders over a year (the demo's is ~52,000)."""
+    from monitor.demo.shop import SHOP_METADATA
+
+    path = tmp_path_factory.mktemp("big") / "shop.sqlite"
+    engine = sa.create_engine(f"sqlite:///{path}")
+    SHOP_METADATA.create_all(engine)
+    engine.dispose()
+    first = CREATED - timedelta(days=365)
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(
+            "INSERT INTO ___xtr_customer VALUES (1, 'a@b.fr', 'M', 'L', 'Lyon', '69001', 'FR', "
+            "'1', ?)",
+            (str(first),),
+        )
+        conn.executemany(
+            "INSERT INTO ___xtr_order VALUES "
+            "(?, 1, ?, '10.00', '12.00', '0', '1', NULL, '4', '{}')",
+            ((i, str(first + timedelta(seconds=315 * i))) for i in range(1, 100_001)),
+        )
+    return path
+
+
+@pytest.fixture
+def orders_shop(big_orders: Path, tmp_path: Path) -> Iterator[sa.Engine]:
+    path = tmp_path / "shop.sqlite"
+    shutil.copy(big_orders, path)
+    engine = sa.create_engine(f"sqlite:///{path}")
+    yield engine
+    engine.dispose()
+
+
+def _window(simulator: ShopSimulator, index: str) -> tuple[datetime, datetime]:
+    """The first incident after NOON that drops `index`: its first and last minute."""
+    moment = NOON
+    while simulator.dropped_index(moment) != index:
+        moment += timedelta(minutes=1)
+    start = moment
+    while simulator.dropped_index(moment) == index:
+        moment += timedelta(minutes=1)
+    return start, moment - timedelta(minutes=1)
+
+
+def _indexes(engine: sa.Engine) -> set[str]:
+    return {name for (name,) in rows(engine, "SELECT name FROM sqlite_master WHERE type='index'")}
+
+
+def test_it_drops_a_probe_index_for_20_to_40_minutes_then_recreates_it(
+    orders_shop: sa.Engine, tmp_path: Path
+) -> None:
+    from monitor.source_db import SourceDatabase
+
+    simulator = ShopSimulator(
+        orders_shop, tmp_path / "access.log", seed=5, scale=0.01, slow_tables_per_day=4
+    )
+    start, last = _window(simulator, ORDER_DATE_INDEX)
+    assert timedelta(minutes=19) <= last - start <= timedelta(minutes=39)
+    collector = SourceDatabase(str(orders_shop.url))
+
+    def probe(conn: sa.Connection) -> float:
+        times = []
+        for _ in range(5):
+            began = time.perf_counter()
+            collector.query(conn, ORDER_PROBE)
+            times.append(time.perf_counter() - began)
+        return statistics.median(times)
+
+    # The collector's pooled read connection stays open throughout: the DDL goes through beside it.
+    with collector.connect() as conn:
+        assert simulator.tick(start - timedelta(minutes=2)).dropped_index is None
+        usual = probe(conn)
+        assert simulator.tick(start + timedelta(minutes=1)).dropped_index == ORDER_DATE_INDEX
+        assert ORDER_DATE_INDEX not in _indexes(orders_shop)
+        slow = probe(conn)
+        assert simulator.tick(last + timedelta(minutes=1)).dropped_index is None
+        assert ORDER_DATE_INDEX in _indexes(orders_shop)
+        again = probe(conn)
+    collector.close()
+    assert slow > 20 * usual and slow > 20 * again  # a full scan of 100,000 rows
+
+
+def test_it_records_the_slow_probe_in_a_collection_during_the_incident(
+    orders_shop: sa.Engine, tmp_path: Path, settings_for
+) -> None:
+    from monitor.collectors import database_health
+    from monitor.sources import Sources
+
+    url = str(orders_shop.url)
+    simulator = ShopSimulator(
+        orders_shop, tmp_path / "access.log", seed=5, scale=0.01, slow_tables_per_day=4
+    )
+    start, last = _window(simulator, ORDER_DATE_INDEX)
+    sources = Sources.from_settings(
+        settings_for(url, source={"url": url, "critical_tables": ["___xtr_order"]})
+    )
+    name = "database.___xtr_order.queryTime"
+    times = {}
+    for moment in (start - timedelta(minutes=2), start + timedelta(minutes=5), last):
+        simulator.tick(moment)
+        samples = database_health.collect(sources, moment.replace(tzinfo=UTC)).samples
+        times[moment] = next(s.value for s in samples if s.name == name)
+    sources.close()
+    before, during, end = times.values()
+    assert during > 20 * before and end > 20 * before
+
+
+def test_it_restores_an_index_left_dropped_by_a_stopped_simulator(
+    orders_shop: sa.Engine, tmp_path: Path
+) -> None:
+    with orders_shop.begin() as conn:  # killed mid-incident: the index is still gone
+        conn.execute(sa.text(f"DROP INDEX {ORDER_DATE_INDEX}"))
+    simulator = ShopSimulator(orders_shop, tmp_path / "access.log", seed=6, slow_tables_per_day=0)
+    simulator.resume_at(NOON - timedelta(hours=3))  # catching up after a pause
+    simulator.tick(NOON - timedelta(hours=2))
+    assert ORDER_DATE_INDEX in _indexes(orders_shop)
+
+
+def test_it_slows_a_table_about_once_a_day(engine: sa.Engine, tmp_path: Path) -> None:
+    simulator = ShopSimulator(engine, tmp_path / "access.log", seed=7)
+    minutes = [NOON + timedelta(minutes=10 * i) for i in range(60 * 144)]  # sixty days
+    dropped = [simulator.dropped_index(moment) for moment in minutes]
+    starts = sum(1 for a, b in itertools.pairwise(dropped) if b is not None and a != b)
+    assert 35 <= starts <= 90
+    assert len({index for index in dropped if index}) == 4  # every probed table in turn
+
+
+def test_it_drops_and_recreates_a_probe_index_on_postgresql(
+    pg_engine: sa.Engine, tmp_path: Path
+) -> None:
+    simulator = ShopSimulator(pg_engine, tmp_path / "access.log", seed=8, slow_tables_per_day=4)
+    start, last = _window(simulator, ORDER_DATE_INDEX)
+    names = "SELECT indexname FROM pg_indexes WHERE tablename = '___xtr_order'"
+    simulator.tick(start + timedelta(minutes=1))
+    assert (ORDER_DATE_INDEX,) not in rows(pg_engine, names)
+    simulator.tick(last + timedelta(minutes=1))
+    assert (ORDER_DATE_INDEX,) in rows(pg_engine, names)

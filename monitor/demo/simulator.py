@@ -1,7 +1,14 @@
-"""Keeps the demo shop alive: new orders and customers, and web traffic in an access log."""
+"""Keeps the demo shop alive: new orders and customers, web traffic in an access log, incidents.
+
+Incidents come on a schedule drawn per hour (or per day) from a seeded generator, so every tick
+agrees on it whatever its span: a burst of 5xx with slow responses (~once a day, 5–15 min), an
+order stall (~once a week, 4–6 h in the day) and a slow table (~once a day, 20–40 min: "a
+migration dropped an index" behind one critical table's probe, recreated at the end).
+"""
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import random
@@ -14,9 +21,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import sqlalchemy as sa
+from sqlalchemy.schema import CreateIndex, DropIndex
 
 from monitor.demo.catalogue import Gamme, Vehicle, catalogue, product_url
-from monitor.demo.shop import CUSTOMER, ORDER, ORDER_LINE, naive_utc
+from monitor.demo.shop import CUSTOMER, ORDER, ORDER_LINE, SEO_PAGE, naive_utc
 from monitor.demo.trade import (
     NEW_CUSTOMERS_PER_DAY,
     ORDERS_PER_DAY,
@@ -44,6 +52,7 @@ _ERROR_SHARE = 0.0015
 _INCIDENT_ERROR_SHARE = 0.06
 _INCIDENT_SLOWDOWN = 6.0
 _INCIDENT_MINUTES = (5, 15)
+_SLOW_TABLE_MINUTES = (20, 40)
 _SLOT_SECONDS = 60.0
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MASK64 = (1 << 64) - 1
@@ -91,6 +100,22 @@ _BOT_KINDS = (
 )  # fmt: skip
 _SERVER_ERRORS = (500, 502, 502, 503, 504)
 
+log = logging.getLogger("vigie.demo")
+
+
+def _index_on(table: sa.Table, column: str) -> sa.Index:
+    return next(i for i in table.indexes if [c.name for c in i.columns] == [column])
+
+
+# What a slow-table incident drops: the index a critical table's probe reads its newest rows
+# through. Without it the probe is a full scan (at scale 1.0 about 10–25 ms instead of 0.1 ms).
+SLOW_TABLE_INDEXES = (
+    _index_on(CUSTOMER, "cst_date_add"),
+    _index_on(ORDER, "ord_date"),
+    _index_on(ORDER_LINE, "orl_ord_id"),
+    _index_on(SEO_PAGE, "updated_at"),
+)
+
 
 @dataclass(frozen=True)
 class TickSummary:
@@ -99,6 +124,7 @@ class TickSummary:
     orders: int
     customers: int
     requests: int
+    dropped_index: str | None = None  # the slow-table incident's, while it lasts
 
 
 class ShopSimulator:
@@ -118,6 +144,7 @@ class ShopSimulator:
         rotate_bytes: int = ROTATE_BYTES,
         incidents_per_day: float = 1.0,
         stalls_per_week: float = 1.0,
+        slow_tables_per_day: float = 1.0,
     ) -> None:
         self._engine = engine
         self._access_log = access_log
@@ -127,6 +154,7 @@ class ShopSimulator:
         self._rotate_bytes = rotate_bytes
         self._incidents_per_day = incidents_per_day
         self._stalls_per_week = stalls_per_week
+        self._slow_tables_per_day = slow_tables_per_day
         self._orders = OrderMaker(self._rng)
         self._catalogue = catalogue()
         self._human_kinds, self._human_cum = _choices(_HUMAN_KINDS)
@@ -137,15 +165,21 @@ class ShopSimulator:
         self._last: datetime | None = None
 
     def tick(self, now: datetime) -> TickSummary:
-        """Simulate the time since the previous tick: the last minute at first, an hour at most."""
+        """Simulate the time since the previous tick: the last minute at first, an hour at most.
+
+        The shop's indexes end every tick as the slow-table schedule has them at `now`, whatever
+        happened before (a restart mid-incident, a catch-up after a pause): dropped during an
+        incident, present otherwise."""
         now = naive_utc(now)
         start = max(self._last or now - FIRST_GAP, now - MAX_GAP)
         if now <= start:
             return TickSummary(0, 0, 0)
         orders, customers = self._trade(start, now)
         requests = self._traffic(start, now)
+        dropped = self.dropped_index(now)
+        self._set_indexes(dropped)
         self._last = now
-        return TickSummary(orders, customers, requests)
+        return TickSummary(orders, customers, requests, dropped)
 
     def fill_traffic(self, start: datetime, end: datetime) -> int:
         """Write the access log of [start, end) without touching the shop; returns the requests.
@@ -201,6 +235,40 @@ class ShopSimulator:
             _insert(conn, ORDER_LINE, lines)
             _advance_statuses(conn, seen)
         return len(orders), len(customers)
+
+    def dropped_index(self, moment: datetime) -> str | None:
+        """The index a slow-table incident has dropped at `moment`, or None (the usual)."""
+        ts = _epoch(naive_utc(moment))
+        hour = int(ts // 3_600)
+        # An incident starting late in the previous hour may still be running.
+        for window in (self._slow_table_window(hour), self._slow_table_window(hour - 1)):
+            if window is not None and window[0] <= ts < window[1]:
+                return window[2].name
+        return None
+
+    def _slow_table_window(self, hour: int) -> tuple[float, float, sa.Index] | None:
+        """A migration that drops one probe index for 20–40 min, in about `slow_tables_per_day`
+        hours a day; seeded by the hour like the other incidents."""
+        rng = random.Random(f"{self._salt}:slow-table:{hour}")
+        if rng.random() >= self._slow_tables_per_day / 24:
+            return None
+        begin = hour * 3_600 + rng.randrange(60) * 60
+        end = begin + rng.randint(*_SLOW_TABLE_MINUTES) * 60
+        return float(begin), float(end), rng.choice(SLOW_TABLE_INDEXES)
+
+    def _set_indexes(self, dropped: str | None) -> None:
+        """Drop the incident's index, recreate any other that is missing (one query when all is
+        as it should be). DDL with the collector's readers present: SQLite's WAL lets one writer
+        commit beside readers, PostgreSQL's DROP INDEX waits for their brief reads to end."""
+        with self._engine.begin() as conn:
+            present = _index_names(conn)
+            for index in SLOW_TABLE_INDEXES:
+                if index.name == dropped and index.name in present:
+                    log.info("demo incident: a migration dropped index %s", index.name)
+                    conn.execute(DropIndex(index, if_exists=True))
+                elif index.name != dropped and index.name not in present:
+                    log.info("demo: (re)creating index %s", index.name)
+                    conn.execute(CreateIndex(index, if_not_exists=True))
 
     # -- the access log ---------------------------------------------------------------------
 
@@ -414,6 +482,14 @@ def _mix(value: int) -> int:
     value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
     value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & _MASK64
     return value ^ (value >> 31)
+
+
+def _index_names(conn: sa.Connection) -> set[str]:
+    if conn.dialect.name == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type = 'index'"
+    else:
+        query = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+    return {name for (name,) in conn.execute(sa.text(query))}
 
 
 def _max_id(conn: sa.Connection, column: sa.Column[Any]) -> int:
