@@ -298,14 +298,17 @@ def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, name: st
 
 
 def metric_tile(metric: str, value: float | None, previous: float | None) -> None:
-    """A headline figure with its change against the previous period (green when better)."""
+    """A headline figure with its change against the previous period (green when better);
+    a count's noun goes in the label, so five tiles in a row still show whole numbers."""
     delta = None
     if value is not None and previous not in (None, 0):
         assert previous is not None
-        delta = f"{(value - previous) / abs(previous) * 100:+.1f} % vs previous period"
+        delta = f"{(value - previous) / abs(previous) * 100:+.1f} %"
+    noun = report.unit(metric)
+    name = report.label(metric)
     st.metric(
-        report.label(metric),
-        report.human(metric, value),
+        f"{name} ({noun})" if noun.isalpha() and noun not in ("ms", "s", "MB") else name,
+        report.human(metric, value, counted_noun=False),
         delta,
         delta_color="inverse" if report.lower_is_better(metric) else "normal",
         border=True,

@@ -67,6 +67,11 @@ GUIDANCE: dict[str, tuple[str, str]] = {
         "Pages that read this table are slow",
         "Look for locks on it and run ANALYZE; see the Tables page",
     ),
+    "table_slower_than_usual": (
+        "Pages that read this table are many times slower than usual: often a dropped index "
+        "or a new full scan",
+        "Check the table's indexes against its probe and recent migrations; see the Tables page",
+    ),
     "orders_stopped": (
         "No order for hours usually means checkout or payment is broken",
         "Place a test order and check the payment provider",

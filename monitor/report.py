@@ -165,6 +165,7 @@ def label(metric: str) -> str:
     words = re.sub(
         r"(?<=[a-z0-9])(?=[A-Z])|(?<=[a-z])(?=[0-9])", " ", metric.rsplit(".", 1)[-1]
     ).lower()
+    words = re.sub(r"\bcpu\b", "CPU", words)
     return words[:1].upper() + words[1:]
 
 
@@ -173,8 +174,9 @@ def unit(metric: str) -> str:
     return UNITS.get(metric.rsplit(".", 1)[-1], "")
 
 
-def human(metric: str, value: float | None) -> str:
-    """A figure as people read it: 59,137 customers; 15,420.50 €; 2.35 %; 1.2 GB."""
+def human(metric: str, value: float | None, *, counted_noun: bool = True) -> str:
+    """A figure as people read it: 59,137 customers; 15,420.50 €; 2.35 %; 1.2 GB. Without
+    `counted_noun`, a count is a bare number (its label already says "orders")."""
     if value is None:
         return "—"
     short = metric.rsplit(".", 1)[-1]
@@ -192,4 +194,7 @@ def human(metric: str, value: float | None) -> str:
     if short in _MONEY:
         return f"{value:,.2f} €"
     text = f"{round(value):,}" if short in _COUNTS else f"{value:,.2f}"
-    return f"{text} {unit(metric)}".strip()
+    suffix = unit(metric)
+    if not counted_noun and suffix.isalpha() and suffix not in ("ms", "s", "MB"):
+        return text
+    return f"{text} {suffix}".strip()

@@ -26,6 +26,7 @@ def _shifted(points: list[history.Point], seconds: float) -> list[history.Point]
 def live() -> None:
     rng: TimeRange = dashboard.period()
     before = rng.previous()
+    st.caption(f"Now, and the change against the previous {rng.label}")
     for column, metric in zip(st.columns(len(METRICS)), METRICS, strict=True):
         with column:
             now = dashboard.read(history.change, metric, rng)

@@ -15,6 +15,7 @@ METRICS = [f"seo.{name}" for name in report.SEO]
 @st.fragment(run_every=dashboard.REFRESH_S)
 def live() -> None:
     rng = dashboard.period()
+    st.caption(f"Now, and the change against the previous {rng.label}")
     for column, metric in zip(st.columns(len(METRICS)), METRICS, strict=True):
         with column:
             now = dashboard.read(history.change, metric, rng)
