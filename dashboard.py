@@ -8,10 +8,11 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import plotly.graph_objects as go
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from monitor import health, report
 from monitor.config import OpsConfig, Settings, SourceConfig, load_settings
@@ -33,7 +34,7 @@ _LINE = "#1f6feb"
 T = TypeVar("T")
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, ttl=60)  # a revoked ops secret stops working within 1 min
 def _load_settings() -> Settings:
     settings = load_settings()
     secret = _secret_ops_token()
@@ -64,8 +65,21 @@ def _open_store(url: str) -> HistoryStore:
     return HistoryStore(url, create=False, busy_timeout_s=2)
 
 
+def _store_lost(exc: SQLAlchemyError) -> NoReturn:
+    # A store deleted, locked or down while the server runs: open it afresh next time.
+    _open_store.clear()
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    st.warning(
+        f"The history store cannot be read: {reason}. Check that the collector daemon runs "
+        "and that the store is reachable; this page retries on its own."
+    )
+    st.stop()
+    raise AssertionError("st.stop() returned")
+
+
 def store() -> HistoryStore:
-    """The history store; a missing, empty or older store explains itself and stops the page."""
+    """The history store; a missing, empty, older or lost store explains itself and stops
+    the page."""
     try:
         found = _open_store(settings().store_url)
         if not found.has_samples():
@@ -80,24 +94,40 @@ def store() -> HistoryStore:
         st.warning(f"{exc}.")
         st.stop()
         raise
+    except SQLAlchemyError as exc:
+        _store_lost(exc)
+
+
+def _call(function: Callable[..., Any], url: str, args: tuple[Any, ...], kwargs: Any) -> Any:
+    return function(_open_store(url), *args, **dict(kwargs))
 
 
 @st.cache_data(ttl=REFRESH_S / 2, max_entries=512, show_spinner=False)
 def _read(
-    _function: Callable[..., Any],
-    name: str,
-    url: str,
-    args: tuple[Any, ...],
-    kwargs: tuple[Any, ...],
+    _function: Callable[..., Any], name: str, url: str, args: tuple[Any, ...], kwargs: Any
 ) -> Any:
-    return _function(_open_store(url), *args, **dict(kwargs))
+    return _call(_function, url, args, kwargs)
 
 
-def read(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """`function(store, *args, **kwargs)`, cached a few seconds per arguments: every page's reads go
-    through here, so a refresh or a second visitor costs nothing."""
+@st.cache_data(ttl=2, max_entries=64, show_spinner=False)
+def _read_live(
+    _function: Callable[..., Any], name: str, url: str, args: tuple[Any, ...], kwargs: Any
+) -> Any:
+    return _call(_function, url, args, kwargs)
+
+
+def read(function: Callable[..., T], *args: Any, live: bool = False, **kwargs: Any) -> T:
+    """`function(store, *args, **kwargs)`, cached per arguments for 15 s (2 s with `live`, for
+    job progress): every page's reads go through here, so a refresh or a second visitor costs
+    nothing, and a store lost mid-session is a warning, not a traceback."""
     name = f"{function.__module__}.{function.__qualname__}"
-    result: T = _read(function, name, settings().store_url, args, tuple(sorted(kwargs.items())))
+    cached = _read_live if live else _read
+    try:
+        result: T = cached(
+            function, name, settings().store_url, args, tuple(sorted(kwargs.items()))
+        )
+    except SQLAlchemyError as exc:
+        _store_lost(exc)
     return result
 
 
@@ -205,6 +235,21 @@ def chart(
     download([rows[ts] for ts in sorted(rows)], ["ts", *series], name=key)
 
 
+def bar_chart(rows: Sequence[Mapping[str, Any]], x: str, metric: str, *, title: str) -> None:
+    """One figure as bars (a day's orders), with the unit on its axis."""
+    figure = go.Figure(
+        go.Bar(x=[r[x] for r in rows], y=[r.get(metric) for r in rows], marker_color=_LINE)
+    )
+    figure.update_layout(
+        title=title,
+        height=300,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        yaxis_title=report.unit(metric),
+        xaxis_title=f"{x} (UTC)",
+    )
+    st.plotly_chart(figure, key=f"bars-{metric}-{x}", config={"displaylogo": False})
+
+
 def forecast_chart(
     past: Sequence[Point],
     predicted: Mapping[str, Any],
@@ -291,9 +336,17 @@ def download(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, name:
     )
 
 
-def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, name: str) -> None:
-    """A table and its CSV."""
-    st.dataframe([{c: r.get(c) for c in columns} for r in rows], hide_index=True)
+def table(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+    *,
+    name: str,
+    shown: Sequence[Mapping[str, Any]] | None = None,
+) -> None:
+    """A table and its CSV; `shown`, if given, is what people read (formatted figures) while
+    the CSV keeps the numbers."""
+    display = rows if shown is None else shown
+    st.dataframe([{c: r.get(c) for c in columns} for r in display], hide_index=True)
     download(rows, columns, name=name)
 
 

@@ -93,11 +93,12 @@ _GENERIC = ("It crossed a threshold set in the alert rules", "See the Alerts pag
 _RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 
 
-def _from_alerts(active: Sequence[Alert]) -> list[Advice]:
+def _from_alerts(active: Sequence[Alert], rule_kinds: Mapping[str, str]) -> list[Advice]:
     return [
         Advice(
             alert.severity,
-            f"{alert.message}: {alert.subject} is {report.human(alert.metric, alert.value)}",
+            f"{alert.message}: {alert.subject} is "
+            + report.alert_figure(alert.metric, alert.value, rule_kinds.get(alert.rule, "value")),
             *GUIDANCE.get(alert.rule, _GENERIC),
         )
         for alert in active
@@ -185,11 +186,13 @@ def recommend(
     baselines: Sequence[Baseline],
     table_notes: Sequence[Note],
     growth: Sequence[Growth],
+    rule_kinds: Mapping[str, str] | None = None,
 ) -> list[Advice]:
-    """Everything worth doing, most severe first."""
+    """Everything worth doing, most severe first. `rule_kinds` maps a rule to its baseline
+    (value, recent, seasonal), to word its alerts' figures."""
     found = [
         *_from_freshness(freshness),
-        *_from_alerts(active),
+        *_from_alerts(active, rule_kinds or {}),
         *_from_predictions(predicted, {a.rule for a in active}),
         *_from_baselines(baselines),
         *_from_tables(table_notes, growth),

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from fnmatch import translate
 from typing import Literal
 
-from sqlalchemy import RowMapping, select, update
+from sqlalchemy import ColumnElement, RowMapping, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -378,11 +378,19 @@ class AlertBook:
         alerts = [Alert.from_row(r) for r in rows]
         return sorted(alerts, key=lambda a: (-SEVERITIES.index(a.severity), a.opened_at))
 
-    def history(self, *, since: float = 0, limit: int = 500) -> list[Alert]:
-        """Alerts opened since `since`, newest first."""
+    def history(
+        self, *, since: float = 0, until: float | None = None, limit: int = 500
+    ) -> list[Alert]:
+        """Alerts open at some moment between `since` and `until` (now if None), newest
+        first: opened before the end, and not resolved before the start."""
+        during: list[ColumnElement[bool]] = [
+            alerts_table.c.resolved_at.is_(None) | (alerts_table.c.resolved_at >= since)
+        ]
+        if until is not None:
+            during.append(alerts_table.c.opened_at <= until)
         query = (
             select(alerts_table)
-            .where(alerts_table.c.opened_at >= since)
+            .where(*during)
             .order_by(alerts_table.c.opened_at.desc(), alerts_table.c.id.desc())
             .limit(limit)
         )
@@ -396,3 +404,13 @@ def _wildcard_part(pattern: str, name: str) -> str | None:
     regex = re.escape(pattern).replace(r"\*", "(.+?)")
     match = re.fullmatch(regex, name)
     return match.group(1) if match else None
+
+
+def open_alerts(store: HistoryStore) -> list[Alert]:
+    """The open alerts of a store, most severe first (for views that hold no rules)."""
+    return AlertBook(store, []).active()
+
+
+def alerts_between(store: HistoryStore, start: float, end: float | None) -> list[Alert]:
+    """Alerts open at some moment of the period (`end` None: up to now), newest first."""
+    return AlertBook(store, []).history(since=start, until=end, limit=2000)

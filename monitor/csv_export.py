@@ -25,10 +25,11 @@ def cell(value: Any) -> Any:
     with a quote; numbers, booleans and empty cells pass unchanged."""
     if value is None:
         return ""
-    if isinstance(value, numbers.Number):  # numpy's numbers too
-        return "" if isinstance(value, float) and math.isnan(value) else value
+    if isinstance(value, numbers.Real):  # numpy's numbers too
+        return "" if not math.isfinite(float(value)) else value
     if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)  # Vigie's times are UTC
+        return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
     text = str(value)
     if text.startswith(_FORMULA_START):
         return "'" + text

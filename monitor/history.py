@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from monitor.csv_export import iso
 from monitor.store import HistoryStore, Point
 from monitor.timerange import TimeRange, thin
 
@@ -17,16 +16,6 @@ def chart(store: HistoryStore, metric: str, rng: TimeRange) -> list[Point]:
     """One metric over the range, thinned to what a browser draws smoothly (rollups beyond
     two days, see HistoryStore.series)."""
     return thin(store.series(metric, rng.start, rng.end), rng)
-
-
-def rows(store: HistoryStore, metrics: Sequence[str], rng: TimeRange) -> list[dict[str, Any]]:
-    """The metrics side by side, one row per instant: `{"ts": ISO, metric: value, …}` (a
-    metric without a sample at an instant is missing from that row)."""
-    table: dict[int, dict[str, Any]] = {}
-    for metric in metrics:
-        for point in chart(store, metric, rng):
-            table.setdefault(point.ts, {"ts": iso(point.ts)})[metric] = point.value
-    return [table[ts] for ts in sorted(table)]
 
 
 @dataclass(frozen=True)
@@ -45,9 +34,13 @@ class Change:
 
 
 def _last(store: HistoryStore, metric: str, start: float, end: float) -> float | None:
-    # The newest sample of the period's last two days: cheap however long the period is.
-    points = store.series(metric, max(start, end - 2 * 86400), end)
-    return points[-1].value if points else None
+    # The newest sample of the period's last two days, cheap however long the period is; past
+    # the raw retention (a year ago) there are only hourly rollups: their last week, then.
+    for window in (2 * 86400, 7 * 86400):
+        points = store.series(metric, max(start, end - window), end)
+        if points:
+            return points[-1].value
+    return None
 
 
 def change(store: HistoryStore, metric: str, rng: TimeRange) -> Change:
@@ -66,10 +59,8 @@ def by_day(store: HistoryStore, metrics: Sequence[str], rng: TimeRange) -> list[
     return _grouped(store, metrics, rng, "day")
 
 
-def by_hour_of_day(
-    store: HistoryStore, metrics: Sequence[str], rng: TimeRange
-) -> list[dict[str, Any]]:
-    """The mean of each metric per hour of the day (UTC) over the range: the daily rhythm."""
+def by_hour(store: HistoryStore, metrics: Sequence[str], rng: TimeRange) -> list[dict[str, Any]]:
+    """Each UTC hour's mean of each metric: `{"hour": "2026-11-24T10:00Z", metric: value, …}`."""
     return _grouped(store, metrics, rng, "hour")
 
 
@@ -81,7 +72,7 @@ def _grouped(
         groups: dict[str, list[float]] = {}
         for point in store.series(metric, rng.start, rng.end):
             moment = datetime.fromtimestamp(point.ts, UTC)
-            key = moment.date().isoformat() if by == "day" else f"{moment.hour:02d}:00"
+            key = moment.date().isoformat() if by == "day" else moment.strftime("%Y-%m-%dT%H:00Z")
             groups.setdefault(key, []).append(point.value)
         for key, values in groups.items():
             value = values[-1] if by == "day" else sum(values) / len(values)

@@ -32,6 +32,7 @@ __all__ = [
 ]
 
 
+NO_DATA = "not enough data"
 # The metric that speaks for each area's trend, and whether more of it is better.
 AREA_TRENDS: dict[str, tuple[str, bool]] = {
     "performance": ("performance.responseTime", False),
@@ -68,18 +69,23 @@ def _predicted(
 ) -> dict[str, Any] | None:
     severity, threshold = rule.thresholds()[0]
     found = crossing(rule.metric, fitted, threshold, rule.when, horizon_days=horizon)
-    if found is None or (accuracy is not None and not accuracy.model_beats_baseline):
+    if found is None or fitted is None:
+        return None
+    if accuracy is not None and not accuracy.model_beats_baseline:
         return None  # a trend that forecasts worse than "nothing changes" predicts nothing
+    # Counted from the last sample: a daemon that stopped a while ago moves it closer.
+    at = fitted.end_ts + found.days * DAY
+    lag = (now - fitted.end_ts) / DAY
     return {
         "rule": rule.name,
         "metric": rule.metric,
         "severity": severity,
         "threshold": threshold,
-        "inDays": round(found.days, 2),
-        "at": now + found.days * DAY,
+        "inDays": round(found.days - lag, 2),
+        "at": at,
         "intervalDays": [
-            round(found.days_low, 2),
-            None if math.isinf(found.days_high) else round(found.days_high, 2),
+            round(found.days_low - lag, 2),
+            None if math.isinf(found.days_high) else round(found.days_high - lag, 2),
         ],
         "confidence": round(found.confidence, 3),
         "backtested": accuracy is not None,
@@ -124,7 +130,7 @@ def summarize(
     ]
     return {
         "trends": {
-            area: trend(fits[metric], higher_is_better=up)
+            area: trend(fits[metric], higher_is_better=up) if fits[metric] else NO_DATA
             for area, (metric, up) in AREA_TRENDS.items()
         },
         "metricTrends": {
@@ -188,6 +194,7 @@ def report(store: HistoryStore, settings: Settings, *, now: float) -> dict[str, 
         baselines=summary["baselines"],
         table_notes=store.notes(kinds=["recommendation"], since=now - 3600),
         growth=summary["tableGrowth"],
+        rule_kinds={rule.name: rule.baseline for rule in rules},
     )
     return {
         "allGood": not found,

@@ -453,3 +453,23 @@ def _event(conn: Connection, job_id: int, ts: float, event: str, detail: str | N
 
 def _ms(job: Job, now: float) -> float | None:
     return (now - job.started_at) * 1000 if job.started_at is not None else None
+
+
+def queue_stats(store: HistoryStore) -> dict[str, dict[str, int]]:
+    """Jobs per state for every queue (see JobQueue.stats)."""
+    return JobQueue(store).stats()
+
+
+def recent_jobs(store: HistoryStore, limit: int = 50, state: str | None = None) -> list[Job]:
+    """The newest jobs first, optionally in one state."""
+    return JobQueue(store).recent(limit=limit, state=state)
+
+
+def job_events(store: HistoryStore, job_id: int) -> list[JobEvent]:
+    """One job's history, oldest first."""
+    return JobQueue(store).events(job_id)
+
+
+def find_job(store: HistoryStore, job_id: int) -> Job | None:
+    """A job by id, None if unknown or trimmed by retention."""
+    return JobQueue(store).get(job_id)

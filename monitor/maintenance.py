@@ -45,12 +45,7 @@ def request_maintenance(
     a task name that does not exist (nothing is queued then)."""
     wanted = list(dict.fromkeys(tasks))
     expected = settings.ops.token
-    allowed = (
-        bool(expected)
-        and token is not None
-        and hmac.compare_digest(token.encode(), expected.encode())
-    )
-    if not allowed:
+    if not authorized(settings, token):
         audit_call(
             queue.store,
             actor=actor,
@@ -91,6 +86,42 @@ def request_maintenance(
         detail=f"jobs {', '.join(map(str, ids))}",
     )
     return ids
+
+
+def authorized(settings: Settings, token: str | None) -> bool:
+    """Whether `token` is the ops token (none set in the config: nobody is)."""
+    expected = settings.ops.token
+    return (
+        bool(expected)
+        and token is not None
+        and hmac.compare_digest(token.encode(), expected.encode())
+    )
+
+
+def acknowledge_alert(
+    book: AlertBook,
+    alert_id: int,
+    *,
+    actor: str,
+    token: str | None,
+    settings: Settings,
+    now: float,
+) -> bool:
+    """Acknowledge an open alert on behalf of `actor` (ops only); False if it was not open or
+    already acknowledged. Raises NotAuthorized, audited as refused, without the ops token."""
+    if not authorized(settings, token):
+        with book.store.writing() as conn:
+            record(
+                conn,
+                actor=actor,
+                action="acknowledge",
+                target=f"alert {alert_id}",
+                outcome="refused",
+                now=now,
+                detail="no valid ops token",
+            )
+        raise NotAuthorized("acknowledging alerts is for ops only: give the ops token")
+    return book.acknowledge(alert_id, actor, now=now)
 
 
 def audit_call(

@@ -198,3 +198,15 @@ def human(metric: str, value: float | None, *, counted_noun: bool = True) -> str
     if not counted_noun and suffix.isalpha() and suffix not in ("ms", "s", "MB"):
         return text
     return f"{text} {suffix}".strip()
+
+
+def alert_figure(metric: str, value: float | None, baseline: str = "value") -> str:
+    """An alert's value or threshold in its rule's terms: the metric's unit for a plain rule,
+    "× its usual" for a `recent` rule, a percent off the usual hour for a `seasonal` one."""
+    if value is None:
+        return "—"
+    if baseline == "recent":
+        return f"{value:,.1f} × its usual"
+    if baseline == "seasonal":
+        return f"{value:+.0f} % against the usual for the hour"
+    return human(metric, value)

@@ -62,7 +62,8 @@ def thin(points: Sequence[Point], rng: TimeRange, max_points: int = MAX_POINTS) 
     width = rng.seconds / max_points
     buckets: dict[int, list[Point]] = {}
     for point in points:
-        index = min(int((point.ts - rng.start) // width), max_points - 1)
+        # A rollup hour may start before the range: it belongs to the first bucket.
+        index = min(max(int((point.ts - rng.start) // width), 0), max_points - 1)
         buckets.setdefault(index, []).append(point)
     thinned = []
     for group in buckets.values():

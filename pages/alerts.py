@@ -8,13 +8,14 @@ import streamlit as st
 
 import dashboard
 from monitor import report
-from monitor.alerts import AlertBook
+from monitor.alerts import Alert, AlertBook, alerts_between, open_alerts
 from monitor.config import SEVERITIES
+from monitor.maintenance import NotAuthorized, acknowledge_alert
 
 st.title("Alerts")
 settings = dashboard.settings()
 store = dashboard.store()
-book = AlertBook(store, settings.alerts.effective())
+KINDS = {rule.name: rule.baseline for rule in settings.alerts.effective()}
 COLUMNS = [
     "id",
     "rule",
@@ -32,18 +33,37 @@ COLUMNS = [
 ]
 
 
-def _row(alert: dict[str, object]) -> dict[str, object]:
-    return {
-        **alert,
-        **{
-            k: dashboard.iso_or_none(alert[k]) for k in ("openedAt", "resolvedAt", "acknowledgedAt")
-        },
-    }
+def _row(alert: Alert) -> dict[str, object]:
+    shown = report.alert(alert)
+    for key in ("openedAt", "resolvedAt", "acknowledgedAt"):
+        shown[key] = dashboard.iso_or_none(shown[key])
+    return shown
+
+
+def _figure(alert: Alert, value: float | None) -> str:
+    return report.alert_figure(alert.metric, value, KINDS.get(alert.rule, "value"))
+
+
+def _acknowledge(alert: Alert, ops: tuple[str, str]) -> None:
+    try:
+        acknowledge_alert(
+            AlertBook(store, []),
+            alert.id,
+            actor=ops[0],
+            token=ops[1],
+            settings=settings,
+            now=time.time(),
+        )
+    except NotAuthorized as exc:  # the secret was changed since the page was drawn
+        st.error(str(exc))
+        return
+    st.cache_data.clear()  # show the acknowledgement at once
+    st.rerun()
 
 
 @st.fragment(run_every=dashboard.REFRESH_S)
 def active() -> None:
-    opened = book.active()
+    opened = dashboard.read(open_alerts, live=True)
     st.subheader(f"Open alerts ({len(opened)})")
     if not opened:
         st.success("No alert is open.")
@@ -54,16 +74,15 @@ def active() -> None:
             with left:
                 dashboard.severity_badge(alert.severity)
                 st.markdown(f"**{alert.message}** — {alert.subject}")
+                acknowledged = (
+                    f"; acknowledged by {alert.acknowledged_by} at "
+                    f"{dashboard.when(alert.acknowledged_at)}"
+                    if alert.acknowledged_by
+                    else ""
+                )
                 st.caption(
-                    f"{report.human(alert.metric, alert.value)} (threshold "
-                    f"{report.human(alert.metric, alert.threshold)}), open since "
-                    f"{dashboard.when(alert.opened_at)}"
-                    + (
-                        f"; acknowledged by {alert.acknowledged_by} at "
-                        f"{dashboard.when(alert.acknowledged_at)}"
-                        if alert.acknowledged_by
-                        else ""
-                    )
+                    f"{_figure(alert, alert.value)} (threshold {_figure(alert, alert.threshold)}),"
+                    f" open since {dashboard.when(alert.opened_at)}{acknowledged}"
                 )
             with right:
                 if not alert.acknowledged_by and st.button(
@@ -73,24 +92,25 @@ def active() -> None:
                     help=None if ops else "Ops only: give your name and the ops secret",
                 ):
                     assert ops is not None
-                    book.acknowledge(alert.id, ops[0], now=time.time())
-                    st.rerun()
-    dashboard.download([_row(report.alert(a)) for a in opened], COLUMNS, name="alerts-open")
+                    _acknowledge(alert, ops)
+    dashboard.download([_row(a) for a in opened], COLUMNS, name="alerts-open")
 
 
 def past() -> None:
     rng = dashboard.period()
     st.subheader(f"History ({rng.label})")
-    found = [report.alert(a) for a in book.history(since=rng.start, limit=2000)]
+    # A period ending now runs to this very second (now() is rounded down for the cache).
+    until = None if rng.end >= dashboard.now() else rng.end
+    found = dashboard.read(alerts_between, rng.start, until)
     severities = st.multiselect("Severity", list(reversed(SEVERITIES)), key="alert_severity")
     states = st.multiselect("State", ["open", "resolved"], key="alert_state")
-    rules = st.multiselect("Rule", sorted({a["rule"] for a in found}), key="alert_rule")
+    rules = st.multiselect("Rule", sorted({a.rule for a in found}), key="alert_rule")
     shown = [
         _row(a)
         for a in found
-        if (not severities or a["severity"] in severities)
-        and (not states or a["state"] in states)
-        and (not rules or a["rule"] in rules)
+        if (not severities or a.severity in severities)
+        and (not states or a.state in states)
+        and (not rules or a.rule in rules)
     ]
     dashboard.table(shown, COLUMNS, name="alerts-history")
 

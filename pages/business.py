@@ -33,22 +33,18 @@ def live() -> None:
             dashboard.metric_tile(metric, now.value, now.previous)
 
     view = st.segmented_control(
-        "View", ["Over time", "By day", "By hour of day"], default="Over time", key="business_view"
+        "View", ["Over time", "By day", "By hour"], default="Over time", key="business_view"
     )
-    if view == "By day":
-        rows = dashboard.read(history.by_day, METRICS, rng)
-        st.bar_chart(rows, x="day", y="business.orders24h", y_label="orders", x_label="day (UTC)")
-        dashboard.table(rows, ["day", *METRICS], name="business-by-day")
-    elif view == "By hour of day":
-        rows = dashboard.read(history.by_hour_of_day, METRICS, rng)
-        st.bar_chart(
-            rows,
-            x="hour",
-            y="business.orders24h",
-            y_label="orders (24 h, mean)",
-            x_label="hour (UTC)",
-        )
-        dashboard.table(rows, ["hour", *METRICS], name="business-by-hour")
+    if view in ("By day", "By hour"):
+        by = "day" if view == "By day" else "hour"
+        reader = history.by_day if by == "day" else history.by_hour
+        rows = dashboard.read(reader, METRICS, rng)
+        if not rows:
+            st.info(f"No business figures were collected in {rng.label}.")
+            return
+        if by == "day":  # a day's last orders24h is that day's orders
+            dashboard.bar_chart(rows, "day", "business.orders24h", title="Orders per day")
+        dashboard.table(rows, [by, *METRICS], name=f"business-by-{by}")
     else:
         # One chart at a time: five plotly charts take a browser 2.5-3 s to draw on a small
         # machine (bench/dashboard_bench.py), one well under a second.
@@ -64,7 +60,8 @@ def live() -> None:
             current = dashboard.read(history.chart, metric, rng)
             previous = _shifted(dashboard.read(history.chart, metric, before), rng.seconds)
             dashboard.chart(
-                {metric: current, f"{metric} (previous period)": previous},
+                # The CSV says the previous period's times are moved forward by one period.
+                {metric: current, f"{metric} (previous period, times + {rng.label})": previous},
                 title=f"{report.label(metric)}, against the previous {rng.label}",
                 unit=report.unit(metric),
                 key=metric,

@@ -10,6 +10,18 @@ st.title("Health")
 dashboard.store()
 
 
+def _detail(key: str, value: object) -> str:
+    """A check's figure for people: units, thousands, times."""
+    if key == "lastCollection" and isinstance(value, int | float):
+        return dashboard.when(value)
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "none"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        unit = {"percent": " %", "usedMb": " MB", "ageSeconds": " s", "limitSeconds": " s"}
+        return f"{value:,.1f}{unit[key]}" if key in unit else f"{value:,}"
+    return str(value)
+
+
 @st.fragment(run_every=dashboard.REFRESH_S)
 def live() -> None:
     result = dashboard.health_check(detailed=True)
@@ -29,14 +41,18 @@ def live() -> None:
             if check.reason:
                 st.caption(check.reason)
             if check.details:
-                st.caption(" · ".join(f"{k}: {v}" for k, v in check.details.items()))
+                st.caption(" · ".join(f"{k}: {_detail(k, v)}" for k, v in check.details.items()))
         rows.append(
             {
                 "check": check.name,
                 "status": check.status,
                 "responseTimeMs": check.response_time_ms,
                 "reason": check.reason,
-                **{k: v for k, v in check.details.items() if not isinstance(v, list | dict)},
+                **{
+                    k: dashboard.iso_or_none(v) if k == "lastCollection" else v
+                    for k, v in check.details.items()
+                    if not isinstance(v, list | dict)
+                },
             }
         )
     columns = list(dict.fromkeys(k for row in rows for k in row))

@@ -26,33 +26,32 @@ def live() -> None:
 
     horizon = settings.insights.horizon_days
     st.subheader(f"Predicted issues (next {horizon:g} days)")
-    if found["predictedIssues"]:
-        dashboard.table(
-            [
-                {
-                    "metric": i["metric"],
-                    "severity": i["severity"],
-                    "threshold": i["threshold"],
-                    "at": dashboard.iso_or_none(i["at"]),
-                    "inDays": i["inDays"],
-                    "earliestDays": i["intervalDays"][0],
-                    "latestDays": i["intervalDays"][1],
-                    "confidence": i["confidence"],
-                }
-                for i in found["predictedIssues"]
-            ],
-            [
-                "metric",
-                "severity",
-                "threshold",
-                "at",
-                "inDays",
-                "earliestDays",
-                "latestDays",
-                "confidence",
-            ],
-            name="predicted-issues",
-        )
+    issues = found["predictedIssues"]
+    if issues:
+        columns = ["metric", "severity", "threshold", "at", "inDays", "earliestDays"]
+        columns += ["latestDays", "confidence", "backtested"]
+        rows = [
+            {
+                **{k: i[k] for k in ("metric", "severity", "threshold", "inDays", "confidence")},
+                "at": dashboard.iso_or_none(i["at"]),
+                "earliestDays": i["intervalDays"][0],
+                "latestDays": i["intervalDays"][1],
+                "backtested": i["backtested"],
+            }
+            for i in issues
+        ]
+        shown = [
+            {
+                **row,
+                "threshold": report.human(row["metric"], row["threshold"]),
+                "at": dashboard.when(i["at"]),
+                "latestDays": "—" if row["latestDays"] is None else row["latestDays"],
+                "confidence": f"{row['confidence']:.0%}",
+                "backtested": "yes" if row["backtested"] else "no: too little history",
+            }
+            for row, i in zip(rows, issues, strict=True)
+        ]
+        dashboard.table(rows, columns, name="predicted-issues", shown=shown)
     else:
         st.success(f"No metric is expected to cross an alert threshold within {horizon:g} days.")
 
@@ -105,18 +104,22 @@ def live() -> None:
             + ", ".join(losers)
             + ": those forecasts use the better baseline and predict no issue."
         )
+    columns = ["metric", "origins", "modelMae", "naiveMae", "seasonalNaiveMae", "method"]
     dashboard.table(
         found["accuracy"],
-        [
-            "metric",
-            "origins",
-            "modelMae",
-            "naiveMae",
-            "seasonalNaiveMae",
-            "method",
-            "modelBeatsBaseline",
-        ],
+        [*columns, "modelBeatsBaseline"],
         name="accuracy",
+        shown=[
+            {
+                **a,
+                **{
+                    k: report.human(a["metric"], a[k])
+                    for k in ("modelMae", "naiveMae", "seasonalNaiveMae")
+                },
+                "modelBeatsBaseline": "yes" if a["modelBeatsBaseline"] else "no",
+            }
+            for a in found["accuracy"]
+        ],
     )
     _table(
         "Against the same hour of previous weeks",
@@ -134,7 +137,8 @@ def live() -> None:
         {"metric": a["metric"], "at": dashboard.iso_or_none(a["ts"]), "value": a["value"]}
         for a in found["anomalies"]
     ]
-    _table("Anomalies (last 7 days)", anomalies, ["metric", "at", "value"], "anomalies")
+    days = settings.insights.history_days
+    _table(f"Anomalies (last {days:g} days)", anomalies, ["metric", "at", "value"], "anomalies")
 
 
 live()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 import dashboard
-from monitor.jobs import STATES, Job, JobQueue
+from monitor.jobs import STATES, Job, job_events, queue_stats, recent_jobs
 
 st.title("Jobs")
-queue = JobQueue(dashboard.store())
+dashboard.store()
 COLUMNS = [
     "id",
     "queue",
@@ -45,17 +45,17 @@ def _row(job: Job) -> dict[str, object]:
 @st.fragment(run_every=dashboard.REFRESH_S / 3)
 def live() -> None:
     st.subheader("Queues")
-    stats = queue.stats()
+    stats = dashboard.read(queue_stats, live=True)
     dashboard.table(
         [{"queue": name, **counts} for name, counts in stats.items()],
         ["queue", *STATES],
         name="queues",
     )
-    recent = queue.recent(limit=200)
+    recent = dashboard.read(recent_jobs, 200, live=True)
     st.subheader("Recent runs")
     dashboard.table([_row(j) for j in recent], COLUMNS, name="jobs")
     st.subheader("Failures")
-    failed = [_row(j) for j in queue.recent(limit=50, state="failed")]
+    failed = [_row(j) for j in dashboard.read(recent_jobs, 50, "failed", live=True)]
     if failed:
         dashboard.table(failed, ["id", "type", "attempts", "finishedAt", "error"], name="failures")
     else:
@@ -71,7 +71,7 @@ def live() -> None:
     if picked is not None:
         events = [
             {"at": dashboard.iso_or_none(e.ts), "event": e.event, "detail": e.detail}
-            for e in queue.events(int(picked))
+            for e in dashboard.read(job_events, int(picked), live=True)
         ]
         dashboard.table(events, ["at", "event", "detail"], name=f"job-{picked}-events")
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 import dashboard
 from monitor import audit
-from monitor.jobs import COMPLETED, FAILED, JobQueue
+from monitor.jobs import COMPLETED, FAILED, JobQueue, find_job
 from monitor.maintenance import TASKS, NotAuthorized, request_maintenance
 
 st.title("Maintenance")
@@ -68,12 +68,14 @@ if asked in TASKS:
 def progress() -> None:
     ids = st.session_state.get(JOBS_KEY) or []
     for job_id in ids:
-        job = queue.get(job_id)
+        job = dashboard.read(find_job, job_id, live=True)
         if job is None:
             continue
         label = LABELS.get(job.type, job.type)
         if job.state == COMPLETED:
             outcome = json.loads(job.result) if job.result else {}
+            if not isinstance(outcome, dict):
+                outcome = {"result": outcome}
             st.success(
                 f"{label} done in {job.duration_ms or 0:,.0f} ms: "
                 + (
@@ -107,7 +109,7 @@ def progress() -> None:
             "outcome": e.outcome,
             "detail": e.detail,
         }
-        for e in audit.entries(store, limit=200)
+        for e in dashboard.read(audit.entries, limit=200, live=True)
     ]
     dashboard.table(rows, ["at", "who", "action", "target", "outcome", "detail"], name="audit")
 

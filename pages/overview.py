@@ -7,19 +7,19 @@ import streamlit as st
 
 import dashboard
 from monitor import overview
-from monitor.alerts import AlertBook
+from monitor.alerts import open_alerts
 
 st.title("Overview")
 AREAS = {"performance": "Performance", "business": "Business", "seo": "SEO"}
 settings = dashboard.settings()
-store = dashboard.store()
+dashboard.store()
 
 
 @st.fragment(run_every=dashboard.REFRESH_S)
 def live() -> None:
     now = dashboard.now()
     rng = dashboard.period()
-    active = AlertBook(store, settings.alerts.effective()).active()
+    active = dashboard.read(open_alerts, live=True)
     state, reasons = overview.status(dashboard.health_check(detailed=False), active)
     st.badge(state.upper(), color=dashboard.STATUS_COLOURS[state])  # type: ignore[arg-type]
     for reason in reasons[:6]:
@@ -58,7 +58,7 @@ def live() -> None:
         [
             {
                 "collector": f.collector,
-                "lastWrite": dashboard.when(f.last),
+                "lastWrite": dashboard.iso_or_none(f.last),
                 "age": dashboard.ago(f.age_s),
                 "everySeconds": f.interval_s,
                 "late": f.late,

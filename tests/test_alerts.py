@@ -366,3 +366,14 @@ def test_a_recent_rule_waits_for_twelve_past_samples(store: HistoryStore) -> Non
     store.write([Sample(ORDER_TIME, 0.2, T - 300 * i) for i in range(1, 11)])
     book = AlertBook(store, [TABLE_SLOWER])
     assert _feed(store, book, ORDER_TIME, [30, 30], start=T, step=300) == [[], []]
+
+
+def test_the_history_of_a_period_holds_the_alerts_open_during_it(store: HistoryStore) -> None:
+    book = AlertBook(store, [DISK])
+    # One episode from T to T + 480 (cleared by two samples at 70 %).
+    _feed(store, book, "performance.diskUsage", [96, 96, 96, 96, 70, 70], start=T - 120)
+    [episode] = book.history()
+    assert episode.resolved_at is not None
+    assert [a.id for a in book.history(since=T + 300, until=T + 400)] == [episode.id]
+    assert book.history(since=episode.resolved_at + 1) == []  # over before the period
+    assert book.history(since=0, until=episode.opened_at - 1) == []  # began after it

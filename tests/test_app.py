@@ -304,3 +304,43 @@ def test_it_shows_what_a_finished_maintenance_did(known: str) -> None:
     audit = app.dataframe[0].value
     assert list(audit["who"]) == ["schedule", "dashboard:ana"]
     assert list(audit["outcome"]) == ["failed", "completed"]
+
+
+def test_an_empty_period_explains_itself_by_day(known: str) -> None:
+    from datetime import date
+
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    app.session_state["period"] = "Custom"
+    app.session_state["period_dates"] = (date(2020, 1, 1), date(2020, 1, 7))
+    app.switch_page("pages/business.py").run()
+    app.segmented_control(key="business_view").set_value("By day").run()
+    assert not app.exception
+    assert app.info[0].value == "No business figures were collected in 2020-01-01 → 2020-01-07."
+
+
+def test_a_store_lost_while_the_page_runs_is_a_warning(known: str) -> None:
+    import sqlite3
+
+    app = open_page("overview")
+    with sqlite3.connect(known.removeprefix("sqlite:///")) as db:
+        db.execute("ALTER TABLE samples RENAME TO samples_gone")
+    st.cache_data.clear()
+    app.run()
+    assert not app.exception
+    assert "The history store cannot be read: no such table: samples" in app.warning[0].value
+
+
+def test_a_baseline_rules_alert_is_shown_against_its_usual(known: str) -> None:
+    store = HistoryStore(known)
+    with store.writing() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO alerts (rule, subject, metric, labels, severity, peak_severity, "
+                "state, value, threshold, message, opened_at, updated_at) VALUES "
+                "('table_slower_than_usual', '___xtr_order', 'database.___xtr_order.queryTime', "
+                "'', 'warning', 'warning', 'open', 12.5, 10, 'A table is slow', 1, 1)"
+            )
+        )
+    store.close()
+    captions = [c.value for c in open_page("alerts").caption]
+    assert any(c.startswith("12.5 × its usual (threshold 10.0 × its usual)") for c in captions)

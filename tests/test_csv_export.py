@@ -46,3 +46,18 @@ def test_it_writes_a_header_and_iso_times() -> None:
         ["2026-11-25T12:00:00Z", "120", "'-ok"],
         ["2026-11-25T12:00:00Z", "-3.5", ""],
     ]
+
+
+def test_a_header_or_any_object_is_neutralised_too() -> None:
+    class Sneaky:
+        def __str__(self) -> str:
+            return "=cmd|' /C calc'!A0"
+
+    body = to_csv([{"=x": Sneaky()}], ["=x"]).decode("utf-8")
+    assert body == "'=x\n'=cmd|' /C calc'!A0\n"
+
+
+def test_a_naive_time_is_utc_and_infinity_is_empty() -> None:
+    assert cell(datetime(2026, 11, 25, 12, 0)) == "2026-11-25T12:00:00Z"
+    assert cell(float("inf")) == ""
+    assert cell(np.float32("nan")) == ""

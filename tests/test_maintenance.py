@@ -100,3 +100,23 @@ def test_a_wrong_token_setting_is_never_printed(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings(config, environ={})
     assert "12345678" not in str(caught.value)
+
+
+def test_acknowledging_is_refused_without_the_ops_token(tmp_path: Path) -> None:
+    from monitor.alerts import AlertBook
+    from monitor.maintenance import acknowledge_alert
+    from monitor.store import HistoryStore
+    from tests.known_history import fill
+
+    store = HistoryStore(fill(tmp_path / "history.sqlite"))
+    settings = Settings.model_validate({"data_dir": str(tmp_path), "ops": {"token": "right"}})
+    book = AlertBook(store, [])
+    [alert] = book.active()
+    with pytest.raises(NotAuthorized):
+        acknowledge_alert(book, alert.id, actor="x", token="wrong", settings=settings, now=5.0)
+    assert book.active()[0].acknowledged_by is None
+    refused = entries(store)[0]
+    assert (refused.actor, refused.action, refused.outcome) == ("x", "acknowledge", "refused")
+    assert acknowledge_alert(book, alert.id, actor="ana", token="right", settings=settings, now=6.0)
+    assert book.active()[0].acknowledged_by == "ana"
+    store.close()

@@ -49,3 +49,10 @@ def test_a_year_of_samples_is_thinned_keeping_its_extremes() -> None:
 def test_a_short_series_is_left_alone() -> None:
     points = [Point(int(NOW) - i, 1.0, 1.0, 1.0) for i in range(10)][::-1]
     assert thin(points, preset("24 h", NOW)) == points
+
+
+def test_an_hour_starting_before_the_period_joins_its_first_bucket() -> None:
+    year = preset("1 y", NOW)
+    start_hour = int(year.start) // 3600 * 3600  # the rollup hour the period starts in
+    points = [Point(start_hour + i * 3600, 1.0, 0.0, 2.0) for i in range(8761)]
+    assert len(thin(points, year)) == MAX_POINTS

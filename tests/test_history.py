@@ -1,0 +1,69 @@
+"""Figures against the previous period, and business figures by day and by hour."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.history import by_day, by_hour, change
+from monitor.samples import Sample
+from monitor.store import HistoryStore
+from monitor.timerange import DAY, preset
+
+NOW = 1_800_000_000.0  # 2027-01-15 08:00 UTC
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> HistoryStore:
+    store = HistoryStore(f"sqlite:///{tmp_path / 'h.sqlite'}")
+    yield store
+    store.close()
+
+
+def test_a_year_ago_is_read_from_the_rollups_once_raw_samples_are_pruned(
+    history: HistoryStore,
+) -> None:
+    start = int(NOW - 400 * DAY)
+    history.write(
+        [
+            Sample("business.orders24h", 100 + (ts - start) // DAY, ts)
+            for ts in range(start, int(NOW), 3600)
+        ]
+    )
+    history.rollup(start)
+    history.prune(NOW, raw_days=30, rollup_days=400)
+    found = change(history, "business.orders24h", preset("1 y", NOW))
+    assert found.value == 499  # the newest day
+    assert found.previous == 135  # a year ago exactly, from its hourly rollup
+    assert found.percent == pytest.approx((499 - 135) / 135 * 100)
+
+
+def test_a_day_is_its_last_hours_24_hour_figure_and_an_hour_its_mean(
+    history: HistoryStore,
+) -> None:
+    day = int(NOW // DAY * DAY)  # 2027-01-15 00:00 UTC
+    history.write(
+        [
+            Sample("business.orders24h", 10, day - 3600),
+            Sample("business.orders24h", 12, day - 600),  # 2027-01-14's last
+            Sample("business.orders24h", 3, day + 60),
+            Sample("business.orders24h", 5, day + 1800),
+        ]
+    )
+    history.rollup(day - DAY)
+    rng = preset("7 d", NOW)  # read from the hourly rollups, as any period past two days
+    assert by_day(history, ["business.orders24h"], rng) == [
+        {"day": "2027-01-14", "business.orders24h": 11},
+        {"day": "2027-01-15", "business.orders24h": 4},
+    ]
+    assert by_hour(history, ["business.orders24h"], rng) == [
+        {"hour": "2027-01-14T23:00Z", "business.orders24h": 11},
+        {"hour": "2027-01-15T00:00Z", "business.orders24h": 4},
+    ]
+
+
+def test_no_previous_sample_means_no_change(history: HistoryStore) -> None:
+    history.write([Sample("seo.totalPages", 714336, int(NOW) - 60)])
+    found = change(history, "seo.totalPages", preset("24 h", NOW))
+    assert (found.value, found.previous, found.percent) == (714336, None, None)
