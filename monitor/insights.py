@@ -4,8 +4,10 @@ backtested forecasts and table growth (the maths is in monitor/regression.py).""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import asdict
+from fnmatch import translate
 from typing import Any
 
 from monitor.advice import recommend
@@ -52,9 +54,25 @@ def is_daily(metric: str) -> bool:
     return metric.startswith(DAILY_PREFIXES)
 
 
-def forecast_metrics(rules: Sequence[AlertRule]) -> list[str]:
-    """The metrics worth a forecast: every plain threshold rule's, and each area's."""
-    found = [r.metric for r in rules if "*" not in r.metric and r.baseline == "value"]
+def watched(rules: Sequence[AlertRule], names: Sequence[str]) -> list[tuple[AlertRule, str]]:
+    """(rule, metric) for every plain threshold rule: its metric, or each stored metric its
+    wildcard matches (`database.*.queryTime`: every table's). Baseline rules are relative to
+    the metric's own past: a trend cannot cross them."""
+    pairs = []
+    for rule in rules:
+        if rule.baseline != "value":
+            continue
+        if "*" in rule.metric:
+            pattern = re.compile(translate(rule.metric))
+            pairs += [(rule, name) for name in names if pattern.match(name)]
+        else:
+            pairs.append((rule, rule.metric))
+    return pairs
+
+
+def forecast_metrics(pairs: Sequence[tuple[AlertRule, str]]) -> list[str]:
+    """The metrics worth a forecast: every watched one, and each area's."""
+    found = [metric for _, metric in pairs]
     return list(dict.fromkeys([*found, *(metric for metric, _ in AREA_TRENDS.values())]))
 
 
@@ -65,10 +83,15 @@ def _points(
 
 
 def _predicted(
-    rule: AlertRule, fitted: Fit | None, accuracy: Accuracy | None, now: float, horizon: float
+    rule: AlertRule,
+    metric: str,
+    fitted: Fit | None,
+    accuracy: Accuracy | None,
+    now: float,
+    horizon: float,
 ) -> dict[str, Any] | None:
     severity, threshold = rule.thresholds()[0]
-    found = crossing(rule.metric, fitted, threshold, rule.when, horizon_days=horizon)
+    found = crossing(metric, fitted, threshold, rule.when, horizon_days=horizon)
     if found is None or fitted is None:
         return None
     if accuracy is not None and not accuracy.model_beats_baseline:
@@ -78,7 +101,7 @@ def _predicted(
     lag = (now - fitted.end_ts) / DAY
     return {
         "rule": rule.name,
-        "metric": rule.metric,
+        "metric": metric,
         "severity": severity,
         "threshold": threshold,
         "inDays": round(found.days - lag, 2),
@@ -106,7 +129,8 @@ def summarize(
     trends per area and per metric, predicted issues within `horizon_days`, each forecast's
     backtest against the naive baselines and its next 24 h, anomalies, the same hour of
     previous weeks, and table growth."""
-    metrics = forecast_metrics(rules)
+    pairs = watched(rules, store.series_names())
+    metrics = forecast_metrics(pairs)
     history = {m: _points(store, m, now - backtest_days * DAY, now) for m in metrics}
     recent = {
         m: [p for p in points if p[0] >= now - history_days * DAY] for m, points in history.items()
@@ -116,10 +140,8 @@ def summarize(
     better = {m: higher_is_better for m, higher_is_better in AREA_TRENDS.values()}
     predicted = [
         found
-        for rule in rules
-        if rule.metric in fits
-        and rule.baseline == "value"
-        and (found := _predicted(rule, fits[rule.metric], accuracy[rule.metric], now, horizon_days))
+        for rule, metric in pairs
+        if (found := _predicted(rule, metric, fits[metric], accuracy[metric], now, horizon_days))
     ]
     predicted.sort(key=lambda issue: issue["inDays"])
     forecasts = [

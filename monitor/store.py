@@ -636,6 +636,11 @@ class HistoryStore:
                 select(func.max(samples_table.c.ts)).where(samples_table.c.series_id == sid)
             ).scalar()
 
+    def series_names(self) -> list[str]:
+        """The name of every stored series, sorted, each once."""
+        with self.engine.connect() as conn:
+            return list(conn.scalars(select(series_table.c.name).distinct().order_by("name")))
+
     def has_samples(self) -> bool:
         """Whether anything was ever stored (cheap, unlike counting)."""
         with self.engine.connect() as conn:

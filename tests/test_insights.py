@@ -155,3 +155,31 @@ def test_only_issues_within_the_horizon_are_listed(tmp_path) -> None:  # type: i
     assert 9 <= issue["inDays"] <= 11
     assert issue["backtested"] is True
     store.close()
+
+
+def test_a_wildcard_rule_is_predicted_for_each_table_it_watches(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from monitor.config import AlertRule
+    from monitor.insights import summarize
+    from monitor.samples import Sample
+    from monitor.store import HistoryStore
+
+    store = HistoryStore(f"sqlite:///{tmp_path / 'h.sqlite'}")
+    rng = random.Random(5)
+    end = int(T0 + 7 * DAY)
+    # Orders slow down 10 ms a day (20 → 90 ms); customers stay at 20 ms.
+    store.write(
+        [
+            Sample("database.orders.queryTime", 20 + 10 * (ts - T0) / DAY + rng.gauss(0, 1), ts)
+            for ts in range(int(T0), end + 1, 600)
+        ]
+        + [
+            Sample("database.customers.queryTime", 20 + rng.gauss(0, 1), ts)
+            for ts in range(int(T0), end + 1, 600)
+        ]
+    )
+    store.rollup(T0)
+    rule = AlertRule(name="table_slow", metric="database.*.queryTime", warning=100)
+    [issue] = summarize(store, [rule], now=end)["predictedIssues"]
+    store.close()
+    assert issue["metric"] == "database.orders.queryTime"
+    assert abs(issue["inDays"] - 1) <= 0.2
