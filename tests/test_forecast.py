@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.forecast import MODEL, NAIVE, SEASONAL, backtest, forecast, table_growth
+from monitor.forecast import MODEL, NAIVE, SEASONAL, Accuracy, backtest, forecast, table_growth
 from monitor.regression import DAY
 from monitor.samples import Sample
 from monitor.store import HistoryStore
@@ -55,18 +55,26 @@ def test_a_daily_rhythm_is_better_forecast_by_yesterday_than_by_the_last_value()
     assert found.method in (MODEL, SEASONAL)
 
 
-def test_the_forecast_follows_its_method_and_widens_with_its_error() -> None:
+def test_a_baseline_forecast_carries_its_backtest_error_as_its_band() -> None:
     points = _hourly(7, lambda d, rng: 10 + rng.gauss(0, 1), seed=3)
-    found = backtest("m", points, daily=False)
-    assert found is not None
-    predicted = forecast("m", points, found, daily=False)
-    assert predicted is not None
+    accuracy = Accuracy("m", 10, 24, model_mae=2.0, naive_mae=1.0, seasonal_mae=1.5)
+    predicted = forecast("m", points, accuracy, daily=False)
+    assert predicted is not None and predicted.method == NAIVE
     assert len(predicted.ts) == 24
     assert predicted.ts[0] == points[-1][0] + HOUR
-    if found.method == NAIVE:
-        assert set(predicted.value) == {points[-1][1]}
-    bands = zip(predicted.low, predicted.value, predicted.high, strict=True)
-    assert all(lo < v < hi for lo, v, hi in bands)
+    assert set(predicted.value) == {points[-1][1]}  # the last value goes on
+    half = [hi - v for v, hi in zip(predicted.value, predicted.high, strict=True)]
+    assert half == pytest.approx([1.96 * 1.25 * 1.0] * 24)
+
+
+def test_a_model_forecast_widens_with_the_distance() -> None:
+    points = _hourly(7, lambda d, rng: 40 + 2 * d + rng.gauss(0, 0.5), seed=3)
+    accuracy = Accuracy("m", 10, 24, model_mae=0.1, naive_mae=1.0, seasonal_mae=1.5)
+    predicted = forecast("m", points, accuracy, daily=False)
+    assert predicted is not None and predicted.method == MODEL
+    widths = [hi - lo for lo, hi in zip(predicted.low, predicted.high, strict=True)]
+    assert widths == sorted(widths) and widths[-1] > widths[0]
+    assert predicted.value[-1] == pytest.approx(40 + 2 * 8, abs=0.5)  # the trend, a day on
 
 
 def test_too_short_a_history_is_not_backtested() -> None:
