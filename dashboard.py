@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from monitor import health, report
 from monitor.config import OpsConfig, Settings, SourceConfig, load_settings
-from monitor.csv_export import to_csv
+from monitor.csv_export import iso, to_csv
 from monitor.errors import VigieError
 from monitor.source_db import SourceDatabase
 from monitor.store import HistoryStore, Point
@@ -131,6 +131,11 @@ def read(function: Callable[..., T], *args: Any, live: bool = False, **kwargs: A
     return result
 
 
+def forget_live() -> None:
+    """Drop the 2-second reads, so what a person just did shows on the next run."""
+    _read_live.clear()
+
+
 def now() -> float:
     """The present, rounded down to 15 s so cached reads are shared between reruns."""
     return float(int(time.time()) // 15 * 15)
@@ -231,7 +236,7 @@ def chart(
     rows: dict[int, dict[str, Any]] = {}
     for name, points in series.items():
         for p in points:
-            rows.setdefault(p.ts, {"ts": _iso(p.ts)})[name] = p.value
+            rows.setdefault(p.ts, {"ts": iso(p.ts)})[name] = p.value
     download([rows[ts] for ts in sorted(rows)], ["ts", *series], name=key)
 
 
@@ -310,17 +315,18 @@ def forecast_chart(
         hovermode="x unified",
     )
     st.plotly_chart(figure, key=f"chart-{key}", config={"displaylogo": False})
-    rows = [{"ts": _iso(p.ts), "kind": "history", "value": p.value} for p in past] + [
+    metric = predicted["metric"]  # the CSV's column is the metric's name, as every export's
+    rows = [{"ts": iso(p.ts), "kind": "history", metric: p.value} for p in past] + [
         {
-            "ts": _iso(p["ts"]),
+            "ts": iso(p["ts"]),
             "kind": "forecast",
-            "value": p["value"],
+            metric: p["value"],
             "low": p["low"],
             "high": p["high"],
         }
         for p in ahead
     ]
-    download(rows, ["ts", "kind", "value", "low", "high"], name=key)
+    download(rows, ["ts", "kind", metric, "low", "high"], name=key)
 
 
 def download(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, name: str) -> None:
@@ -384,10 +390,6 @@ def when(ts: float | None) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
-
-
 def ago(seconds: float | None) -> str:
     if seconds is None:
         return "never"
@@ -443,4 +445,4 @@ def ops() -> tuple[str, str] | None:
 
 def iso_or_none(ts: object) -> str | None:
     """An epoch second as ISO 8601 (for tables and CSV), None stays None."""
-    return _iso(float(ts)) if isinstance(ts, int | float) else None
+    return iso(float(ts)) if isinstance(ts, int | float) else None

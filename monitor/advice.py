@@ -167,10 +167,11 @@ def _from_tables(notes: Sequence[Note], growth: Sequence[Growth]) -> list[Advice
     ]
     for g in growth:
         if g.rows > 0 and g.rows_then > 1.2 * g.rows:
+            sentence = g.sentence()
             found.append(
                 Advice(
                     "info",
-                    g.sentence()[0].upper() + g.sentence()[1:],
+                    sentence[0].upper() + sentence[1:],
                     "A table that grows this fast slows its queries and backups",
                     "Plan an archive of old rows or a partitioning of the table",
                 )

@@ -27,7 +27,6 @@ HEADLINES = {
     "seo": report.SEO,
 }
 _ALERT_STATUS = {"critical": health.UNHEALTHY, "error": health.DEGRADED, "warning": health.DEGRADED}
-_RANK = {health.HEALTHY: 0, health.DEGRADED: 1, health.UNHEALTHY: 2}
 
 
 @dataclass(frozen=True)
@@ -59,16 +58,13 @@ def freshness(store: HistoryStore, settings: Settings, now: float) -> list[Fresh
 def status(checks: health.Health, active: Sequence[Alert]) -> tuple[str, list[str]]:
     """The worse of the health check and the open alerts (critical: unhealthy; error or
     warning: degraded), with the reasons in plain words."""
-    worst = checks.status
-    reasons = list(checks.reasons)
-    for alert in active:
-        level = _ALERT_STATUS.get(alert.severity)
-        if level is None:
-            continue
-        reasons.append(f"{alert.severity} alert: {alert.message}")
-        if _RANK[level] > _RANK[worst]:
-            worst = level
-    return worst, reasons
+    alerts = [
+        health.Check(f"{alert.severity} alert", level, reason=alert.message)
+        for alert in active
+        if (level := _ALERT_STATUS.get(alert.severity)) is not None
+    ]
+    found = health.overall([*checks.checks, *alerts])  # the worst of them all, as health's
+    return found.status, found.reasons
 
 
 def headlines(store: HistoryStore, rng: TimeRange) -> dict[str, list[Change]]:

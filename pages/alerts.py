@@ -57,7 +57,7 @@ def _acknowledge(alert: Alert, ops: tuple[str, str]) -> None:
     except NotAuthorized as exc:  # the secret was changed since the page was drawn
         st.error(str(exc))
         return
-    st.cache_data.clear()  # show the acknowledgement at once
+    dashboard.forget_live()  # show the acknowledgement at once
     st.rerun()
 
 

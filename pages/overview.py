@@ -27,7 +27,8 @@ def live() -> None:
     if not reasons:
         st.caption("Every check passes and no alert is open.")
 
-    late = [f for f in dashboard.read(overview.freshness, settings, now) if f.late]
+    collectors = dashboard.read(overview.freshness, settings, now)
+    late = [f for f in collectors if f.late]
     if late:
         st.warning(
             "The collector daemon looks stopped or stuck: "
@@ -36,14 +37,15 @@ def live() -> None:
         )
 
     st.subheader(f"Headline figures ({rng.label}, change against the previous {rng.label})")
-    for area, changes in dashboard.read(overview.headlines, rng).items():
+    headlines = dashboard.read(overview.headlines, rng)
+    for area, changes in headlines.items():
         st.markdown(f"**{AREAS[area]}**")
         for column, figure in zip(st.columns(4), changes, strict=False):
             with column:
                 dashboard.metric_tile(figure.metric, figure.value, figure.previous)
     rows = [
         {"metric": c.metric, "value": c.value, "previous": c.previous, "changePercent": c.percent}
-        for changes in dashboard.read(overview.headlines, rng).values()
+        for changes in headlines.values()
         for c in changes
     ]
     dashboard.download(rows, ["metric", "value", "previous", "changePercent"], name="headlines")
@@ -63,7 +65,7 @@ def live() -> None:
                 "everySeconds": f.interval_s,
                 "late": f.late,
             }
-            for f in dashboard.read(overview.freshness, settings, now)
+            for f in collectors
         ],
         ["collector", "lastWrite", "age", "everySeconds", "late"],
         name="collectors",
