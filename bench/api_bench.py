@@ -24,13 +24,15 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _port() -> int:
+def free_port() -> int:
+    """A port nobody listens on, on 127.0.0.1."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def _serve(command: list[str], url: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def serve(command: list[str], url: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """Start `command` and wait until `url` answers (20 s at most)."""
     proc = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -87,12 +89,12 @@ def main() -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    vigie_port, bare_port = _port(), _port()
+    vigie_port, bare_port = free_port(), free_port()
     quick = f"http://127.0.0.1:{vigie_port}/api/system/health/quick"
     bare = f"http://127.0.0.1:{bare_port}/constant"
     servers = [
-        _serve([sys.executable, "-m", "monitor.api", "--port", str(vigie_port)], quick, env),
-        _serve(
+        serve([sys.executable, "-m", "monitor.api", "--port", str(vigie_port)], quick, env),
+        serve(
             [
                 sys.executable,
                 "-m",

@@ -14,15 +14,14 @@ import argparse
 import math
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
+from api_bench import free_port, serve
 from playwright.sync_api import Page, expect, sync_playwright
 
 from monitor.alerts import AlertBook
@@ -104,35 +103,18 @@ def build_year(path: Path, now: int) -> str:
     return url
 
 
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _serve(folder: Path, store_url: str) -> tuple[subprocess.Popen[bytes], str]:
     config = folder / "vigie.toml"
     config.write_text(
         f'data_dir = "{folder}"\n[source]\nurl = "sqlite:///{folder / "shop.sqlite"}"\n',
         encoding="utf-8",
     )
-    port = _port()
+    port = free_port()
     env = {**os.environ, "MONITOR_CONFIG": str(config), "MONITOR_STORE": store_url}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), f"--server.port={port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2):
-                return server, base
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("streamlit did not start")
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py")]
+    server = serve([*command, f"--server.port={port}"], f"{base}/_stcore/health", env)
+    return server, base
 
 
 def _settle(page: Page, title: str, charts: int) -> None:
