@@ -14,6 +14,8 @@ from typing import Any, NoReturn, TypeVar
 import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from monitor import health, report
 from monitor.config import OpsConfig, Settings, SourceConfig, load_settings
@@ -33,6 +35,20 @@ STATUS_COLOURS = {"healthy": "green", "degraded": "orange", "unhealthy": "red"}
 
 _LINE = "#1f6feb"
 T = TypeVar("T")
+
+
+def _always_through_app() -> None:
+    """Streamlit runs an app that has a pages/ folder as an old-style multipage app until some
+    session has called st.navigation. After a restart, the first visitors arriving on a
+    bookmark (/business) got the bare page file: no period, no Ops box, file names as the
+    navigation. Every page imports this module, so the first run of a new server turns that
+    mode off and starts again, through app.py and onto the page asked for."""
+    if PagesManager.uses_pages_directory and get_script_run_ctx() is not None:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_always_through_app()
 
 
 @st.cache_resource(show_spinner=False, ttl=60)  # a revoked ops secret stops working within 1 min

@@ -4,6 +4,7 @@ test-artifacts/ (as Streamlit's own e2e suite does: `streamlit run`, wait for he
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -47,12 +48,11 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+@contextlib.contextmanager
+def _streamlit(folder: Path) -> Iterator[tuple[str, str]]:
     """`streamlit run app.py` on a spare port over a store with known content."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is required at {CHROMIUM}: apt-get install -y chromium")
-    folder = tmp_path_factory.mktemp("browser")
     store_url = fill(folder / "history.sqlite")
     config = folder / "vigie.toml"
     config.write_text(
@@ -95,6 +95,12 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, s
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    with _streamlit(tmp_path_factory.mktemp("browser")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -190,3 +196,31 @@ def test_it_downloads_a_tables_csv(dashboard: tuple[str, str], page: Page) -> No
     assert rows[TABLE]["growth"] == "1500.0"
     # The spreadsheet formula that a shop's data could smuggle in is shown as text.
     assert rows[TABLE]["recommendations"] == "'" + RECOMMENDATION
+
+
+def test_a_bookmarked_page_opens_through_the_app_on_a_new_server(
+    tmp_path: Path, page: Page
+) -> None:
+    """The first visit a restarted dashboard gets may be a bookmark, not the home page."""
+    with _streamlit(tmp_path) as (base, _):
+        page.goto(f"{base}/business")
+        settle(page, "Business")
+        sidebar = page.get_by_test_id("stSidebar")
+        expect(sidebar.get_by_text("Period", exact=True)).to_be_visible()
+        expect(sidebar.get_by_test_id("stSidebarNav").get_by_text("Figures")).to_be_visible()
+        expect(page.locator(".js-plotly-plot .scatterlayer")).to_have_count(1, timeout=30_000)
+
+
+def test_charts_follow_the_dark_theme(dashboard: tuple[str, str], browser: Browser) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(f"{dashboard[0]}/business")
+        settle(page, "Business")
+        tick = page.locator(".js-plotly-plot .xtick text").first
+        expect(tick).to_be_visible(timeout=30_000)
+        # [theme.dark] textColor = "#e6edf3" in .streamlit/config.toml
+        assert tick.evaluate("t => getComputedStyle(t).fill") == "rgb(230, 237, 243)"
+        page.screenshot(path=str(ARTIFACTS / "business-dark.png"), full_page=True)
+    finally:
+        context.close()
