@@ -395,9 +395,18 @@ def table(
     download(rows, columns, name=name)
 
 
+TILES_PER_ROW = 4  # a fifth of the page's width cuts "15,420.50 €" short
+
+
+def tile_columns(count: int) -> list[Any]:
+    """Columns for `count` metric tiles: at most four to a row, every tile the same width."""
+    rows = range(0, count, TILES_PER_ROW)
+    return [column for _ in rows for column in st.columns(TILES_PER_ROW)][:count]
+
+
 def metric_tile(metric: str, value: float | None, previous: float | None) -> None:
     """A headline figure with its change against the previous period (green when better);
-    a count's noun goes in the label, so five tiles in a row still show whole numbers."""
+    a count's noun goes in the label, so the figure itself stays short."""
     delta = None
     if value is not None and previous not in (None, 0):
         assert previous is not None

@@ -27,7 +27,7 @@ def live() -> None:
     rng: TimeRange = dashboard.period()
     before = rng.previous()
     st.caption(f"Now, and the change against the previous {rng.label}")
-    for column, metric in zip(st.columns(len(METRICS)), METRICS, strict=True):
+    for column, metric in zip(dashboard.tile_columns(len(METRICS)), METRICS, strict=True):
         with column:
             now = dashboard.read(history.change, metric, rng)
             dashboard.metric_tile(metric, now.value, now.previous)

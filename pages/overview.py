@@ -40,7 +40,7 @@ def live() -> None:
     headlines = dashboard.read(overview.headlines, rng)
     for area, changes in headlines.items():
         st.markdown(f"**{AREAS[area]}**")
-        for column, figure in zip(st.columns(4), changes, strict=False):
+        for column, figure in zip(dashboard.tile_columns(len(changes)), changes, strict=True):
             with column:
                 dashboard.metric_tile(figure.metric, figure.value, figure.previous)
     rows = [

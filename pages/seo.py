@@ -16,7 +16,7 @@ METRICS = [f"seo.{name}" for name in report.SEO]
 def live() -> None:
     rng = dashboard.period()
     st.caption(f"Now, and the change against the previous {rng.label}")
-    for column, metric in zip(st.columns(len(METRICS)), METRICS, strict=True):
+    for column, metric in zip(dashboard.tile_columns(len(METRICS)), METRICS, strict=True):
         with column:
             now = dashboard.read(history.change, metric, rng)
             dashboard.metric_tile(metric, now.value, now.previous)

@@ -138,6 +138,12 @@ def test_it_renders_every_page(
     if charts:
         expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible(timeout=30_000)
         assert page.locator(".js-plotly-plot").count() >= charts
+    # Every headline figure is shown whole ("15,420.50 €", not "15,420.…").
+    cut = page.get_by_test_id("stMetricValue").evaluate_all(
+        """values => values.filter(v => [v, ...v.querySelectorAll('*')]
+            .some(e => e.scrollWidth > e.clientWidth + 1)).map(v => v.textContent)"""
+    )
+    assert cut == []
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{path or 'overview'}.png"), full_page=True)
 
