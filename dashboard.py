@@ -236,7 +236,8 @@ def _draw(figure: go.Figure, *, key: str) -> None:
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"},
     )
     figure.update_xaxes(automargin=True)
-    figure.update_yaxes(automargin=True)
+    # "714,336.5", not plotly's "714.3365k": the same figures as the tiles, never SI suffixes.
+    figure.update_yaxes(automargin=True, tickformat=",~f")
     # A component's key may not hold "__", which the seed's table names ("___xtr_customer") do.
     key = key.replace("__", "_-")
     _PLOT(data=figure.to_json(), key=key, height=int(figure.layout.height or 300))
@@ -272,7 +273,6 @@ def chart(
         showlegend=len(series) > 1,
         hovermode="x unified",
     )
-    figure.update_yaxes(separatethousands=True)
     _draw(figure, key=f"chart-{key}")
     rows: dict[int, dict[str, Any]] = {}
     for name, points in series.items():

@@ -138,6 +138,8 @@ def test_it_renders_every_page(
     if charts:
         expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible(timeout=30_000)
         assert page.locator(".js-plotly-plot").count() >= charts
+        ticks = page.locator(".js-plotly-plot .ytick text").all_text_contents()
+        assert ticks and not [t for t in ticks if t and t[-1] in "kMGTµm"], ticks  # no SI suffix
     # Every headline figure is shown whole ("15,420.50 €", not "15,420.…").
     cut = page.get_by_test_id("stMetricValue").evaluate_all(
         """values => values.filter(v => [v, ...v.querySelectorAll('*')]
