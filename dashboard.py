@@ -248,6 +248,9 @@ def chart(
 ) -> None:
     """A line per metric (SVG, never WebGL: a page may hold many), with the min-max band where
     points stand for several samples, and its data as CSV underneath."""
+    if not any(series.values()):  # an empty frame with axes from -1 to 6 says nothing
+        st.info(f"{title}: nothing collected in this period.", icon=":material/timeline:")
+        return
     figure = go.Figure()
     for name, points in series.items():
         times = [datetime.fromtimestamp(p.ts, UTC) for p in points]

@@ -68,7 +68,7 @@ PAGES = [
     ("Overview", "Overview", 0),
     ("Health", "Health", 0),
     ("Alerts", "Alerts", 0),
-    ("Tables", "Tables", 0),
+    ("Tables", "Tables", 3),
     ("Business", "Business", 1),
     ("SEO", "SEO", 3),
     ("Insights", "Insights", 1),
@@ -121,6 +121,7 @@ def _serve(folder: Path, store_url: str) -> tuple[subprocess.Popen[bytes], str]:
 def _settle(page: Page, title: str, charts: int) -> None:
     expect(page.get_by_role("heading", name=title, exact=True).first).to_be_visible(timeout=60_000)
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=60_000)
     if charts:  # every chart drawn, its lines included
         expect(page.locator(".js-plotly-plot")).to_have_count(charts, timeout=60_000)
         expect(page.locator(".js-plotly-plot .scatterlayer")).to_have_count(charts, timeout=60_000)

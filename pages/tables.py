@@ -47,7 +47,9 @@ def live() -> None:
         name="tables",
     )
 
-    picked = st.selectbox("History of one table", names, key="table")
+    # The first table with figures, rather than one the daemon could not read.
+    first = next((i for i, r in enumerate(rows) if r["recordCount"] is not None), 0)
+    picked = st.selectbox("History of one table", names, index=first, key="table")
     if picked:
         for figure in FIGURES:
             metric = f"database.{picked}.{figure}"

@@ -146,10 +146,17 @@ def test_it_shows_the_critical_tables(known: str) -> None:
 
 def test_it_draws_one_tables_history(known: str) -> None:
     app = open_page("tables")
-    app.selectbox(key="table").select(TABLE).run()
+    # The first table with figures is picked, not the first one in the list.
+    assert app.selectbox(key="table").value == TABLE
     drawn = charts(app)
     assert len(drawn) == 3
     assert title(drawn[0]).startswith(f"{TABLE}: recordCount")
+    assert drawn[0]["data"][-1]["y"][-1] == 121_500
+    app.selectbox(key="table").select("___xtr_customer").run()
+    assert charts(app) == []
+    assert "___xtr_customer: recordCount: nothing collected in this period." in [
+        i.value for i in app.info
+    ]
 
 
 def test_the_chart_bundle_is_the_plotly_js_that_plotly_writes_figures_for() -> None:

@@ -33,7 +33,7 @@ PAGES = [
     ("", "Overview", 0),
     ("health", "Health", 0),
     ("alerts", "Alerts", 0),
-    ("tables", "Tables", 0),
+    ("tables", "Tables", 3),
     ("business", "Business", 1),
     ("seo", "SEO", 3),
     ("insights", "Insights", 1),
@@ -123,9 +123,12 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def settle(page: Page, title: str) -> None:
-    """Wait until the page's title is shown and the script has stopped running."""
+    """Wait until the page's title is shown, the script has stopped running and every element
+    is drawn."""
     expect(page.get_by_role("heading", name=title, exact=True).first).to_be_visible(timeout=30_000)
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+    # Elements whose code is still loading show as grey skeletons.
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=30_000)
 
 
 @pytest.mark.parametrize(("path", "title", "charts"), PAGES)
