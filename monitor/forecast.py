@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from monitor import report
 from monitor.regression import DAY, fit
 from monitor.store import HistoryStore
 
@@ -134,13 +135,15 @@ def forecast(
         else:
             value = np.interp(future - DAY, ts, values)
         half = np.full_like(future, 1.96 * 1.25 * accuracy.error)
+    # A disk is never 104 % full, nor a response time negative: neither is the forecast.
+    low, high = report.bounds(metric)
     return Forecast(
         metric,
         accuracy.method,
         [float(t) for t in future],
-        [float(v) for v in value],
-        [float(v) for v in value - half],
-        [float(v) for v in value + half],
+        [float(v) for v in np.clip(value, low, high)],
+        [float(v) for v in np.clip(value - half, low, high)],
+        [float(v) for v in np.clip(value + half, low, high)],
     )
 
 

@@ -174,6 +174,12 @@ def unit(metric: str) -> str:
     return UNITS.get(metric.rsplit(".", 1)[-1], "")
 
 
+def bounds(metric: str) -> tuple[float, float | None]:
+    """The values a metric can take: a share is within 0-100 %, every other figure (counts,
+    times, sizes, money) is at least 0."""
+    return (0.0, 100.0) if unit(metric) == "%" else (0.0, None)
+
+
 def human(metric: str, value: float | None, *, counted_noun: bool = True) -> str:
     """A figure as people read it: 59,137 customers; 15,420.50 €; 2.35 %; 1.2 GB. Without
     `counted_noun`, a count is a bare number (its label already says "orders")."""

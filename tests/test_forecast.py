@@ -77,6 +77,17 @@ def test_a_model_forecast_widens_with_the_distance() -> None:
     assert predicted.value[-1] == pytest.approx(40 + 2 * 8, abs=0.5)  # the trend, a day on
 
 
+def test_a_forecast_stays_within_what_the_metric_can_take() -> None:
+    accuracy = Accuracy("m", 10, 24, model_mae=0.1, naive_mae=5.0, seasonal_mae=5.0)
+    filling = _hourly(7, lambda d, rng: 88 + 1.5 * d + rng.gauss(0, 0.2), seed=1)
+    disk = forecast("performance.diskUsage", filling, accuracy, daily=False)
+    assert disk is not None and max(disk.high) == 100.0 and max(disk.value) <= 100.0
+    assert max(disk.low) < 100.0
+    falling = _hourly(7, lambda d, rng: 8 - 1.1 * d + rng.gauss(0, 0.2), seed=1)
+    times = forecast("performance.responseTime", falling, accuracy, daily=False)
+    assert times is not None and min(times.low) == 0.0 and min(times.value) >= 0.0
+
+
 def test_too_short_a_history_is_not_backtested() -> None:
     assert backtest("m", _hourly(1.5, lambda d, rng: 1.0), daily=False) is None
 
