@@ -6,7 +6,8 @@ A page counts as rendered when its title is shown, the script has stopped runnin
 charts are drawn. A first round warms the server up (its first visitor pays for importing
 plotly, scipy and scikit-learn, printed apart); then, for each period, each page is timed on
 its first visit (reads not cached, in a fresh tab) and its second; the medians of 3 rounds.
-Last, each page is opened as a bookmark in a new tab: the whole page load.
+Last, each page is opened as a bookmark in a new tab: the whole page load, beside the same
+for a blank Streamlit page (Streamlit's own start in a new tab, on the same machine).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import time
 from pathlib import Path
 
 from api_bench import free_port, serve
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from monitor.alerts import AlertBook
 from monitor.config import DEFAULT_ALERT_RULES
@@ -104,7 +105,9 @@ def build_year(path: Path, now: int) -> str:
     return url
 
 
-def _serve(folder: Path, store_url: str) -> tuple[subprocess.Popen[bytes], str]:
+def _serve(
+    folder: Path, store_url: str, app: Path = ROOT / "app.py"
+) -> tuple[subprocess.Popen[bytes], str]:
     config = folder / "vigie.toml"
     config.write_text(
         f'data_dir = "{folder}"\n[source]\nurl = "sqlite:///{folder / "shop.sqlite"}"\n',
@@ -113,7 +116,7 @@ def _serve(folder: Path, store_url: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {**os.environ, "MONITOR_CONFIG": str(config), "MONITOR_STORE": store_url}
     base = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py")]
+    command = [sys.executable, "-m", "streamlit", "run", str(app)]
     server = serve([*command, f"--server.port={port}"], f"{base}/_stcore/health", env)
     return server, base
 
@@ -125,6 +128,24 @@ def _settle(page: Page, title: str, charts: int) -> None:
     if charts:  # every chart drawn, its lines included
         expect(page.locator(".js-plotly-plot")).to_have_count(charts, timeout=60_000)
         expect(page.locator(".js-plotly-plot .scatterlayer")).to_have_count(charts, timeout=60_000)
+
+
+def _new_tabs(
+    browser: Browser, base: str, pages: list[tuple[str, str, int]], rounds: int
+) -> dict[str, list[float]]:
+    """Each page opened as a bookmark in a new tab: the whole page load, Streamlit's own
+    scripts included (the reads may be cached by earlier visits)."""
+    opened: dict[str, list[float]] = {}
+    for _round in range(rounds):
+        for link, title, charts in pages:
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            page = context.new_page()
+            started = time.perf_counter()
+            page.goto(f"{base}/{'' if title in ('Overview', 'Blank') else link.lower()}")
+            _settle(page, title, charts)
+            opened.setdefault(title, []).append(time.perf_counter() - started)
+            context.close()
+    return opened
 
 
 def main() -> None:
@@ -147,7 +168,6 @@ def main() -> None:
                     args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
                 )
                 results: dict[str, dict[str, list[float]]] = {}
-                opened: dict[str, list[float]] = {}
                 rounds = [("warm-up", 0)] + [
                     (p, r) for r in range(args.rounds) for p in ("24 h", "1 y")
                 ]
@@ -176,17 +196,16 @@ def main() -> None:
                                 f"{period} {visit}", []
                             ).append(elapsed)
                     context.close()
-                # A bookmark opened in a new tab: the whole page load, Streamlit's own
-                # scripts included (the reads are cached by the rounds above).
-                for _round in range(args.rounds):
-                    for link, title, charts in PAGES:
-                        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-                        page = context.new_page()
-                        started = time.perf_counter()
-                        page.goto(f"{base}/{'' if title == 'Overview' else link.lower()}")
-                        _settle(page, title, charts)
-                        opened.setdefault(title, []).append(time.perf_counter() - started)
-                        context.close()
+                opened = _new_tabs(browser, base, PAGES, args.rounds)
+                # What Streamlit alone takes to open a page that shows a title.
+                blank_app = folder / "blank.py"
+                blank_app.write_text('import streamlit as st\n\nst.title("Blank")\n')
+                blank_server, blank_base = _serve(folder, store_url, blank_app)
+                try:
+                    blank = _new_tabs(browser, blank_base, [("", "Blank", 0)], args.rounds)
+                finally:
+                    blank_server.terminate()
+                    blank_server.wait(timeout=20)
                 browser.close()
         finally:
             server.terminate()
@@ -202,11 +221,16 @@ def main() -> None:
             f"{title:<12}{cells}   {target} s {'ok' if worst < target else 'MISSED'}"
             f"   (server's first visitor: {first_ever[0]:.2f} s)"
         )
-    print(f"\n{'page':<12}{'new tab':>14}   target   (a bookmark opened in a new tab)")
+    bare = statistics.median(blank["Blank"])
+    print(f"\nA bookmark opened in a new tab (a blank Streamlit page: {bare:.2f} s)")
+    print(f"{'page':<12}{'new tab':>14}{'beyond blank':>16}   target")
     for title, took_each in opened.items():
         target = 1.0 if title == "Overview" else 1.5
         took = statistics.median(took_each)
-        print(f"{title:<12}{took:>12.2f} s   {target} s {'ok' if took < target else 'MISSED'}")
+        print(
+            f"{title:<12}{took:>12.2f} s{took - bare:>14.2f} s   "
+            f"{target} s {'ok' if took < target else 'MISSED'}"
+        )
 
 
 if __name__ == "__main__":
