@@ -173,7 +173,10 @@ def test_it_runs_maintenance_for_ops(dashboard: tuple[str, str], page: Page) -> 
     sidebar.get_by_label("Ops secret").fill(OPS_SECRET)
     sidebar.get_by_label("Ops secret").press("Enter")
     expect(sidebar.get_by_text("Ops actions unlocked")).to_be_visible(timeout=15_000)
-    page.get_by_role("button", name="Clean up").click()
+    settle(page, "Maintenance")  # the rerun's stale, disabled buttons are gone
+    clean_up = page.get_by_role("button", name="Clean up", disabled=False)
+    expect(clean_up).to_have_count(1, timeout=15_000)
+    clean_up.click()
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_text("Clean up: waiting")).to_be_visible(timeout=15_000)
     page.screenshot(path=str(ARTIFACTS / "maintenance-requested.png"), full_page=True)
