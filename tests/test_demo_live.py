@@ -45,6 +45,17 @@ def test_it_builds_the_shop_log_and_history_on_first_start(tmp_path: Path) -> No
     assert all(r.failures == 0 for r in results.values()), results
     fresh = daemon.store.latest()
     assert not fresh["business.orders24h"].demo  # a real collection now
+    # This machine's live figures carry on from the backfilled ones (no step to flag).
+    assert latest["performance.diskUsage"].demo and not fresh["performance.diskUsage"].demo
+    assert fresh["performance.diskUsage"].value == pytest.approx(
+        latest["performance.diskUsage"].value, abs=1.0
+    )
+    assert fresh["performance.uptime"].value == pytest.approx(
+        latest["performance.uptime"].value, abs=600
+    )
+    assert fresh["performance.memoryPercent"].value == pytest.approx(
+        latest["performance.memoryPercent"].value, rel=0.25
+    )
     assert fresh["business.visitors24h"].value > 20  # ~8,000 a day at scale 1, ~80 at 0.01
     daemon.close()
 

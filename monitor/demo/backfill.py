@@ -2,7 +2,8 @@
 
 Business and table figures are recomputed from the demo shop's own rows (so yesterday's
 orders24h is the count the collector would have seen); machine and traffic figures follow a daily
-rhythm with noise.
+rhythm with noise, and the machine's end where this machine is now, so that the first live
+sample carries on from the history instead of standing out as an anomaly.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import create_engine, text
 
 from monitor.config import Settings
+from monitor.machine import Machine
 from monitor.samples import Sample
 from monitor.store import HistoryStore
 
@@ -111,21 +113,31 @@ def _steps(start: float, end: float, every: int) -> Iterator[float]:
         ts += every
 
 
-def history(settings: Settings, now: datetime, days: int, seed: int = 7) -> Iterator[Sample]:
+def history(
+    settings: Settings, now: datetime, days: int, seed: int = 7, machine: Machine | None = None
+) -> Iterator[Sample]:
     """Every collector's samples for `days` before `now`, on the configured intervals."""
     rng = random.Random(seed)
     end = now.timestamp()
     start = end - days * DAY
     shop = _ShopHistory(settings.source_url, now - timedelta(days=days))
-    boot = start - 12 * DAY
     every = settings.schedule
+    machine = machine or Machine()
+    disk_now = machine.disk_percent(settings.data_dir)
+    memory_now, memory_percent_now = machine.memory_used_mb(), machine.memory_percent()
+    # This host's boot; before it, an earlier boot three weeks before.
+    boot = end - machine.uptime_seconds()
 
     for ts in _steps(start, end, every.performance):
         load = rhythm(ts)
+        # Memory moves 8 % with the day's load, around where it is at this hour now.
+        memory = 1 + 0.08 * (load - rhythm(end)) + rng.gauss(0, 0.01)
         yield Sample("performance.cpuUsage", min(100.0, 8 + 14 * load + rng.gauss(0, 3)), ts)
-        yield Sample("performance.memoryUsage", 2300 + 180 * load + rng.gauss(0, 25), ts)
-        yield Sample("performance.diskUsage", 41 + 2.0 * (ts - start) / (days * DAY), ts)
-        yield Sample("performance.uptime", ts - boot, ts)
+        yield Sample("performance.memoryUsage", memory_now * memory, ts)
+        yield Sample("performance.memoryPercent", min(100.0, memory_percent_now * memory), ts)
+        filled = 2.0 * (end - ts) / (days * DAY)  # the disk filled by 2 points over the period
+        yield Sample("performance.diskUsage", max(0.0, disk_now - filled), ts)
+        yield Sample("performance.uptime", ts - (boot if ts >= boot else boot - 21 * DAY), ts)
         yield Sample(
             "performance.responseTime", 120 * (1 + 0.25 * load) * rng.lognormvariate(0, 0.1), ts
         )
