@@ -63,6 +63,15 @@ def test_a_single_spike_is_flagged_alone() -> None:
     assert [t for t, _ in anomalies(points)] == [points[200][0]]
 
 
+def test_a_rounded_reading_on_a_smooth_series_is_no_anomaly() -> None:
+    # A disk filling smoothly, then a live reading rounded to 0.1 % (as psutil gives it).
+    points = _series(7, lambda d, rng: 24.6 + 0.07 * d, seed=1)
+    points[-1] = (points[-1][0], round(points[-1][1] + 0.04, 1))
+    assert anomalies(points) == []
+    points[-1] = (points[-1][0], points[-1][1] + 3.0)  # a real jump still shows
+    assert [t for t, _ in anomalies(points)] == [points[-1][0]]
+
+
 def test_it_names_the_direction_of_a_significant_trend() -> None:
     rising = fit(_series(7, lambda d, rng: 100 + 5 * d + rng.gauss(0, 1)))
     assert trend(rising) == "growing"
