@@ -6,6 +6,7 @@ import streamlit as st
 
 import dashboard
 
+dashboard.app_run()
 st.set_page_config(page_title="Vigie", page_icon=":material/monitoring:", layout="wide")
 pages = {
     "Watch": [

@@ -11,6 +11,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
+# plotly and Streamlit import pandas lazily, from the thread of whichever session needs it first:
+# two sessions doing that at once on a fresh server got a half-imported pandas ("has no attribute
+# 'Series'"). Importing it here, under this module's own import lock, settles it first.
+import pandas  # noqa: F401
 import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
@@ -37,18 +41,28 @@ _LINE = "#1f6feb"
 T = TypeVar("T")
 
 
-def _always_through_app() -> None:
-    """Streamlit runs an app that has a pages/ folder as an old-style multipage app until some
-    session has called st.navigation. After a restart, the first visitors arriving on a
-    bookmark (/business) got the bare page file: no period, no Ops box, file names as the
-    navigation. Every page imports this module, so the first run of a new server turns that
-    mode off and starts again, through app.py and onto the page asked for."""
-    if PagesManager.uses_pages_directory and get_script_run_ctx() is not None:
+_APP = Path(__file__).resolve().parent / "app.py"
+_THROUGH_APP = "through_app"
+
+
+def app_run() -> None:
+    """Called first by app.py: this session's page runs go through it."""
+    st.session_state[_THROUGH_APP] = True
+
+
+def page(title: str) -> None:
+    """A page's title, and the guarantee that the page runs inside app.py.
+
+    Streamlit runs an app that has a pages/ folder as an old-style multipage app until some
+    session has called st.navigation: after a restart, visitors arriving on a bookmark
+    (/business) got the bare page file, without the period, the Ops box or the navigation.
+    Such a run starts over through app.py, onto the page asked for."""
+    context = get_script_run_ctx()
+    bare = context is not None and Path(context.main_script_path).resolve() == _APP
+    if bare and not st.session_state.get(_THROUGH_APP):
         PagesManager.uses_pages_directory = False
         st.rerun()
-
-
-_always_through_app()
+    st.title(title)
 
 
 @st.cache_resource(show_spinner=False, ttl=60)  # a revoked ops secret stops working within 1 min

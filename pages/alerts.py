@@ -12,7 +12,7 @@ from monitor.alerts import Alert, AlertBook, alerts_between, open_alerts
 from monitor.config import SEVERITIES
 from monitor.maintenance import NotAuthorized, acknowledge_alert
 
-st.title("Alerts")
+dashboard.page("Alerts")
 settings = dashboard.settings()
 store = dashboard.store()
 KINDS = {rule.name: rule.baseline for rule in settings.alerts.effective()}

@@ -9,7 +9,7 @@ import dashboard
 from monitor import history, report
 from monitor.timerange import TimeRange
 
-st.title("Business")
+dashboard.page("Business")
 dashboard.store()
 METRICS = [
     f"business.{name}"

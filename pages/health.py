@@ -6,7 +6,7 @@ import streamlit as st
 
 import dashboard
 
-st.title("Health")
+dashboard.page("Health")
 dashboard.store()
 
 

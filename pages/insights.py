@@ -9,7 +9,7 @@ import dashboard
 from monitor import history, insights, report
 from monitor.timerange import preset
 
-st.title("Insights")
+dashboard.page("Insights")
 settings = dashboard.settings()
 dashboard.store()
 

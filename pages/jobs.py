@@ -7,7 +7,7 @@ import streamlit as st
 import dashboard
 from monitor.jobs import STATES, Job, job_events, queue_stats, recent_jobs
 
-st.title("Jobs")
+dashboard.page("Jobs")
 dashboard.store()
 COLUMNS = [
     "id",

@@ -13,7 +13,7 @@ from monitor import audit
 from monitor.jobs import COMPLETED, FAILED, JobQueue, find_job
 from monitor.maintenance import TASKS, NotAuthorized, request_maintenance
 
-st.title("Maintenance")
+dashboard.page("Maintenance")
 settings = dashboard.settings()
 store = dashboard.store()
 queue = JobQueue(store)

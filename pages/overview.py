@@ -9,7 +9,7 @@ import dashboard
 from monitor import overview
 from monitor.alerts import open_alerts
 
-st.title("Overview")
+dashboard.page("Overview")
 AREAS = {"performance": "Performance", "business": "Business", "seo": "SEO"}
 settings = dashboard.settings()
 dashboard.store()

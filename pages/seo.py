@@ -7,7 +7,7 @@ import streamlit as st
 import dashboard
 from monitor import history, report
 
-st.title("SEO")
+dashboard.page("SEO")
 dashboard.store()
 METRICS = [f"seo.{name}" for name in report.SEO]
 

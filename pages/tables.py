@@ -7,7 +7,7 @@ import streamlit as st
 import dashboard
 from monitor import history, overview, report
 
-st.title("Tables")
+dashboard.page("Tables")
 settings = dashboard.settings()
 dashboard.store()
 names = settings.source.critical_tables

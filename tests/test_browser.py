@@ -73,6 +73,7 @@ def _streamlit(folder: Path) -> Iterator[tuple[str, str]]:
             "--server.address=127.0.0.1",
             f"--server.port={port}",
             "--browser.gatherUsageStats=false",
+            "--client.showErrorDetails=full",  # a failing test's screenshot shows why
         ],
         cwd=ROOT,
         env=env,
@@ -212,17 +213,27 @@ def test_it_downloads_a_tables_csv(dashboard: tuple[str, str], page: Page) -> No
     assert rows[TABLE]["recommendations"] == "'" + RECOMMENDATION
 
 
-def test_a_bookmarked_page_opens_through_the_app_on_a_new_server(
-    tmp_path: Path, page: Page
-) -> None:
-    """The first visit a restarted dashboard gets may be a bookmark, not the home page."""
+def test_bookmarks_open_through_the_app_on_a_new_server(tmp_path: Path, browser: Browser) -> None:
+    """The first visits a restarted dashboard gets may be bookmarks, several at once (tabs
+    reconnecting), not the home page."""
     with _streamlit(tmp_path) as (base, _):
-        page.goto(f"{base}/business")
-        settle(page, "Business")
-        sidebar = page.get_by_test_id("stSidebar")
-        expect(sidebar.get_by_text("Period", exact=True)).to_be_visible()
-        expect(sidebar.get_by_test_id("stSidebarNav").get_by_text("Figures")).to_be_visible()
-        expect(page.locator(".js-plotly-plot .scatterlayer")).to_have_count(1, timeout=30_000)
+        contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in "ab"]
+        try:
+            business, tables = (context.new_page() for context in contexts)
+            business.goto(f"{base}/business", wait_until="commit")
+            tables.goto(f"{base}/tables", wait_until="commit")
+            for page, title in ((business, "Business"), (tables, "Tables")):
+                settle(page, title)
+                expect(page.get_by_test_id("stException")).to_have_count(0)
+                sidebar = page.get_by_test_id("stSidebar")
+                expect(sidebar.get_by_text("Period", exact=True)).to_be_visible()
+                nav = sidebar.get_by_test_id("stSidebarNav")
+                expect(nav.get_by_text("Figures")).to_be_visible()
+            scatter = business.locator(".js-plotly-plot .scatterlayer")
+            expect(scatter).to_have_count(1, timeout=30_000)
+        finally:
+            for context in contexts:
+                context.close()
 
 
 def test_charts_follow_the_dark_theme(dashboard: tuple[str, str], browser: Browser) -> None:
