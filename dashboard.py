@@ -248,13 +248,19 @@ def _draw(figure: go.Figure, *, key: str) -> None:
         margin={"l": 10, "r": 10, "t": 64, "b": 10},
         title={"x": 0, "xanchor": "left", "xref": "paper"},
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"},
+        # A reader's zoom survives the page's refreshes, not a change of period.
+        uirevision=f"{st.session_state.get(RANGE_KEY)}|{st.session_state.get(DATES_KEY)}",
     )
     figure.update_xaxes(automargin=True)
     # "714,336.5", not plotly's "714.3365k": the same figures as the tiles, never SI suffixes.
     figure.update_yaxes(automargin=True, tickformat=",~f")
-    # A component's key may not hold "__", which the seed's table names ("___xtr_customer") do.
-    key = key.replace("__", "_-")
-    _PLOT(data=figure.to_json(), key=key, height=int(figure.layout.height or 300))
+    _PLOT(data=figure.to_json(), key=component_key(key), height=int(figure.layout.height or 300))
+
+
+def component_key(key: str) -> str:
+    """A component's key may not hold "__", which the seed's table names ("___xtr_customer")
+    do: "-" and "_" are spelt "-m" and "-u", so two keys never meet."""
+    return key.replace("-", "-m").replace("_", "-u")
 
 
 def chart(

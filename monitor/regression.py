@@ -165,7 +165,7 @@ def anomalies(
     points: Sequence[tuple[float, float]], *, daily: bool = False, cutoff: float = 5.0
 ) -> list[tuple[float, float]]:
     """Points whose residual from a robust fit is more than `cutoff` robust deviations away,
-    and at least 1 % of the series' level."""
+    and at least 0.5 % of the series' level."""
     if len(points) < MIN_POINTS:
         return []
     ts = np.array([p[0] for p in points], dtype=float)
@@ -179,7 +179,7 @@ def anomalies(
         mad = float(np.std(residuals)) or 1.0
     off = np.abs(residuals - np.median(residuals))
     # A smooth series has a tiny spread, and a reading rounded to 0.1 (psutil's disk %) would
-    # stand out from it: an anomaly must also be 1 % of the series' usual level away.
-    floor = 0.01 * float(np.median(np.abs(values))) / scale
+    # stand out from it: an anomaly must also be 0.5 % of the series' usual level away.
+    floor = 0.005 * float(np.median(np.abs(values))) / scale
     outside = (off > cutoff * mad) & (off > floor)
     return [(float(t), float(v)) for t, v, o in zip(ts, values, outside, strict=True) if o]

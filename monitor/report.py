@@ -128,6 +128,7 @@ UNITS = {
     "diskUsage": "%",
     "requestsPerMinute": "req/min",
     "errorRate": "%",
+    "memoryPercent": "%",
     "totalUsers": "customers",
     "activeUsers": "customers",
     "orders24h": "orders",

@@ -9,7 +9,10 @@ function plotly() {
     const script = document.createElement("script");
     script.src = BUNDLE;
     script.onload = () => resolve(window.Plotly);
-    script.onerror = () => reject(new Error(`could not load ${BUNDLE}`));
+    script.onerror = () => {
+      window.vigiePlotly = undefined; // the next refresh tries again
+      reject(new Error(`could not load ${BUNDLE}`));
+    };
     document.head.appendChild(script);
   });
   return window.vigiePlotly;
@@ -28,6 +31,7 @@ function themed(layout, element) {
   const style = getComputedStyle(element);
   const text = style.getPropertyValue("--st-text-color").trim() || "#1f2328";
   const font = style.getPropertyValue("--st-font").trim() || "sans-serif";
+  const panel = style.getPropertyValue("--st-secondary-background-color").trim() || "#f6f8fa";
   const grid = faint(text);
   const axis = { gridcolor: grid, zerolinecolor: grid, linecolor: grid };
   return {
@@ -37,7 +41,9 @@ function themed(layout, element) {
     font: { family: font, color: text, ...layout.font },
     xaxis: { ...axis, ...layout.xaxis },
     yaxis: { ...axis, ...layout.yaxis },
-    hoverlabel: { font: { family: font } },
+    // The unified hover box is drawn on the paper colour, transparent here: give it the
+    // theme's panel colour, or its text is light on white in the dark theme.
+    hoverlabel: { bgcolor: panel, bordercolor: grid, font: { family: font, color: text } },
   };
 }
 
@@ -50,23 +56,38 @@ export default function ({ data, parentElement }) {
   }
   const figure = typeof data === "string" ? JSON.parse(data) : data;
   const config = { displaylogo: false, responsive: true, ...figure.config };
+  // Streamlit calls the cleanup below when newer data has come in before this call finished,
+  // and when the chart leaves the page: a superseded call draws nothing.
+  let superseded = false;
   plotly()
     .then((Plotly) => {
-      // uirevision keeps a reader's zoom when the page refreshes itself with new points.
+      if (superseded || !chart.isConnected) return;
       const layout = { uirevision: "keep", ...themed(figure.layout ?? {}, parentElement) };
-      Plotly.react(chart, figure.data, layout, config);
+      try {
+        Plotly.react(chart, figure.data, layout, config);
+      } catch (error) {
+        Plotly.purge(chart);
+        chart.textContent = `This chart cannot be drawn (${error.message}); its data is in the CSV below.`;
+        return;
+      }
       if (!chart.vigieResize) {
         // The sidebar opening or closing changes the width without a window resize event.
-        chart.vigieResize = new ResizeObserver(() => chart.isConnected && Plotly.Plots.resize(chart));
+        chart.vigieResize = new ResizeObserver(() => {
+          if (chart.isConnected) return Plotly.Plots.resize(chart);
+          chart.vigieResize.disconnect();
+          chart.vigieResize = undefined;
+        });
         chart.vigieResize.observe(parentElement);
       }
     })
     .catch((error) => {
-      window.vigiePlotly = undefined; // the next refresh tries again
       chart.textContent = `This chart cannot be drawn (${error.message}); its data is in the CSV below.`;
     });
   return () => {
+    superseded = true;
+    if (chart.isConnected) return; // newer data draws into the same chart
     chart.vigieResize?.disconnect();
+    chart.vigieResize = undefined;
     window.Plotly?.purge(chart);
   };
 }

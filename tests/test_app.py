@@ -15,6 +15,7 @@ import streamlit as st
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
+import dashboard
 from monitor.alerts import AlertBook
 from monitor.audit import entries
 from monitor.config import DEFAULT_ALERT_RULES
@@ -23,6 +24,8 @@ from monitor.store import HistoryStore
 from tests.known_history import RECOMMENDATION, TABLE, fill
 
 ROOT = Path(__file__).resolve().parent.parent
+# A failing page's message in full, whatever .streamlit/config.toml shows people.
+st.set_option("client.showErrorDetails", "full")
 APP = str(ROOT / "app.py")
 PAGES = (
     "overview",
@@ -157,6 +160,13 @@ def test_it_draws_one_tables_history(known: str) -> None:
     assert "___xtr_customer: recordCount: nothing collected in this period." in [
         i.value for i in app.info
     ]
+
+
+def test_chart_keys_never_hold_a_double_underscore_nor_meet() -> None:
+    keys = ["chart-___xtr_order-recordCount", "a__b", "a_-b", "a-_b", "a--b", "a-u", "a_"]
+    spelt = [dashboard.component_key(k) for k in keys]
+    assert len(set(spelt)) == len(keys)
+    assert not [k for k in spelt if "__" in k]
 
 
 def test_the_chart_bundle_is_the_plotly_js_that_plotly_writes_figures_for() -> None:

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("VIGIE_CHROMIUM", "/usr/bin/chromium")
 OPS_SECRET = "browser-ops-secret"
-# (url path, title, plotly charts the page draws at least)
+# (url path, title, plotly charts the page draws)
 PAGES = [
     ("", "Overview", 0),
     ("health", "Health", 0),
@@ -140,8 +140,8 @@ def test_it_renders_every_page(
     settle(page, title)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     if charts:
-        expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible(timeout=30_000)
-        assert page.locator(".js-plotly-plot").count() >= charts
+        drawn = page.locator(".js-plotly-plot .scatterlayer")  # every chart, its lines drawn
+        expect(drawn).to_have_count(charts, timeout=30_000)
         ticks = page.locator(".js-plotly-plot .ytick text").all_text_contents()
         assert ticks and not [t for t in ticks if t and t[-1] in "kMGTµm"], ticks  # no SI suffix
     # Every headline figure is shown whole ("15,420.50 €", not "15,420.…").
@@ -246,6 +246,11 @@ def test_charts_follow_the_dark_theme(dashboard: tuple[str, str], browser: Brows
         expect(tick).to_be_visible(timeout=30_000)
         # [theme.dark] textColor = "#e6edf3" in .streamlit/config.toml
         assert tick.evaluate("t => getComputedStyle(t).fill") == "rgb(230, 237, 243)"
+        # The hover box: the theme's panel (secondaryBackgroundColor = "#161b22"), not white.
+        page.locator(".js-plotly-plot .nsewdrag").first.hover()
+        box = page.locator(".js-plotly-plot .hoverlayer .bg").first
+        expect(box).to_be_visible()
+        assert box.evaluate("b => getComputedStyle(b).fill") == "rgb(22, 27, 34)"
         page.screenshot(path=str(ARTIFACTS / "business-dark.png"), full_page=True)
     finally:
         context.close()

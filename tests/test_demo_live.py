@@ -14,10 +14,12 @@ from sqlalchemy import create_engine, func, select
 
 from monitor.config import Settings
 from monitor.daemon import CollectorDaemon
+from monitor.demo.backfill import history
 from monitor.demo.live import catch_up, last_order, start_demo
 from monitor.demo.shop import ORDER, create_shop
 from monitor.demo.simulator import ShopSimulator
 from monitor.errors import VigieError
+from monitor.machine import Machine
 from tests.reference_shop import NOW, fill_reference_shop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,3 +119,28 @@ def test_the_daemon_honours_sigterm_while_building_the_shop(tmp_path: Path) -> N
     assert time.monotonic() - start < 5
     assert "Traceback" not in stderr
     assert "backfilled" not in stderr
+
+
+class _JustBooted(Machine):
+    """A host booted two days ago, its disk nearly full: what a 30-day backfill must respect."""
+
+    def disk_percent(self, path: Path) -> float:
+        return 99.5
+
+    def uptime_seconds(self) -> float:
+        return 2 * 86400
+
+
+def test_the_backfilled_machine_stays_within_what_it_can_read(tmp_path: Path) -> None:
+    settings = _demo_settings(tmp_path, backfill_days=30)
+    create_shop(settings.source_url, scale=0.01, now=NOW, progress=False)
+    samples = history(settings, NOW, days=30, machine=_JustBooted())
+    seen: dict[str, list[float]] = {}
+    for sample in samples:
+        seen.setdefault(sample.name, []).append(sample.value)
+    uptime = seen["performance.uptime"]
+    assert min(uptime) >= 0 and uptime[-1] == pytest.approx(2 * 86400, abs=300)
+    assert max(uptime) <= 21 * 86400  # rebooted every three weeks before this boot
+    for share in ("performance.diskUsage", "performance.cpuUsage", "performance.memoryPercent"):
+        assert min(seen[share]) >= 0 and max(seen[share]) <= 100, share
+    assert seen["performance.diskUsage"][-1] == pytest.approx(99.5, abs=0.01)

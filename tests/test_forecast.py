@@ -77,10 +77,11 @@ def test_a_model_forecast_widens_with_the_distance() -> None:
     assert predicted.value[-1] == pytest.approx(40 + 2 * 8, abs=0.5)  # the trend, a day on
 
 
-def test_a_forecast_stays_within_what_the_metric_can_take() -> None:
+@pytest.mark.parametrize("share", ["performance.diskUsage", "performance.memoryPercent"])
+def test_a_forecast_stays_within_what_the_metric_can_take(share: str) -> None:
     accuracy = Accuracy("m", 10, 24, model_mae=0.1, naive_mae=5.0, seasonal_mae=5.0)
     filling = _hourly(7, lambda d, rng: 88 + 1.5 * d + rng.gauss(0, 0.2), seed=1)
-    disk = forecast("performance.diskUsage", filling, accuracy, daily=False)
+    disk = forecast(share, filling, accuracy, daily=False)
     assert disk is not None and max(disk.high) == 100.0 and max(disk.value) <= 100.0
     assert max(disk.low) < 100.0
     falling = _hourly(7, lambda d, rng: 8 - 1.1 * d + rng.gauss(0, 0.2), seed=1)

@@ -125,19 +125,21 @@ def history(
     machine = machine or Machine()
     disk_now = machine.disk_percent(settings.data_dir)
     memory_now, memory_percent_now = machine.memory_used_mb(), machine.memory_percent()
-    # This host's boot; before it, an earlier boot three weeks before.
+    # This host's boot; before it, a reboot every three weeks.
     boot = end - machine.uptime_seconds()
+    reboots = 21 * DAY
 
     for ts in _steps(start, end, every.performance):
         load = rhythm(ts)
         # Memory moves 8 % with the day's load, around where it is at this hour now.
         memory = 1 + 0.08 * (load - rhythm(end)) + rng.gauss(0, 0.01)
-        yield Sample("performance.cpuUsage", min(100.0, 8 + 14 * load + rng.gauss(0, 3)), ts)
+        cpu = 8 + 14 * load + rng.gauss(0, 3)
+        yield Sample("performance.cpuUsage", min(100.0, max(0.0, cpu)), ts)
         yield Sample("performance.memoryUsage", memory_now * memory, ts)
         yield Sample("performance.memoryPercent", min(100.0, memory_percent_now * memory), ts)
         filled = 2.0 * (end - ts) / (days * DAY)  # the disk filled by 2 points over the period
         yield Sample("performance.diskUsage", max(0.0, disk_now - filled), ts)
-        yield Sample("performance.uptime", ts - (boot if ts >= boot else boot - 21 * DAY), ts)
+        yield Sample("performance.uptime", ts - boot if ts >= boot else (ts - boot) % reboots, ts)
         yield Sample(
             "performance.responseTime", 120 * (1 + 0.25 * load) * rng.lognormvariate(0, 0.1), ts
         )
