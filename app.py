@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 import dashboard
 
 dashboard.app_run()
-st.set_page_config(page_title="Vigie", page_icon=":material/monitoring:", layout="wide")
+# A file of our own: a material icon as favicon is fetched from fonts.gstatic.com, which a
+# self-hosted dashboard on a closed network cannot reach (and should not tell about itself).
+ICON = str(Path(__file__).resolve().parent / "static" / "favicon.png")
+st.set_page_config(page_title="Vigie", page_icon=ICON, layout="wide")
 pages = {
     "Watch": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),

@@ -15,6 +15,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -123,6 +124,11 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+def _leaves_the_host(url: str) -> bool:
+    parts = urlsplit(url)  # blob: and data: URLs are the page's own
+    return parts.scheme in ("http", "https", "ws", "wss") and parts.hostname != "127.0.0.1"
+
+
 def settle(page: Page, title: str) -> None:
     """Wait until the page's title is shown, the script has stopped running and every element
     is drawn."""
@@ -136,6 +142,8 @@ def settle(page: Page, title: str) -> None:
 def test_it_renders_every_page(
     dashboard: tuple[str, str], page: Page, path: str, title: str, charts: int
 ) -> None:
+    outside: list[str] = []  # a self-hosted dashboard fetches nothing from the internet
+    page.on("request", lambda r: _leaves_the_host(r.url) and outside.append(r.url))
     page.goto(f"{dashboard[0]}/{path}")
     settle(page, title)
     expect(page.get_by_test_id("stException")).to_have_count(0)
@@ -152,6 +160,7 @@ def test_it_renders_every_page(
     assert cut == []
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{path or 'overview'}.png"), full_page=True)
+    assert outside == []
 
 
 def test_it_keeps_maintenance_closed_without_the_ops_secret(
