@@ -21,6 +21,7 @@ from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Path, Re
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -544,7 +545,8 @@ def prometheus(backend: BackendDep) -> Response:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The API over the configured store and database."""
-    app = FastAPI(
+    # Swagger UI from the package's own files, not a CDN a shop's closed network cannot reach.
+    app = FastAPIOffline(
         title="Vigie",
         version="0.1.0",
         description="Monitoring of an online shop: health, metrics, alerts, jobs.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -323,7 +324,13 @@ def test_a_missing_store_is_a_503_with_the_reason(tmp_path: Path) -> None:
 
 
 def test_the_openapi_documentation_lists_every_endpoint(api: httpx.Client) -> None:
-    assert api.get("/docs").status_code == 200
+    docs = api.get("/docs")
+    assert docs.status_code == 200
+    # Swagger UI's script and style come from this server, not a CDN.
+    assets = re.findall(r"""(?:src|href)=['"]([^'"]+)['"]""", docs.text)
+    assert assets and all(a.startswith("/") for a in assets), assets
+    for asset in assets:
+        assert api.get(asset).status_code == 200, asset
     paths = set(api.get("/openapi.json").json()["paths"])
     assert paths >= {
         f"/api/system/{p}"
