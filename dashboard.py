@@ -25,6 +25,7 @@ from monitor import health, report
 from monitor.config import OpsConfig, Settings, SourceConfig, load_settings
 from monitor.csv_export import iso, to_csv
 from monitor.errors import VigieError
+from monitor.history import Change
 from monitor.source_db import SourceDatabase
 from monitor.store import HistoryStore, Point
 from monitor.timerange import CUSTOM, PRESETS, TimeRange, custom, preset
@@ -421,28 +422,21 @@ def table(
 TILES_PER_ROW = 4  # a fifth of the page's width cuts "15,420.50 €" short
 
 
-def tile_columns(count: int) -> list[Any]:
-    """Columns for `count` metric tiles: at most four to a row, every tile the same width."""
-    rows = range(0, count, TILES_PER_ROW)
-    return [column for _ in rows for column in st.columns(TILES_PER_ROW)][:count]
-
-
-def metric_tile(metric: str, value: float | None, previous: float | None) -> None:
-    """A headline figure with its change against the previous period (green when better);
-    a count's noun goes in the label, so the figure itself stays short."""
-    delta = None
-    if value is not None and previous not in (None, 0):
-        assert previous is not None
-        delta = f"{(value - previous) / abs(previous) * 100:+.1f} %"
-    noun = report.unit(metric)
-    name = report.label(metric)
-    st.metric(
-        f"{name} ({noun})" if noun.isalpha() and noun not in ("ms", "s", "MB") else name,
-        report.human(metric, value, counted_noun=False),
-        delta,
-        delta_color="inverse" if report.lower_is_better(metric) else "normal",
-        border=True,
-    )
+def change_tiles(changes: Sequence[Change]) -> None:
+    """Headline figures with their change against the previous period (green when better), at
+    most four to a row, every tile the same width. A count's noun goes in the label, so the
+    figure itself stays short."""
+    rows = range(0, len(changes), TILES_PER_ROW)
+    columns = [column for _ in rows for column in st.columns(TILES_PER_ROW)]
+    for column, change in zip(columns, changes, strict=False):
+        noun, name = report.unit(change.metric), report.label(change.metric)
+        column.metric(
+            f"{name} ({noun})" if noun.isalpha() and noun not in ("ms", "s", "MB") else name,
+            report.human(change.metric, change.value, counted_noun=False),
+            None if change.percent is None else f"{change.percent:+.1f} %",
+            delta_color="inverse" if report.lower_is_better(change.metric) else "normal",
+            border=True,
+        )
 
 
 def severity_label(severity: str) -> str:

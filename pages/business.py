@@ -27,10 +27,7 @@ def live() -> None:
     rng: TimeRange = dashboard.period()
     before = rng.previous()
     st.caption(f"Now, and the change against the previous {rng.label}")
-    for column, metric in zip(dashboard.tile_columns(len(METRICS)), METRICS, strict=True):
-        with column:
-            now = dashboard.read(history.change, metric, rng)
-            dashboard.metric_tile(metric, now.value, now.previous)
+    dashboard.change_tiles([dashboard.read(history.change, m, rng) for m in METRICS])
 
     view = st.segmented_control(
         "View", ["Over time", "By day", "By hour"], default="Over time", key="business_view"

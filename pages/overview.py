@@ -40,9 +40,7 @@ def live() -> None:
     headlines = dashboard.read(overview.headlines, rng)
     for area, changes in headlines.items():
         st.markdown(f"**{AREAS[area]}**")
-        for column, figure in zip(dashboard.tile_columns(len(changes)), changes, strict=True):
-            with column:
-                dashboard.metric_tile(figure.metric, figure.value, figure.previous)
+        dashboard.change_tiles(changes)
     rows = [
         {"metric": c.metric, "value": c.value, "previous": c.previous, "changePercent": c.percent}
         for changes in headlines.values()

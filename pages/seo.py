@@ -16,10 +16,7 @@ METRICS = [f"seo.{name}" for name in report.SEO]
 def live() -> None:
     rng = dashboard.period()
     st.caption(f"Now, and the change against the previous {rng.label}")
-    for column, metric in zip(dashboard.tile_columns(len(METRICS)), METRICS, strict=True):
-        with column:
-            now = dashboard.read(history.change, metric, rng)
-            dashboard.metric_tile(metric, now.value, now.previous)
+    dashboard.change_tiles([dashboard.read(history.change, m, rng) for m in METRICS])
     for metric in METRICS:
         dashboard.chart(
             {metric: dashboard.read(history.chart, metric, rng)},
