@@ -24,7 +24,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from monitor import health, report
 from monitor.config import OpsConfig, Settings, SourceConfig, load_settings
 from monitor.csv_export import iso, to_csv
-from monitor.errors import VigieError
+from monitor.errors import VigieError, first_line
 from monitor.history import Change
 from monitor.source_db import SourceDatabase
 from monitor.store import HistoryStore, Point
@@ -100,7 +100,7 @@ def _open_store(url: str) -> HistoryStore:
 def _store_lost(exc: SQLAlchemyError) -> NoReturn:
     # A store deleted, locked or down while the server runs: open it afresh next time.
     _open_store.clear()
-    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    reason = first_line(exc)
     st.warning(
         f"The history store cannot be read: {reason}. Check that the collector daemon runs "
         "and that the store is reachable; this page retries on its own."

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.config import Settings, check_url, load_settings, redact_url
-from monitor.errors import ConfigError, VigieError
+from monitor.errors import ConfigError, VigieError, first_line
 from monitor.store import HistoryStore
 
 
@@ -52,8 +52,13 @@ def demo_create(settings: Settings, url: str | None, scale: float, replace: bool
     try:
         summary = create_shop(target, scale=scale, replace=replace)
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise VigieError(f"cannot create the demo shop in {redact_url(target)}: {reason}") from None
+        raise VigieError(
+            f"cannot create the demo shop in {redact_url(target)}: {first_line(exc)}"
+        ) from None
+    except OSError as exc:  # no right to make the SQLite file's folder
+        raise VigieError(
+            f"cannot create the demo shop in {redact_url(target)}: {exc.strerror or exc}"
+        ) from None
     except ValueError as exc:  # a scale the catalogue cannot serve
         raise VigieError(f"cannot create the demo shop: {exc}") from None
     print(f"demo shop created in {redact_url(target)}: {summary}")

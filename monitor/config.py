@@ -6,6 +6,7 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import (
     BaseModel,
@@ -20,6 +21,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from monitor.errors import ConfigError
+from monitor.redaction import SECRET_KEYS, register_secret, register_url
+from monitor.redaction import redact_url as redact_url  # the name callers import from here
 
 CONFIG_ENV = "MONITOR_CONFIG"
 SOURCE_ENV = "MONITOR_SOURCE_DB"
@@ -120,6 +123,7 @@ class SourceConfig(_Section):
     @field_validator("url")
     @classmethod
     def _url_parses(cls, value: str) -> str:
+        register_url(value)  # before anything can print it, a failed check included
         return check_url(value)
 
     @field_validator("critical_tables")
@@ -181,6 +185,7 @@ class StoreConfig(_Section):
     @field_validator("url")
     @classmethod
     def _url_parses(cls, value: str) -> str:
+        register_url(value)  # before anything can print it, a failed check included
         return check_url(value)
 
     @model_validator(mode="after")
@@ -223,6 +228,8 @@ class Probe(_Section):
     @field_validator("url")
     @classmethod
     def _http(cls, value: str) -> str:
+        for secret in _http_secrets(value):
+            register_secret(secret)
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value
@@ -495,6 +502,12 @@ class OpsConfig(_Section):
     # The shared secret of ops: maintenance requests without it are refused. Empty: nobody.
     token: str = Field("", repr=False)
 
+    @field_validator("token")
+    @classmethod
+    def _masked_everywhere(cls, value: str) -> str:
+        register_secret(value)
+        return value
+
 
 class DemoConfig(_Section):
     """The embedded demo shop."""
@@ -599,12 +612,11 @@ def check_url(value: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def redact_url(url: str) -> str:
-    """The URL with its password replaced by ***, for logs and messages."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):
-        return "<unparseable URL>"
+def _http_secrets(url: str) -> list[str]:
+    """The password and secret query parameters of an HTTP probe's URL."""
+    parts = urlsplit(url)
+    found = [parts.password] if parts.password else []
+    return found + [v for k, v in parse_qsl(parts.query) if k.lower() in SECRET_KEYS]
 
 
 def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:

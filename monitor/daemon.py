@@ -18,7 +18,7 @@ from monitor import maintenance
 from monitor.alerts import AlertBook, Change
 from monitor.collectors import COLLECTORS
 from monitor.config import Settings, redact_url
-from monitor.errors import StoreUnavailable
+from monitor.errors import StoreUnavailable, first_line
 from monitor.jobs import SCHEDULE_PREFIX, STORE_SCHEDULE, WAITING, Job, JobQueue
 from monitor.samples import Collection, Labels, Note, Sample
 from monitor.sources import Sources
@@ -156,8 +156,8 @@ class CollectorDaemon:
         try:
             collection = COLLECTORS[name](self.sources, self.clock())
         except Exception as exc:  # a collector bug must not stop the daemon
-            log.error("%s: collector failed: %s: %s", name, type(exc).__name__, _one_line(exc))
-            return RunResult(name, 0, 1, time.perf_counter() - start, _one_line(exc))
+            log.error("%s: collector failed: %s: %s", name, type(exc).__name__, first_line(exc))
+            return RunResult(name, 0, 1, time.perf_counter() - start, first_line(exc))
         for note in collection.failures:
             log.warning("%s: %s failed: %s", name, note.subject, note.text)
         stored = self._store(name, collection)
@@ -200,14 +200,18 @@ class CollectorDaemon:
         except (DataError, IntegrityError) as exc:
             # Data the store can never take (not a passing outage): drop it, keep collecting.
             log.error(
-                "store rejected %d samples, dropped: %s", len(self._pending_samples), _one_line(exc)
+                "store rejected %d samples, dropped: %s",
+                len(self._pending_samples),
+                first_line(exc),
             )
             self._pending_samples.clear()
             self._pending_notes.clear()
             return False
         except Exception as exc:  # any other store failure: keep the data, retry on the next run
             log.error(
-                "store %s: write failed, will retry: %s", redact_url(self.store.url), _one_line(exc)
+                "store %s: write failed, will retry: %s",
+                redact_url(self.store.url),
+                first_line(exc),
             )
             return False
         self._pending_samples.clear()
@@ -218,7 +222,7 @@ class CollectorDaemon:
         try:
             changes = self.alerts.evaluate(series, now=self._now())
         except Exception as exc:  # alerting must not cost the samples already stored
-            log.error("alert evaluation failed: %s", _one_line(exc))
+            log.error("alert evaluation failed: %s", first_line(exc))
             return
         for change in changes:
             log.warning(
@@ -245,7 +249,7 @@ class CollectorDaemon:
                 requested_by=f"{EMERGENCY_PREFIX}{change.rule}:{change.subject}",
             )
         except Exception as exc:
-            log.error("cannot queue the emergency %s run: %s", job_type, _one_line(exc))
+            log.error("cannot queue the emergency %s run: %s", job_type, first_line(exc))
             return
         log.warning("emergency %s collection queued for %s", job_type, change.rule)
 
@@ -255,7 +259,7 @@ class CollectorDaemon:
             try:
                 self.queue.report_progress(self._job, percent, now=self._now(), detail=detail)
             except Exception as exc:
-                log.warning("cannot record progress: %s", _one_line(exc))
+                log.warning("cannot record progress: %s", first_line(exc))
 
     def _maintenance(self, task: str) -> Callable[[], RunResult]:
         def run() -> RunResult:
@@ -301,7 +305,7 @@ class CollectorDaemon:
             try:
                 job = self.queue.claim(self.worker, now=self._now(), scheduled_by=self.scheduled_by)
             except Exception as exc:  # the store is down: jobs wait in it
-                log.error("cannot take jobs from the store: %s", _one_line(exc))
+                log.error("cannot take jobs from the store: %s", first_line(exc))
                 break
             if job is None:
                 break
@@ -314,8 +318,8 @@ class CollectorDaemon:
         try:
             result = self.handlers[job.type]()
         except Exception as exc:  # last line of defence: a job's bug is that job's failure
-            log.error("%s: failed: %s", job.type, _one_line(exc))
-            result = RunResult(job.type, 0, 1, time.perf_counter() - start, _one_line(exc))
+            log.error("%s: failed: %s", job.type, first_line(exc))
+            result = RunResult(job.type, 0, 1, time.perf_counter() - start, first_line(exc))
         finally:
             self._job = None
         audit = job.queue == "maintenance" or not job.requested_by.startswith(SCHEDULE_PREFIX)
@@ -346,7 +350,7 @@ class CollectorDaemon:
                         job.type,
                     )
         except Exception as exc:
-            log.error("cannot record job %d (%s): %s", job.id, job.type, _one_line(exc))
+            log.error("cannot record job %d (%s): %s", job.id, job.type, first_line(exc))
         return result
 
     def _run_tasks(self) -> None:
@@ -354,7 +358,7 @@ class CollectorDaemon:
             try:
                 task()
             except Exception as exc:
-                log.error("%s: failed: %s", name, _one_line(exc))
+                log.error("%s: failed: %s", name, first_line(exc))
 
     def request_all(self) -> None:
         """Queue one run of every collector and of the hourly maintenance."""
@@ -362,7 +366,7 @@ class CollectorDaemon:
             try:
                 self.request(job_type)
             except Exception as exc:
-                log.error("cannot queue %s: %s", job_type, _one_line(exc))
+                log.error("cannot queue %s: %s", job_type, first_line(exc))
 
     def run_once(self) -> list[RunResult]:
         """Every collector and maintenance task once, one attempt each, then return."""
@@ -396,7 +400,7 @@ class CollectorDaemon:
         try:
             self.request(job_type)
         except Exception as exc:
-            log.error("cannot queue %s: %s", job_type, _one_line(exc))
+            log.error("cannot queue %s: %s", job_type, first_line(exc))
 
     def _take_back_stale(self) -> None:
         try:
@@ -404,7 +408,7 @@ class CollectorDaemon:
                 now=self._now(), timeout_s=self.settings.jobs.stale_after_s
             )
         except Exception as exc:
-            log.error("cannot check for stale jobs: %s", _one_line(exc))
+            log.error("cannot check for stale jobs: %s", first_line(exc))
             return
         if taken:
             log.warning("took back %d jobs left active by a stopped daemon", taken)
@@ -422,9 +426,3 @@ class CollectorDaemon:
         """Release the database connections."""
         self.sources.close()
         self.store.close()
-
-
-def _one_line(exc: BaseException) -> str:
-    orig = getattr(exc, "orig", None) or exc
-    text = str(orig).strip().splitlines()
-    return text[0] if text else type(orig).__name__

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from monitor.redaction import redact
+
 
 class VigieError(Exception):
     """Base of every error Vigie reports to a person instead of a traceback."""
@@ -29,3 +31,11 @@ class SourceError(VigieError):
 
 class SourceUnavailable(SourceError):
     """The monitored database cannot be reached at all."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an error (the driver's own for a database error), secrets masked and
+    at most 300 characters: what a log line, a note or an answer shows of it."""
+    orig = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(orig).splitlines() if line.strip()]
+    return redact(lines[0] if lines else type(orig).__name__)[:300]

@@ -32,10 +32,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
-from monitor.config import redact_url
-from monitor.errors import StoreError, StoreUnavailable
+from monitor.errors import StoreError, StoreUnavailable, first_line
+from monitor.redaction import redact_url
 from monitor.samples import Labels, Note, Sample, labels_json, parse_labels, series_key
 
 SCHEMA_VERSION = 2
@@ -270,16 +270,16 @@ class HistoryStore:
             self._open(create)
         except IntegrityError as exc:
             self.engine.dispose()
-            raise StoreError(f"the history store could not be set up: {_first_line(exc)}") from None
+            raise StoreError(f"the history store could not be set up: {first_line(exc)}") from None
         except OperationalError as exc:
             self.engine.dispose()
             raise StoreUnavailable(
-                f"cannot open the history store {redact_url(url)}: {_first_line(exc)}"
+                f"cannot open the history store {redact_url(url)}: {first_line(exc)}"
             ) from None
         except DatabaseError as exc:  # not a database at all, or a corrupt one
             self.engine.dispose()
             raise StoreError(
-                f"the history store {redact_url(url)} is unreadable: {_first_line(exc)}"
+                f"the history store {redact_url(url)} is unreadable: {first_line(exc)}"
             ) from None
 
     @staticmethod
@@ -650,8 +650,3 @@ class HistoryStore:
         """How many raw samples the store holds (a full count: for tests and tools)."""
         with self.engine.connect() as conn:
             return int(conn.scalar(text("SELECT COUNT(*) FROM samples")) or 0)
-
-
-def _first_line(exc: SQLAlchemyError) -> str:
-    orig = getattr(exc, "orig", None) or exc
-    return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__

@@ -36,10 +36,17 @@ def test_it_says_to_start_the_daemon_when_there_is_no_store(tmp_path: Path) -> N
     assert not (tmp_path / "h.sqlite").exists()
 
 
-def test_it_refuses_to_create_a_demo_over_an_existing_shop(tmp_path: Path) -> None:
+def test_it_refuses_to_create_a_demo_over_a_shop_it_did_not_make(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'shop.sqlite'}"
     fill_reference_shop(url)
     error = _one_line_error(_monitor("demo", "create", "--url", url, "--scale", "0.01"))
+    assert "did not create" in error and "--replace" not in error
+
+
+def test_it_asks_for_replace_over_a_demo_it_made(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shop.sqlite'}"
+    assert _monitor("demo", "create", "--url", url, "--scale", "0.001").returncode == 0
+    error = _one_line_error(_monitor("demo", "create", "--url", url, "--scale", "0.001"))
     assert "already exists" in error and "--replace" in error
 
 

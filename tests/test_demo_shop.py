@@ -20,6 +20,7 @@ from monitor.demo.shop import (
     SEO_PAGES,
     SHOP_METADATA,
     SITEMAP_LINKS,
+    NotOurDatabase,
     ShopExistsError,
     ShopSummary,
     create_shop,
@@ -318,13 +319,14 @@ def test_it_replaces_the_shop_when_asked(tmp_path: Path) -> None:
     assert scalar(url, "SELECT COUNT(*) FROM ___xtr_customer") == summary.customers == 59
 
 
-def test_it_fills_tables_that_exist_but_are_empty(tmp_path: Path) -> None:
+def test_it_leaves_empty_shop_tables_it_did_not_make_alone(tmp_path: Path) -> None:
     url = demo_url(tmp_path)
     engine = sa.create_engine(url)
     SHOP_METADATA.create_all(engine)
     engine.dispose()
-    summary = create_shop(url, scale=0.001, now=NOW, progress=False)
-    assert scalar(url, "SELECT COUNT(*) FROM __seo_page") == summary.seo_pages == 50
+    with pytest.raises(NotOurDatabase):
+        create_shop(url, scale=0.001, now=NOW, progress=False, replace=True)
+    assert scalar(url, "SELECT COUNT(*) FROM __seo_page") == 0
 
 
 def test_it_makes_the_same_shop_from_the_same_seed_and_clock(tmp_path: Path) -> None:

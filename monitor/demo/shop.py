@@ -26,7 +26,8 @@ from monitor.demo.trade import (
     history_orders,
     join_times,
 )
-from monitor.errors import VigieError
+from monitor.errors import VigieError, first_line
+from monitor.redaction import redact_url
 
 # SQLite keeps DateTime as text. Without microseconds every stored value has one shape, so SQL
 # comparing a column with a bound datetime compares like with like.
@@ -116,6 +117,14 @@ DEMO_MARKER = "vigie_demo_shop"
 
 class ShopExistsError(VigieError):
     """The shop's tables already hold rows and the caller did not ask to replace them."""
+
+
+class NotOurDatabase(VigieError):
+    """The target database holds tables Vigie did not make: it is never written to."""
+
+
+class DemoWriteError(VigieError):
+    """The database refused the demo shop's writes (no rights, read-only, full)."""
 
 
 @dataclass(frozen=True)
@@ -217,14 +226,18 @@ def create_shop(
         Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(url)
     try:
-        if not replace:
-            _refuse_existing(engine)
+        _refuse_foreign_or_existing(engine, replace=replace)
         with tqdm(
             total=plan.estimated_rows, unit=" rows", desc="demo shop", disable=not progress
         ) as bar:
             summary = _fill(engine, plan, seed, now, bar)
             bar.total = bar.n
             bar.refresh()
+    except engine.dialect.loaded_dbapi.Error as exc:
+        # _fill writes through the driver's own cursor: its errors are the driver's, unwrapped.
+        raise DemoWriteError(
+            f"cannot write the demo shop into {redact_url(url)}: {first_line(exc)}"
+        ) from None
     finally:
         engine.dispose()
     return summary
@@ -324,11 +337,34 @@ def _has_rows(conn: sa.Connection, table: sa.Table) -> bool:
     return conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is not None
 
 
-def _refuse_existing(engine: sa.Engine) -> None:
+def user_tables(conn: sa.Connection) -> list[str]:
+    """Every table of every schema a user can make (system schemas left out), sorted."""
+    inspector = sa.inspect(conn)
+    system = {"information_schema", "pg_catalog", "pg_toast"}
+    schemas = [s for s in inspector.get_schema_names() if s not in system]
+    default = inspector.default_schema_name
+    return sorted(
+        name if schema == default else f"{schema}.{name}"
+        for schema in schemas
+        for name in inspector.get_table_names(schema=schema)
+    )
+
+
+def _refuse_foreign_or_existing(engine: sa.Engine, *, replace: bool) -> None:
+    """Only an empty database, or one holding a demo Vigie made, is ever written to."""
+    where = redact_url(engine.url.render_as_string(hide_password=False))
     with engine.connect() as conn:
+        tables = user_tables(conn)
+        if tables and DEMO_MARKER not in tables:
+            shown = ", ".join(tables[:5]) + (
+                f" and {len(tables) - 5} more" if len(tables) > 5 else ""
+            )
+            raise NotOurDatabase(
+                f"{where} holds tables Vigie did not create ({shown}); Vigie writes a demo "
+                "shop only into an empty database or over a demo shop it made itself"
+            )
         full = [table.name for table in SHOP_TABLES if _has_rows(conn, table)]
-    if full:
-        where = engine.url.render_as_string(hide_password=True)
+    if full and not replace:
         raise ShopExistsError(
             f"the demo shop already exists in {where} ({', '.join(full)} hold rows); "
             "pass --replace (replace=True) to drop and recreate it"
