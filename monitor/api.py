@@ -29,27 +29,29 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from monitor import api_models as m
 from monitor import health, insights, report
 from monitor.alerts import AlertBook
+from monitor.api_guard import MAINTENANCE_PATH, RequestGuard, actor, bearer, excerpt
 from monitor.api_models import Envelope
 from monitor.config import Settings, SourceConfig, load_settings
-from monitor.errors import StoreError, VigieError
+from monitor.errors import StoreError, VigieError, failure_kind, first_line
 from monitor.jobs import JobQueue
 from monitor.maintenance import (
     TASKS,
     NotAuthorized,
+    Task,
     UnknownTask,
     audit_call,
+    authorized,
     request_maintenance,
 )
 from monitor.prometheus import exposition
 from monitor.source_db import SourceDatabase
-from monitor.store import HistoryStore
+from monitor.store import HistoryStore, store_failure
 
 log = logging.getLogger("vigie.api")
 QUICK_TTL_S = 1.0  # a flood of load-balancer probes costs one check per second
 QUICK_DEADLINE_S = 2.0  # past this a check that has not answered is an unhealthy answer
 QUICK_MAX_AGE_S = 2 * QUICK_TTL_S  # an answer older than this is never served
 DETAILED_TTL_S = 5.0
-MAINTENANCE_PATH = "/api/system/maintenance"
 HEAVY_TTL_S = 60.0  # the seed's one-minute cache for metrics
 
 
@@ -66,7 +68,7 @@ def envelope(data: Any, *, success: bool = True) -> dict[str, Any]:
 class MaintenanceRequest(BaseModel):
     """Which maintenance tasks to run."""
 
-    tasks: list[str] = Field(
+    tasks: list[Task] = Field(
         min_length=1, max_length=len(TASKS), description=f"any of {', '.join(TASKS)}"
     )
 
@@ -173,7 +175,9 @@ class HealthBody(BaseModel):
 _ERROR = {"model": ErrorBody}
 _UNHEALTHY: dict[int | str, dict[str, Any]] = {503: {"model": HealthBody}}
 # Documented for every endpoint, so clients (and the schema fuzz) know every answer's shape.
-router = APIRouter(responses={404: _ERROR, 405: _ERROR, 422: _ERROR, 500: _ERROR, 503: _ERROR})
+router = APIRouter(
+    responses={404: _ERROR, 405: _ERROR, 413: _ERROR, 422: _ERROR, 500: _ERROR, 503: _ERROR}
+)
 
 
 async def _backend(request: Request) -> Backend:
@@ -196,11 +200,15 @@ def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
 @_handler(RequestValidationError)
 def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
     first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+    where = ".".join(str(p) for p in first.get("loc", ()))
     if first.get("type") == "json_invalid":
         message, code = "the request body is not valid JSON", 400
+    elif first.get("type") == "literal_error":
+        given = excerpt(first.get("input"))
+        message, code = f"{where}: {given!r} is not one of {', '.join(TASKS)}", 422
     else:
-        message = f"{'.'.join(str(p) for p in first.get('loc', ()))}: {first.get('msg')}"
-        code = 422
+        # pydantic's message names the rule, not the input: nothing long is echoed back.
+        message, code = f"{where}: {excerpt(first.get('msg'))}", 422
     if request.method == "POST" and request.url.path == MAINTENANCE_PATH:
         _audit_invalid(request, message)  # every maintenance call lands in the audit log
     return JSONResponse(envelope(message, success=False), status_code=code)
@@ -211,11 +219,12 @@ def _audit_invalid(request: Request, message: str) -> None:
     try:
         audit_call(
             backend.store,
-            actor=_actor(request),
+            actor=actor(request.scope),
             tasks=[],
             outcome="invalid",
             now=time.time(),
             detail=message[:300],
+            burst=True,
         )
     except Exception as exc:  # the answer (400/422) matters more than its audit line
         log.warning("cannot audit an invalid maintenance call: %s", exc)
@@ -227,11 +236,11 @@ def store_down(_request: Request, exc: StoreError) -> JSONResponse:
 
 
 @_handler(DBAPIError)
-def store_failed(_request: Request, exc: DBAPIError) -> JSONResponse:
-    reason = str(exc.orig or exc).strip().splitlines()[0]
-    return JSONResponse(
-        envelope(f"the history store cannot be read: {reason}", success=False), status_code=503
-    )
+def store_failed(request: Request, exc: DBAPIError) -> JSONResponse:
+    backend: Backend = request.app.state.backend
+    failure = store_failure(backend.settings.store_url, exc)
+    log.warning("%s", failure)
+    return JSONResponse(envelope(str(failure), success=False), status_code=503)
 
 
 @_handler(Exception)
@@ -241,7 +250,9 @@ def crashed(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def health_body(result: health.Health) -> dict[str, Any]:
+def health_body(result: health.Health, *, private: bool = False) -> dict[str, Any]:
+    """A health answer. Anybody gets each check's kind of failure (`reason`); an ops caller
+    (`private`) also gets the full line (`detail`), which may name the database's host."""
     return {
         "status": result.status,
         "reasons": result.reasons,
@@ -250,6 +261,8 @@ def health_body(result: health.Health) -> dict[str, Any]:
                 "name": c.name,
                 "status": c.status,
                 "responseTime": c.response_time_ms,
+                **({"reason": c.reason} if c.reason else {}),
+                **({"detail": c.detail} if private and c.detail else {}),
                 **c.details,
             }
             for c in result.checks
@@ -273,9 +286,14 @@ def _quick_health(backend: Backend) -> health.Health:
     try:
         result = health.quick(backend.database, backend.store, backend.settings, now=time.time())
     except Exception as exc:  # a missing, locked or corrupt store: unhealthy, with the reason
-        log.warning("quick health check failed: %s", exc)
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        result = health.overall([health.Check("health", health.UNHEALTHY, reason=reason)])
+        log.warning("quick health check failed: %s", first_line(exc))
+        check = health.Check(
+            "store",
+            health.UNHEALTHY,
+            reason=f"history store {failure_kind(exc)}",
+            detail=first_line(exc),
+        )
+        result = health.overall([check])
     backend.quick_health = (time.monotonic(), result)
     return result
 
@@ -324,9 +342,12 @@ async def quick(request: Request) -> Response:
     tags=["health"],
     responses={200: {"model": Envelope[m.HealthOut]}, **_UNHEALTHY},
 )
-def detailed(backend: BackendDep, accept: Annotated[str | None, Header()] = None) -> JSONResponse:
-    """Database, collector, memory, disk, network, services. Ask for
-    `application/health+json` to get the IETF health-check format."""
+def detailed(
+    backend: BackendDep, request: Request, accept: Annotated[str | None, Header()] = None
+) -> JSONResponse:
+    """Database, store, collector, memory, disk, network, services. Ask for
+    `application/health+json` to get the IETF health-check format. With the ops token
+    (`Authorization: Bearer …`) each failed check also says where it failed."""
     # Cached a few seconds: every call runs the probes, and anybody may call.
     result = backend.cache.get(
         "detailed",
@@ -334,7 +355,8 @@ def detailed(backend: BackendDep, accept: Annotated[str | None, Header()] = None
         lambda: health.detailed(backend.database, backend.store, backend.settings, now=time.time()),
     )
     code = 503 if result.status == health.UNHEALTHY else 200
-    vary = {"Vary": "Accept"}  # one URL, two formats: caches must keep them apart
+    # One URL, two formats, two audiences: caches must keep them apart.
+    vary = {"Vary": "Accept, Authorization"}
     if accept and "application/health+json" in accept:
         return JSONResponse(
             result.to_health_json(now_iso=iso()),
@@ -342,7 +364,10 @@ def detailed(backend: BackendDep, accept: Annotated[str | None, Header()] = None
             media_type="application/health+json",
             headers=vary,
         )
-    return JSONResponse(envelope(health_body(result)), status_code=code, headers=vary)
+    private = authorized(backend.settings, bearer(request.headers))
+    return JSONResponse(
+        envelope(health_body(result, private=private)), status_code=code, headers=vary
+    )
 
 
 @router.get("/api/system/status", tags=["monitoring"], response_model=Envelope[m.Status])
@@ -429,7 +454,7 @@ def performance(table: str, backend: BackendDep) -> dict[str, Any]:
     if table not in backend.settings.source.critical_tables:
         raise HTTPException(
             404,
-            f"{table!r} is not a monitored table; monitored: "
+            f"{excerpt(table)!r} is not a monitored table; monitored: "
             f"{', '.join(backend.settings.source.critical_tables)}",
         )
     notes = backend.store.notes(
@@ -447,32 +472,9 @@ def performance(table: str, backend: BackendDep) -> dict[str, Any]:
     )
 
 
-def _actor(request: Request) -> str:
-    return f"api:{request.client.host if request.client else 'unknown'}"
-
-
-def _bearer_token(
-    request: Request, backend: BackendDep, authorization: Annotated[str | None, Header()] = None
-) -> str:
-    """The ops token from `Authorization: Bearer …` (any case of "Bearer", RFC 7235).
-
-    A dependency, so a caller without one gets 401, audited, before the body is even read."""
-    scheme, _, credentials = (authorization or "").partition(" ")
-    if scheme.lower() == "bearer" and credentials.strip():
-        return credentials.strip()
-    audit_call(
-        backend.store,
-        actor=_actor(request),
-        tasks=[],
-        outcome="refused",
-        now=time.time(),
-        detail="no bearer token",
-    )
-    raise HTTPException(
-        401,
-        "maintenance is for ops only: send Authorization: Bearer <ops token>",
-        headers={"WWW-Authenticate": "Bearer"},
-    )
+def _token(request: Request) -> str | None:
+    """The ops token; the request guard already refused a call without the right one."""
+    return bearer(request.headers)
 
 
 @router.post(
@@ -480,20 +482,22 @@ def _bearer_token(
     status_code=202,
     tags=["maintenance"],
     response_model=Envelope[m.Queued],
-    responses={401: _ERROR, 403: _ERROR},
+    responses={400: _ERROR, 401: _ERROR, 403: _ERROR},
+    openapi_extra={"security": [{"opsToken": []}]},
 )
 def maintenance(
     body: MaintenanceRequest,
     backend: BackendDep,
     request: Request,
-    token: Annotated[str, Depends(_bearer_token)],
+    token: Annotated[str | None, Depends(_token)],
 ) -> dict[str, Any]:
-    """Queue maintenance (ops only: `Authorization: Bearer <ops token>`)."""
+    """Queue maintenance (ops only: `Authorization: Bearer <ops token>`). The token is checked
+    before the body is read; a body over 64 KiB is refused (413) unread."""
     try:
         ids = request_maintenance(
             JobQueue(backend.store),
             body.tasks,
-            actor=_actor(request),
+            actor=actor(request.scope),
             token=token,
             settings=backend.settings,
             now=time.time(),
@@ -551,11 +555,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Monitoring of an online shop: health, metrics, alerts, jobs.",
     )
-    app.state.backend = Backend(settings or load_settings())
+    backend = Backend(settings or load_settings())
+    app.state.backend = backend
     for kind, handle in _HANDLERS:
         app.add_exception_handler(kind, handle)
     app.include_router(router)
+    app.add_middleware(
+        RequestGuard,
+        settings=backend.settings,
+        store=lambda: backend.store,
+        routes=app.router.routes,
+    )
+    _document_security(app)
     return app
+
+
+def _document_security(app: FastAPI) -> None:
+    """The ops token in the schema, for the maintenance endpoint's `security`."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+        schemes["opsToken"] = {"type": "http", "scheme": "bearer"}
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def main(argv: list[str] | None = None) -> int:

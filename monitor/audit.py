@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 
+from monitor.redaction import redact
 from monitor.store import HistoryStore, audit_table
+
+BURST_WINDOW_S = 60
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,7 @@ class AuditEntry:
     target: str
     outcome: str
     detail: str | None
+    times: int = 1  # a burst: how many such calls this line stands for
 
 
 def record(
@@ -28,8 +32,35 @@ def record(
     outcome: str,
     now: float,
     detail: str | None = None,
+    burst: bool = False,
 ) -> None:
-    """Add one line, inside the caller's transaction so it lands with what it describes."""
+    """Add one line, inside the caller's transaction so it lands with what it describes.
+
+    With `burst`, a call like one already written for the same actor, action and outcome in
+    the current minute adds to that line's count instead: 3,000 refused calls in a minute are
+    one line, not 3,000 (the first call's target and detail stand for the rest)."""
+    detail = redact(detail[:300]) if detail else detail
+    if burst:
+        minute = now // BURST_WINDOW_S * BURST_WINDOW_S
+        same = (
+            select(audit_table.c.id)
+            .where(
+                audit_table.c.ts >= minute,
+                audit_table.c.actor == actor[:100],
+                audit_table.c.action == action[:64],
+                audit_table.c.outcome == outcome[:32],
+            )
+            .order_by(audit_table.c.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        counted = conn.execute(
+            update(audit_table)
+            .where(audit_table.c.id == same)
+            .values(times=audit_table.c.times + 1)
+        )
+        if counted.rowcount:
+            return
     conn.execute(
         insert(audit_table).values(
             ts=now,
@@ -52,6 +83,7 @@ def entries(store: HistoryStore, *, limit: int = 200) -> list[AuditEntry]:
             audit_table.c.target,
             audit_table.c.outcome,
             audit_table.c.detail,
+            audit_table.c.times,
         )
         .order_by(audit_table.c.id.desc())
         .limit(limit)

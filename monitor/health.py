@@ -7,36 +7,54 @@ store's freshness (is the collector still writing?).
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psutil
 
+from monitor.alerts import Alert, level, open_alerts
 from monitor.collectors.performance import probe
 from monitor.config import Probe, Settings
-from monitor.errors import SourceError
+from monitor.errors import SourceError, failure_kind, first_line
 from monitor.machine import Machine
 from monitor.source_db import SourceDatabase
-from monitor.store import HistoryStore
+from monitor.store import HistoryStore, sqlite_path
 
 HEALTHY, DEGRADED, UNHEALTHY = "healthy", "degraded", "unhealthy"
 _RANK = {HEALTHY: 0, DEGRADED: 1, UNHEALTHY: 2}
 # The series whose newest sample says when the collector last wrote.
 FRESHNESS_METRIC = "performance.cpuUsage"
+# What an open alert, or a figure past a rule's threshold, does to the status.
+SEVERITY_STATUS = {"critical": UNHEALTHY, "error": DEGRADED, "warning": DEGRADED}
+# The rules whose thresholds the checks share (the same numbers open the alerts).
+MEMORY_METRIC, DISK_METRIC, DATABASE_METRIC = (
+    "performance.memoryPercent",
+    "performance.diskUsage",
+    "database.responseTime",
+)
+# Under this much free space SQLite cannot be trusted to commit a batch of samples.
+STORE_MIN_FREE_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
 class Check:
-    """One component's health."""
+    """One component's health.
+
+    `reason` is for anybody (the unauthenticated health answers): the kind of failure, never
+    the database's user, host, port or name. `detail` is the full line, for ops and logs.
+    `decides` is false for a check shown for information only (see `verdict`)."""
 
     name: str
     status: str
     response_time_ms: float | None = None
     details: dict[str, Any] = field(default_factory=dict)
     reason: str | None = None
+    detail: str | None = None
+    decides: bool = True
 
 
 # What each component is measured by, for the IETF format's "component:measurement" keys:
@@ -57,11 +75,16 @@ class Health:
 
     status: str
     checks: list[Check]
+    # The open alerts that weigh on the status, as checks (see `verdict`).
+    alerts: list[Check] = field(default_factory=list)
 
     @property
     def reasons(self) -> list[str]:
-        """One line per component that is not healthy."""
-        return [f"{c.name}: {c.reason}" for c in self.checks if c.reason]
+        """One line per check or alert that decided the status, worst first."""
+        weighed = [*self.checks, *self.alerts]
+        deciding = [c for c in weighed if c.reason and c.decides and c.status != HEALTHY]
+        deciding.sort(key=lambda c: -_RANK[c.status])
+        return [f"{c.name}: {c.reason}" for c in deciding]
 
     def to_health_json(self, *, now_iso: str) -> dict[str, Any]:
         """The IETF "Health Check Response Format for HTTP APIs" draft (pass / warn / fail)."""
@@ -89,15 +112,39 @@ class Health:
         }
 
 
-def overall(checks: Iterable[Check]) -> Health:
-    """The worst status of the checks."""
-    checks = list(checks)
-    worst = max((c.status for c in checks), key=_RANK.__getitem__, default=HEALTHY)
-    return Health(worst, checks)
+def overall(checks: Iterable[Check], alerts: Iterable[Check] = ()) -> Health:
+    """The worst status of the checks that decide and of the alerts."""
+    checks, alerts = list(checks), list(alerts)
+    statuses = [c.status for c in [*checks, *alerts] if c.decides]
+    return Health(max(statuses, key=_RANK.__getitem__, default=HEALTHY), checks, alerts)
 
 
-def check_database(database: SourceDatabase) -> Check:
-    """The monitored database answers `SELECT 1` (and, on PostgreSQL, its connections)."""
+def verdict(checks: Iterable[Check], active: Sequence[Alert]) -> Health:
+    """Vigie's one overall status, which the API, the Overview and the Health page all show: the
+    worst of the deciding checks and of the open alerts (critical: unhealthy; error or warning:
+    degraded). Its reasons name the checks and alerts that decided it."""
+    alerts = [
+        Check(f"{alert.severity} alert {alert.rule}", level, reason=alert.message)
+        for alert in active
+        if (level := SEVERITY_STATUS.get(alert.severity)) is not None
+    ]
+    return overall(checks, alerts)
+
+
+def rule_status(settings: Settings, metric: str, value: float) -> tuple[str, str | None]:
+    """The status a figure gives by the configured alert rule on `metric` (the same thresholds
+    that open its alert), and the severity reached; healthy without such a rule."""
+    for rule in settings.alerts.effective():
+        if rule.metric == metric and rule.baseline == "value":
+            reached = level(rule, value)
+            if reached is not None:
+                return SEVERITY_STATUS.get(reached, HEALTHY), reached
+    return HEALTHY, None
+
+
+def check_database(database: SourceDatabase, settings: Settings | None = None) -> Check:
+    """The monitored database answers `SELECT 1` (and, on PostgreSQL, its connections); slow
+    past the `database.responseTime` rule's thresholds."""
     start = time.perf_counter()
     try:
         with database.connect() as conn:
@@ -109,9 +156,10 @@ def check_database(database: SourceDatabase) -> Check:
                     conn, "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()"
                 )
     except SourceError as exc:
-        return Check("database", UNHEALTHY, (time.perf_counter() - start) * 1000, reason=str(exc))
-    status = DEGRADED if elapsed > 1000 else HEALTHY
-    reason = f"SELECT 1 took {elapsed:.0f} ms" if status == DEGRADED else None
+        took = (time.perf_counter() - start) * 1000
+        return Check("database", UNHEALTHY, took, reason=exc.kind, detail=str(exc))
+    status, reached = rule_status(settings or Settings(), DATABASE_METRIC, elapsed)
+    reason = f"SELECT 1 took {elapsed:.0f} ms ({reached})" if reached else None
     return Check("database", status, elapsed, details, reason)
 
 
@@ -121,7 +169,8 @@ def check_freshness(store: HistoryStore, settings: Settings, now: float) -> Chec
     try:
         newest = store.newest_ts(FRESHNESS_METRIC)
     except Exception as exc:  # a missing, locked or broken store
-        return Check("collector", UNHEALTHY, reason=f"history store unreadable: {exc}")
+        kind = failure_kind(exc, "unreadable")
+        return Check("collector", UNHEALTHY, reason=f"history store {kind}", detail=first_line(exc))
     elapsed = (time.perf_counter() - start) * 1000
     limit = 2 * settings.schedule.performance
     if newest is None:
@@ -140,27 +189,53 @@ def check_freshness(store: HistoryStore, settings: Settings, now: float) -> Chec
     return Check("collector", HEALTHY, elapsed, details)
 
 
-def _by_percent(name: str, percent: float, details: dict[str, Any]) -> Check:
-    if percent >= 97:
-        return Check(name, UNHEALTHY, None, details, f"{percent:.0f} % used")
-    if percent >= 90:
-        return Check(name, DEGRADED, None, details, f"{percent:.0f} % used")
-    return Check(name, HEALTHY, None, details)
+def _by_rule(
+    name: str, settings: Settings, metric: str, percent: float, details: dict[str, Any]
+) -> Check:
+    status, reached = rule_status(settings, metric, percent)
+    reason = f"{percent:.0f} % used ({reached})" if reached else None
+    return Check(name, status, None, details, reason)
 
 
-def check_memory(machine: Machine) -> Check:
-    """Memory in use: degraded from 90 %, unhealthy from 97 %."""
-    return _by_percent(
-        "memory",
-        machine.memory_percent(),
-        {"usedMb": round(machine.memory_used_mb(), 1), "percent": machine.memory_percent()},
-    )
+def check_memory(machine: Machine, settings: Settings | None = None) -> Check:
+    """Memory in use, against the `performance.memoryPercent` rule's thresholds."""
+    percent = machine.memory_percent()
+    details = {"usedMb": round(machine.memory_used_mb(), 1), "percent": percent}
+    return _by_rule("memory", settings or Settings(), MEMORY_METRIC, percent, details)
 
 
 def check_disk(machine: Machine, settings: Settings) -> Check:
-    """The data folder's disk: degraded from 90 %, unhealthy from 97 %."""
+    """The data folder's disk, against the `performance.diskUsage` rule's thresholds."""
     percent = machine.disk_percent(settings.data_dir)
-    return _by_percent("disk", percent, {"path": str(settings.data_dir), "percent": percent})
+    details = {"path": str(settings.data_dir), "percent": percent}
+    return _by_rule("disk", settings, DISK_METRIC, percent, details)
+
+
+def check_store(store_url: str) -> Check:
+    """Whether the history store can be written: a SQLite store's disk has room and its folder
+    is not read-only. Critical (`store_unwritable`) otherwise: the collector cannot keep what it
+    measures, whatever else is fine."""
+    cause = store_unwritable(store_url)
+    if cause is None:
+        return Check("store", HEALTHY)
+    return Check("store", UNHEALTHY, reason=f"store_unwritable: {cause}")
+
+
+def store_unwritable(store_url: str) -> str | None:
+    """Why the SQLite store at `store_url` cannot be written, in words, or None."""
+    path = sqlite_path(store_url)
+    if path is None:
+        return None  # a server's disk is the server's to watch
+    folder = path.parent
+    try:
+        found = os.statvfs(folder)
+    except OSError:
+        return None  # no folder yet: the daemon creates it, or says why it cannot
+    if found.f_flag & os.ST_RDONLY:
+        return f"the folder holding {path} is read-only"
+    if found.f_bavail * found.f_frsize < STORE_MIN_FREE_BYTES:
+        return f"the disk holding {path} is full"
+    return None
 
 
 def check_network() -> Check:
@@ -169,8 +244,10 @@ def check_network() -> Check:
     counters = psutil.net_io_counters()
     details = {"interfacesUp": up, "errorsIn": counters.errin, "errorsOut": counters.errout}
     if not up:
-        return Check("network", DEGRADED, None, details, "no network interface is up")
-    return Check("network", HEALTHY, None, details)
+        return Check(
+            "network", DEGRADED, None, details, "no network interface is up", decides=False
+        )
+    return Check("network", HEALTHY, None, details, decides=False)
 
 
 def public_url(url: str) -> str:
@@ -185,16 +262,43 @@ def check_service(target: Probe) -> Check:
     """One configured external service (an HTTP probe)."""
     ok, elapsed = probe(target)
     details = {"url": public_url(target.url)}
+    name = f"service:{target.name}"
     if not ok:
-        return Check(f"service:{target.name}", DEGRADED, elapsed, details, "no good answer")
-    return Check(f"service:{target.name}", HEALTHY, elapsed, details)
+        return Check(name, DEGRADED, elapsed, details, "no good answer", decides=False)
+    return Check(name, HEALTHY, elapsed, details, decides=False)
+
+
+def _deciding(
+    database: SourceDatabase, store: HistoryStore, settings: Settings, now: float, machine: Machine
+) -> list[Check]:
+    return [
+        check_database(database, settings),
+        check_store(store.url),
+        check_freshness(store, settings, now),
+        check_memory(machine, settings),
+        check_disk(machine, settings),
+    ]
+
+
+def _active(store: HistoryStore) -> list[Alert]:
+    try:
+        return open_alerts(store)
+    except Exception:  # an unreadable store is the collector check's to report
+        return []
 
 
 def quick(
-    database: SourceDatabase, store: HistoryStore, settings: Settings, *, now: float
+    database: SourceDatabase,
+    store: HistoryStore,
+    settings: Settings,
+    *,
+    now: float,
+    machine: Machine | None = None,
 ) -> Health:
-    """Is the monitored database reachable, and is the collector writing?"""
-    return overall([check_database(database), check_freshness(store, settings, now)])
+    """The overall status: the database answers, the store can be written, the collector
+    writes, memory and disk are within their rules, and the open alerts (see `verdict`)."""
+    checks = _deciding(database, store, settings, now, machine or Machine())
+    return verdict(checks, _active(store))
 
 
 def detailed(
@@ -205,14 +309,9 @@ def detailed(
     now: float,
     machine: Machine | None = None,
 ) -> Health:
-    """Database, collector, memory, disk, network and every configured external service."""
-    machine = machine or Machine()
-    checks = [
-        check_database(database),
-        check_freshness(store, settings, now),
-        check_memory(machine),
-        check_disk(machine, settings),
-        check_network(),
-    ]
-    checks += [check_service(target) for target in settings.probes]
-    return overall(checks)
+    """The quick check's, plus the network and every configured external service, shown for
+    information: they reach the status through their alert rules (probe_down), so the status
+    is the quick check's, the same everywhere."""
+    checks = _deciding(database, store, settings, now, machine or Machine())
+    checks += [check_network(), *(check_service(target) for target in settings.probes)]
+    return verdict(checks, _active(store))

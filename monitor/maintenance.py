@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable, Iterable
+from typing import Literal, get_args
 
 from monitor.alerts import AlertBook
 from monitor.audit import record
@@ -17,7 +18,8 @@ from monitor.errors import VigieError
 from monitor.jobs import JobQueue
 from monitor.store import HistoryStore
 
-TASKS = ("cleanup", "optimization", "alerts_resolution")
+Task = Literal["cleanup", "optimization", "alerts_resolution"]
+TASKS: tuple[Task, ...] = get_args(Task)
 
 Progress = Callable[[int, str], None]
 
@@ -125,9 +127,17 @@ def acknowledge_alert(
 
 
 def audit_call(
-    store: HistoryStore, *, actor: str, tasks: Iterable[str], outcome: str, now: float, detail: str
+    store: HistoryStore,
+    *,
+    actor: str,
+    tasks: Iterable[str],
+    outcome: str,
+    now: float,
+    detail: str,
+    burst: bool = False,
 ) -> None:
-    """One audit line for a maintenance call: requested, refused or invalid."""
+    """One audit line for a maintenance call: requested, refused or invalid (with `burst`, a
+    call like one of the same minute only counts on that line: see `audit.record`)."""
     with store.writing() as conn:
         record(
             conn,
@@ -137,6 +147,7 @@ def audit_call(
             outcome=outcome,
             now=now,
             detail=detail,
+            burst=burst,
         )
 
 

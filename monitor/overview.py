@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from monitor import health, report
+from monitor import report
 from monitor.alerts import Alert
 from monitor.config import Settings
 from monitor.history import Change, change
@@ -26,7 +26,6 @@ HEADLINES = {
     "business": ("orders24h", "revenue24h", "averageBasket", "conversionRate"),
     "seo": report.SEO,
 }
-_ALERT_STATUS = {"critical": health.UNHEALTHY, "error": health.DEGRADED, "warning": health.DEGRADED}
 
 
 @dataclass(frozen=True)
@@ -53,18 +52,6 @@ def freshness(store: HistoryStore, settings: Settings, now: float) -> list[Fresh
             Freshness(collector, last, interval, None if last is None else max(0.0, now - last))
         )
     return found
-
-
-def status(checks: health.Health, active: Sequence[Alert]) -> tuple[str, list[str]]:
-    """The worse of the health check and the open alerts (critical: unhealthy; error or
-    warning: degraded), with the reasons in plain words."""
-    alerts = [
-        health.Check(f"{alert.severity} alert", level, reason=alert.message)
-        for alert in active
-        if (level := _ALERT_STATUS.get(alert.severity)) is not None
-    ]
-    found = health.overall([*checks.checks, *alerts])  # the worst of them all, as health's
-    return found.status, found.reasons
 
 
 def headlines(store: HistoryStore, rng: TimeRange) -> dict[str, list[Change]]:

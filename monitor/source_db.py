@@ -16,8 +16,9 @@ from sqlalchemy import Connection, DateTime, Engine, bindparam, create_engine, e
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from monitor.config import SourceConfig, redact_url
-from monitor.errors import SourceError, SourceUnavailable
+from monitor.config import SourceConfig
+from monitor.errors import SourceError, SourceUnavailable, failure_kind, first_line
+from monitor.redaction import redact_url
 
 _PARAM = re.compile(r"(?<!:):(since|now)\b")
 
@@ -81,7 +82,8 @@ class SourceDatabase:
             conn = self.engine.connect()
         except SQLAlchemyError as exc:
             raise SourceUnavailable(
-                f"cannot reach {self.display_url}: {self.describe(exc)}"
+                f"cannot reach {self.display_url}: {self.describe(exc)}",
+                kind=failure_kind(exc, "unreachable"),
             ) from None
         with conn:
             yield conn
@@ -110,10 +112,17 @@ class SourceDatabase:
                 return [tuple(row) for row in conn.execute(statement, bound)]
         except DBAPIError as exc:
             if exc.connection_invalidated:
-                raise SourceUnavailable(f"lost {self.display_url}: {self.describe(exc)}") from None
-            raise SourceError(self.describe(exc), getattr(exc.orig, "sqlstate", None)) from None
+                raise SourceUnavailable(
+                    f"lost {self.display_url}: {self.describe(exc)}",
+                    kind=failure_kind(exc, "connection lost"),
+                ) from None
+            raise SourceError(
+                self.describe(exc),
+                getattr(exc.orig, "sqlstate", None),
+                kind=failure_kind(exc, "query failed"),
+            ) from None
         except SQLAlchemyError as exc:
-            raise SourceError(self.describe(exc)) from None
+            raise SourceError(self.describe(exc), kind=failure_kind(exc, "query failed")) from None
 
     def scalar(
         self, conn: Connection, sql: str, params: Mapping[str, Any] | None = None
@@ -125,14 +134,8 @@ class SourceDatabase:
         return _number(rows[0][0])
 
     def describe(self, exc: BaseException) -> str:
-        """One line about a database error, with any password removed."""
-        orig = getattr(exc, "orig", None) or exc
-        lines = [line.strip() for line in str(orig).splitlines() if line.strip()]
-        line = lines[0] if lines else type(orig).__name__
-        password = self.engine.url.password
-        if password:
-            line = line.replace(str(password), "***")
-        return line[:300]
+        """One line about a database error, with any secret masked."""
+        return first_line(exc)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -27,6 +27,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
     text,
 )
@@ -34,11 +35,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
-from monitor.errors import StoreError, StoreUnavailable, first_line
+from monitor.errors import StoreCorrupt, StoreError, StoreUnavailable, first_line
 from monitor.redaction import redact_url
 from monitor.samples import Labels, Note, Sample, labels_json, parse_labels, series_key
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA_LOCK_KEY = 0x56_69_67_69  # "Vigi": the advisory lock taken while creating the schema
 HOUR = 3600
 
@@ -82,6 +83,8 @@ rollup_table = Table(
     Column("avg", Double, nullable=False),
     Column("max", Double, nullable=False),
     Column("count", Integer, nullable=False),
+    # 1 when any sample of the hour was demo data: the mark survives the raw samples' retention.
+    Column("demo", SmallInteger, nullable=True),
     sqlite_with_rowid=False,
 )
 
@@ -182,6 +185,8 @@ audit_table = Table(
     Column("target", String(300), nullable=False),
     Column("outcome", String(32), nullable=False),
     Column("detail", Text, nullable=True),
+    # A burst of refused calls from one client is one line a minute, counted here.
+    Column("times", Integer, nullable=False, server_default="1"),
     Index("ix_audit_ts", "ts"),
 )
 
@@ -191,8 +196,21 @@ def _add_jobs_alerts_audit(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _add_demo_rollups_audit_times(conn: Connection) -> None:
+    # A v1 store got today's audit table from the step before: add only what is missing.
+    for table, column, ddl in (
+        ("rollup_hourly", "demo", "SMALLINT"),
+        ("audit", "times", "INTEGER NOT NULL DEFAULT 1"),
+    ):
+        if column not in {c["name"] for c in inspect(conn).get_columns(table)}:
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}")
+
+
 # Migrations from version N to N+1, run in order on an older store.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _add_jobs_alerts_audit}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    1: _add_jobs_alerts_audit,
+    2: _add_demo_rollups_audit_times,
+}
 
 
 class Point(NamedTuple):
@@ -248,18 +266,18 @@ class HistoryStore:
         create: bool = True,
     ) -> None:
         self.url = url
-        sqlite_path = make_url(url).database if url.startswith("sqlite") else None
-        if not create and sqlite_path and not Path(sqlite_path).exists():
+        path = sqlite_path(url)
+        if not create and path and not path.exists():
             raise StoreError(
-                f"there is no history store at {sqlite_path}: start the collector "
+                f"there is no history store at {path}: start the collector "
                 "daemon first (make run, or python collector_daemon.py)"
             )
-        if create and sqlite_path and sqlite_path != ":memory:":
+        if create and path:
             try:
-                Path(sqlite_path).parent.mkdir(parents=True, exist_ok=True)
+                path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(
-                    f"cannot create the folder of the history store {sqlite_path}: "
+                    f"cannot create the folder of the history store {path}: "
                     f"{exc.strerror} (check data_dir or store.url)"
                 ) from None
         self.raw_read_max_seconds = raw_read_max_hours * HOUR
@@ -271,16 +289,9 @@ class HistoryStore:
         except IntegrityError as exc:
             self.engine.dispose()
             raise StoreError(f"the history store could not be set up: {first_line(exc)}") from None
-        except OperationalError as exc:
+        except DatabaseError as exc:  # unreachable, not a database at all, or a corrupt one
             self.engine.dispose()
-            raise StoreUnavailable(
-                f"cannot open the history store {redact_url(url)}: {first_line(exc)}"
-            ) from None
-        except DatabaseError as exc:  # not a database at all, or a corrupt one
-            self.engine.dispose()
-            raise StoreError(
-                f"the history store {redact_url(url)} is unreadable: {first_line(exc)}"
-            ) from None
+            raise store_failure(url, exc) from None
 
     @staticmethod
     def _make_engine(url: str, busy_timeout_s: int) -> Engine:
@@ -452,11 +463,11 @@ class HistoryStore:
             where += " AND series_id IN :ids"
             params["ids"] = ids
         statement = text(
-            "INSERT INTO rollup_hourly (series_id, hour, min, avg, max, count) "
-            "SELECT series_id, (ts / 3600) * 3600, MIN(value), AVG(value), MAX(value), COUNT(*) "
-            f"FROM samples WHERE {where} GROUP BY series_id, (ts / 3600) * 3600 "
+            "INSERT INTO rollup_hourly (series_id, hour, min, avg, max, count, demo) "
+            "SELECT series_id, (ts / 3600) * 3600, MIN(value), AVG(value), MAX(value), COUNT(*), "
+            f"MAX(demo) FROM samples WHERE {where} GROUP BY series_id, (ts / 3600) * 3600 "
             "ON CONFLICT (series_id, hour) DO UPDATE SET min = excluded.min, "
-            "avg = excluded.avg, max = excluded.max, count = excluded.count"
+            "avg = excluded.avg, max = excluded.max, count = excluded.count, demo = excluded.demo"
         )
         if series is not None:
             statement = statement.bindparams(bindparam("ids", expanding=True))
@@ -650,3 +661,41 @@ class HistoryStore:
         """How many raw samples the store holds (a full count: for tests and tools)."""
         with self.engine.connect() as conn:
             return int(conn.scalar(text("SELECT COUNT(*) FROM samples")) or 0)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite store (None for PostgreSQL or an in-memory database)."""
+    if not url.startswith("sqlite"):
+        return None
+    database = make_url(url).database
+    return Path(database) if database and database != ":memory:" else None
+
+
+CORRUPT = ("malformed", "not a database", "corrupt")
+
+
+def is_corrupt(exc: BaseException) -> bool:
+    """Whether a store error says the file is damaged (retrying will never help)."""
+    text = first_line(exc).lower()
+    return any(word in text for word in CORRUPT)
+
+
+def store_failure(url: str, exc: BaseException) -> StoreError:
+    """The error to report for a failed store operation, in one line with what to do: corrupt
+    (recover or start anew), unreachable (try again later) or another failure."""
+    reason = first_line(exc)
+    path = sqlite_path(url)
+    if is_corrupt(exc):
+        where = str(path) if path else redact_url(url)
+        fix = (
+            f'stop Vigie, then recover it with sqlite3 {path} ".recover" | sqlite3 {path}.new '
+            f"and move {path}.new in its place, or move {path} away to start a new store"
+            if path
+            else "restore it from a backup or point store.url at a new database"
+        )
+        return StoreCorrupt(
+            f"the history store {where} is corrupt ({reason}): {fix} (README: A corrupt store)"
+        )
+    if isinstance(exc, OperationalError):
+        return StoreUnavailable(f"cannot open the history store {redact_url(url)}: {reason}")
+    return StoreError(f"the history store {redact_url(url)} is unreadable: {reason}")

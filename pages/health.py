@@ -40,6 +40,8 @@ def live() -> None:
             )
             if check.reason:
                 st.caption(check.reason)
+            if check.detail and dashboard.ops() is not None:  # where it failed: ops' business
+                st.caption(check.detail)
             if check.details:
                 st.caption(" · ".join(f"{k}: {_detail(k, v)}" for k, v in check.details.items()))
         rows.append(

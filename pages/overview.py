@@ -20,7 +20,8 @@ def live() -> None:
     now = dashboard.now()
     rng = dashboard.period()
     active = dashboard.read(open_alerts, live=True)
-    state, reasons = overview.status(dashboard.health_check(detailed=False), active)
+    verdict = dashboard.health_check(detailed=False)
+    state, reasons = verdict.status, verdict.reasons
     st.badge(state.upper(), color=dashboard.STATUS_COLOURS[state])  # type: ignore[arg-type]
     for reason in reasons[:6]:
         st.caption(reason)

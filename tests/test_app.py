@@ -103,7 +103,7 @@ def test_it_shows_the_headline_figures_against_the_previous_period(known: str) -
 def test_it_explains_why_the_status_is_not_healthy(known: str) -> None:
     app = open_page("overview")
     captions = [c.value for c in app.caption]
-    assert "critical alert: The data disk is filling up" in captions
+    assert "critical alert disk_full: The data disk is filling up" in captions
     # The configured shop database does not exist: the quick check says so.
     assert any(c.startswith("database: ") for c in captions)
 

@@ -211,11 +211,37 @@ def test_it_upgrades_a_version_1_store_and_keeps_its_history(tmp_path: Path) -> 
             db.execute(f"DROP TABLE {table}")
         db.execute("UPDATE vigie_meta SET value = '1' WHERE key = 'schema_version'")
     upgraded = HistoryStore(url)
-    assert upgraded.schema_version() == SCHEMA_VERSION == 2
+    assert upgraded.schema_version() == SCHEMA_VERSION == 3
     assert upgraded.count_samples() == 1
     from monitor.jobs import JobQueue
 
     assert JobQueue(upgraded).enqueue("cleanup", now=T0, requested_by="ops:test") == 1
+    upgraded.close()
+
+
+def test_it_upgrades_a_version_2_store_with_demo_rollups_and_counted_audits(
+    tmp_path: Path,
+) -> None:
+    from monitor.audit import entries, record
+
+    path = tmp_path / "h.sqlite"
+    url = f"sqlite:///{path}"
+    store = HistoryStore(url)
+    store.write([Sample("a.b", 1, T0)], demo=True)
+    store.close()
+    with sqlite3.connect(path) as db:  # what version 2 wrote
+        db.execute("ALTER TABLE rollup_hourly DROP COLUMN demo")
+        db.execute("ALTER TABLE audit DROP COLUMN times")
+        db.execute("UPDATE vigie_meta SET value = '2' WHERE key = 'schema_version'")
+    upgraded = HistoryStore(url)
+    assert upgraded.schema_version() == 3 and upgraded.count_samples() == 1
+    upgraded.rollup(T0)
+    with upgraded.writing() as conn:
+        for _ in range(2):
+            record(conn, actor="a", action="m", target="-", outcome="refused", now=T0, burst=True)
+    assert [e.times for e in entries(upgraded)] == [2]
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT demo FROM rollup_hourly").fetchall() == [(1,)]
     upgraded.close()
 
 

@@ -138,7 +138,7 @@ def _check_table(
     except SourceUnavailable:
         raise
     except SourceError as exc:
-        raise SourceError(f"probe of {table} failed: {exc}", exc.sqlstate) from None
+        raise SourceError(f"probe of {table} failed: {exc}", exc.sqlstate, kind=exc.kind) from None
     query_ms = (time.perf_counter() - start) * 1000
     result.add(f"database.{table}.accessible", 1)
     result.add(f"database.{table}.recordCount", count)
