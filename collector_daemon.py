@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
             daemon.run_forever()
     finally:
         daemon.close()
+    if daemon.fatal is not None:  # a corrupt store: said in one line, nothing to retry
+        print(f"vigie: {daemon.fatal}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -24,10 +24,10 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from monitor import health, report
 from monitor.config import OpsConfig, Settings, SourceConfig, load_settings
 from monitor.csv_export import iso, to_csv
-from monitor.errors import VigieError, first_line
+from monitor.errors import StoreCorrupt, VigieError, first_line
 from monitor.history import Change
 from monitor.source_db import SourceDatabase
-from monitor.store import HistoryStore, Point
+from monitor.store import HistoryStore, Point, store_failure
 from monitor.timerange import CUSTOM, PRESETS, TimeRange, custom, preset
 
 REFRESH_S = 30  # live pages re-read the store this often
@@ -100,11 +100,14 @@ def _open_store(url: str) -> HistoryStore:
 def _store_lost(exc: SQLAlchemyError) -> NoReturn:
     # A store deleted, locked or down while the server runs: open it afresh next time.
     _open_store.clear()
-    reason = first_line(exc)
-    st.warning(
-        f"The history store cannot be read: {reason}. Check that the collector daemon runs "
-        "and that the store is reachable; this page retries on its own."
-    )
+    failure = store_failure(settings().store_url, exc)
+    if isinstance(failure, StoreCorrupt):
+        st.error(str(failure))
+    else:
+        st.warning(
+            f"The history store cannot be read: {first_line(exc)}. Check that the collector "
+            "daemon runs and that the store is reachable; this page retries on its own."
+        )
     st.stop()
     raise AssertionError("st.stop() returned")
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.config import Settings, check_url, load_settings, redact_url
 from monitor.errors import ConfigError, VigieError, first_line
-from monitor.store import HistoryStore
+from monitor.store import HistoryStore, store_failure
 
 
 def _iso(ts: float) -> str:
@@ -23,6 +23,8 @@ def latest(settings: Settings, as_json: bool) -> int:
     store = HistoryStore(settings.store_url, create=False)
     try:
         values = store.latest()
+    except SQLAlchemyError as exc:  # corrupt, gone or locked since it was opened
+        raise store_failure(settings.store_url, exc) from None
     finally:
         store.close()
     if as_json:

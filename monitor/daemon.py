@@ -12,23 +12,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import schedule
-from sqlalchemy.exc import DataError, IntegrityError
 
 from monitor import maintenance
 from monitor.alerts import AlertBook, Change
+from monitor.buffer import StoreWriter
 from monitor.collectors import COLLECTORS
-from monitor.config import Settings, redact_url
+from monitor.config import Settings
 from monitor.errors import StoreUnavailable, first_line
 from monitor.jobs import SCHEDULE_PREFIX, STORE_SCHEDULE, WAITING, Job, JobQueue
-from monitor.samples import Collection, Labels, Note, Sample
+from monitor.samples import Labels, Note
 from monitor.sources import Sources
 from monitor.store import HistoryStore
 
 log = logging.getLogger("vigie.daemon")
 
 Clock = Callable[[], datetime]
-# Samples kept in memory while the store cannot be written; beyond this the oldest are dropped.
-MAX_PENDING_SAMPLES = 200_000
 MAINTENANCE = maintenance.TASKS
 # A critical alert on a metric of this area collects the area again at once.
 EMERGENCY_COLLECTOR = {
@@ -74,6 +72,8 @@ class RunResult:
     seconds: float
     error: str | None = None
     details: dict[str, int] | None = None
+    # The source could not be reached at all: the next scheduled run is the retry.
+    retry: bool = True
 
     @property
     def succeeded(self) -> bool:
@@ -134,8 +134,10 @@ class CollectorDaemon:
         self.worker = f"{host}:{os.getpid()}"
         # Scheduled runs are this host's own (its machine, its log); requests are anyone's.
         self.scheduled_by = f"{SCHEDULE_PREFIX}{host}"
-        self._pending_samples: list[Sample] = []
-        self._pending_notes: list[tuple[str, Note]] = []
+        self.writer = StoreWriter(self.store, demo=settings.demo_enabled)
+        # Scheduled runs the store could not queue (it cannot be written): run without it.
+        self._unqueued: set[str] = set()
+        self._quiet = QuietLog()
         self._job: Job | None = None
         self.handlers: dict[str, Callable[[], RunResult]] = {
             name: self._collector_job(name) for name in COLLECTORS
@@ -158,9 +160,8 @@ class CollectorDaemon:
         except Exception as exc:  # a collector bug must not stop the daemon
             log.error("%s: collector failed: %s: %s", name, type(exc).__name__, first_line(exc))
             return RunResult(name, 0, 1, time.perf_counter() - start, first_line(exc))
-        for note in collection.failures:
-            log.warning("%s: %s failed: %s", name, note.subject, note.text)
-        stored = self._store(name, collection)
+        _log_failures(name, collection.failures)
+        stored = self.writer.offer(name, collection)
         if stored:
             self._evaluate_alerts({(s.name, s.labels) for s in collection.samples})
         result = RunResult(
@@ -169,6 +170,7 @@ class CollectorDaemon:
             len(collection.failures),
             time.perf_counter() - start,
             None if stored else "store unavailable",
+            retry=collection.unreachable is None,
         )
         log.info(
             "%s: %d samples, %d failed in %.2f s%s",
@@ -179,44 +181,6 @@ class CollectorDaemon:
             "" if stored else " (kept in memory until the store is back)",
         )
         return result
-
-    def _store(self, collector: str, collection: Collection) -> bool:
-        self._pending_samples.extend(collection.samples)
-        self._pending_notes.extend((collector, n) for n in collection.notes)
-        del self._pending_samples[:-MAX_PENDING_SAMPLES]
-        del self._pending_notes[:-10_000]
-        try:
-            self.store.write(self._pending_samples)
-            by_collector: dict[str, list[Note]] = {}
-            for source, note in self._pending_notes:
-                by_collector.setdefault(source, []).append(note)
-            for source, notes in by_collector.items():
-                self.store.write_notes(source, notes)
-            if self._pending_samples:
-                self.store.rollup(
-                    min(s.ts for s in self._pending_samples),
-                    {(s.name, s.labels) for s in self._pending_samples},
-                )
-        except (DataError, IntegrityError) as exc:
-            # Data the store can never take (not a passing outage): drop it, keep collecting.
-            log.error(
-                "store rejected %d samples, dropped: %s",
-                len(self._pending_samples),
-                first_line(exc),
-            )
-            self._pending_samples.clear()
-            self._pending_notes.clear()
-            return False
-        except Exception as exc:  # any other store failure: keep the data, retry on the next run
-            log.error(
-                "store %s: write failed, will retry: %s",
-                redact_url(self.store.url),
-                first_line(exc),
-            )
-            return False
-        self._pending_samples.clear()
-        self._pending_notes.clear()
-        return True
 
     def _evaluate_alerts(self, series: set[tuple[str, Labels]]) -> None:
         try:
@@ -305,12 +269,20 @@ class CollectorDaemon:
             try:
                 job = self.queue.claim(self.worker, now=self._now(), scheduled_by=self.scheduled_by)
             except Exception as exc:  # the store is down: jobs wait in it
-                log.error("cannot take jobs from the store: %s", first_line(exc))
+                self._quiet.error("claim", "cannot take jobs from the store: %s", first_line(exc))
                 break
+            self._quiet.clear("claim")
             if job is None:
                 break
             results.append(self._execute(job, retry=retry))
-        return results
+        return results + self._run_unqueued()
+
+    def _run_unqueued(self) -> list[RunResult]:
+        """Scheduled collections the store could not queue, run straight away: the queue must
+        not be what stops collection while the store cannot be written. Maintenance waits."""
+        due = sorted(self._unqueued & set(COLLECTORS))
+        self._unqueued.clear()
+        return [self.handlers[name]() for name in due if not self.stopping]
 
     def _execute(self, job: Job, *, retry: bool) -> RunResult:
         self._job = job
@@ -335,7 +307,8 @@ class CollectorDaemon:
                     )
             else:
                 error = result.error or f"all {result.failures} metrics failed"
-                state = self.queue.fail(job, error, now=self._now(), retry=retry, audit=audit)
+                again = retry and result.retry
+                state = self.queue.fail(job, error, now=self._now(), retry=again, audit=audit)
                 if state == WAITING:
                     log.warning(
                         "%s: attempt %d of %d failed; retrying",
@@ -363,10 +336,7 @@ class CollectorDaemon:
     def request_all(self) -> None:
         """Queue one run of every collector and of the hourly maintenance."""
         for job_type in [*COLLECTORS, *MAINTENANCE]:
-            try:
-                self.request(job_type)
-            except Exception as exc:
-                log.error("cannot queue %s: %s", job_type, first_line(exc))
+            self._safe_request(job_type)
 
     def run_once(self) -> list[RunResult]:
         """Every collector and maintenance task once, one attempt each, then return."""
@@ -389,18 +359,29 @@ class CollectorDaemon:
         scheduler.every(60).seconds.do(self._take_back_stale)
         self._run_tasks()
         self.request_all()
-        while not self.stopping:
+        while not self.stopping and self.fatal is None:
             scheduler.run_pending()
             self.work()
             # Sleep in short steps so a stop request is honoured within a second, between runs.
             time.sleep(poll_seconds)
-        log.info("stop requested: stopped between runs")
+        if self.fatal is not None:
+            log.critical("stopped: %s", self.fatal)
+        else:
+            log.info("stop requested: stopped between runs")
+
+    @property
+    def fatal(self) -> str | None:
+        """Why the daemon cannot go on (a corrupt store), or None."""
+        return str(self.writer.corrupt) if self.writer.corrupt is not None else None
 
     def _safe_request(self, job_type: str) -> None:
         try:
             self.request(job_type)
         except Exception as exc:
-            log.error("cannot queue %s: %s", job_type, first_line(exc))
+            self._unqueued.add(job_type)
+            self._quiet.error("queue", "cannot queue scheduled runs: %s", first_line(exc))
+        else:
+            self._quiet.clear("queue")
 
     def _take_back_stale(self) -> None:
         try:
@@ -423,6 +404,40 @@ class CollectorDaemon:
         self.stop_request.set()
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Write what is still buffered if the store takes it, say what it did not, and release
+        the database connections."""
+        if not self.writer.flush() and self.writer.unsaved:
+            log.warning(
+                "stopping with %d buffered samples the history store could not take: %s",
+                self.writer.unsaved,
+                self.writer.problem or self.fatal or "the store cannot be written",
+            )
         self.sources.close()
         self.store.close()
+
+
+class QuietLog:
+    """One error line when a trouble starts, then at most one a minute while it lasts."""
+
+    def __init__(self, every_s: float = 60.0) -> None:
+        self.every_s = every_s
+        self._said: dict[str, float] = {}
+
+    def error(self, key: str, message: str, *args: object) -> None:
+        now = time.monotonic()
+        if now - self._said.get(key, -self.every_s) >= self.every_s:
+            log.error(message, *args)
+            self._said[key] = now
+
+    def clear(self, key: str) -> None:
+        self._said.pop(key, None)
+
+
+def _log_failures(collector: str, failures: list[Note]) -> None:
+    """One warning per cause, with what it affected: a database that is down is one line."""
+    by_cause: dict[str, list[str]] = {}
+    for note in failures:
+        by_cause.setdefault(note.text, []).append(note.subject)
+    for cause, subjects in by_cause.items():
+        more = f" and {len(subjects) - 1} more" if len(subjects) > 1 else ""
+        log.warning("%s: %s%s failed: %s", collector, subjects[0], more, cause)

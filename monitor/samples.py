@@ -56,6 +56,8 @@ class Collection:
     ts: float
     samples: list[Sample] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    # Why the source could not be reached at all (then retrying at once is pointless).
+    unreachable: str | None = None
 
     def add(self, name: str, value: float | None, labels: Labels = ()) -> None:
         """Record a value; `None` means "no data" and records nothing; NaN or infinity (a

@@ -128,8 +128,24 @@ def test_it_keeps_running_when_the_database_is_unreachable(tmp_path: Path) -> No
     assert done.returncode == 0
     assert "t0psecret" not in done.stderr + done.stdout
     assert "Traceback" not in done.stderr
-    assert "business.totalUsers failed" in done.stderr
+    # One cause, one line per collection, with a count of what it affected.
+    unreachable = [line for line in done.stderr.splitlines() if "cannot reach" in line]
+    for collector in ("business", "seo"):
+        assert len([u for u in unreachable if f" {collector}: " in u]) == 1, unreachable
+    assert any("business: business.totalUsers and " in line for line in unreachable)
     assert " performance: " in done.stderr  # the machine's metrics still landed
+
+
+def test_it_does_not_retry_a_run_whose_database_was_unreachable(
+    settings_for, tmp_path: Path
+) -> None:
+    daemon = CollectorDaemon(settings_for("postgresql+psycopg://v@127.0.0.1:1/shop"))
+    job_id = daemon.request("business")
+    [result] = daemon.work()
+    assert result.error is None and not result.succeeded and not result.retry
+    job = daemon.queue.get(job_id)
+    assert job is not None and (job.state, job.attempts) == ("failed", 1)
+    daemon.close()
 
 
 def test_it_stops_cleanly_on_sigterm(tmp_path: Path, access_log: Path) -> None:

@@ -56,6 +56,10 @@ def collect(sources: Sources, now: datetime) -> Collection:
     """Connectivity, connections and every critical table; one table's failure is its own."""
     result = collect_area(sources, "database", now)
     database = sources.database
+    if result.unreachable is not None:  # one connection attempt a run is enough to know
+        result.add("database.up", 0)
+        result.fail("database", result.unreachable)
+        return result
     try:
         with database.connect() as conn:
             if not _connectivity(database, conn, result):
@@ -72,6 +76,7 @@ def collect(sources: Sources, now: datetime) -> Collection:
                     result.add(f"database.{table}.accessible", 0)
                     result.fail(table, str(exc))
     except SourceUnavailable as exc:
+        result.unreachable = str(exc)
         result.add("database.up", 0)
         result.fail("database", str(exc))
     return result

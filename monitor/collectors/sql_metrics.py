@@ -30,6 +30,7 @@ def collect_area(sources: Sources, area: str, now: datetime) -> Collection:
                 except SourceError as exc:
                     result.fail(name, str(exc))
     except SourceUnavailable as exc:
+        result.unreachable = str(exc)
         for name in metrics:
             if name not in {s.name for s in result.samples}:
                 result.fail(name, str(exc))
