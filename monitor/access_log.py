@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 # nginx: log_format ... '"$http_user_agent" $request_time'  /  Apache: ... \"%{User-Agent}i\" %D
 _LINE = re.compile(
@@ -21,6 +21,9 @@ _TIME_FORMAT = "%d/%b/%Y:%H:%M:%S %z"
 _BOTS = re.compile(r"bot|crawl|spider|slurp|monitor", re.IGNORECASE)
 _UNIT_TO_MS = {"s": 1000.0, "ms": 1.0, "us": 0.001}
 DAY = 86400
+# A longer line is no request a web server logged but garbage or an attack: counted as
+# malformed and skipped, never held in memory whole.
+MAX_LINE_BYTES = 16 * 1024
 
 
 class Request(NamedTuple):
@@ -121,9 +124,17 @@ class AccessLog:
     def _lines_from(self, path: Path, offset: int, *, skip_first: bool) -> Iterator[str]:
         with open(path, "rb") as handle:
             handle.seek(offset)
-            if skip_first:
-                offset += len(handle.readline())  # we landed mid-line
-            for raw in handle:
+            if skip_first:  # we landed mid-line
+                offset += _skip_line(handle) or 0
+            while raw := handle.readline(MAX_LINE_BYTES + 1):
+                if len(raw) > MAX_LINE_BYTES:
+                    rest = _skip_line(handle)
+                    if rest is None:
+                        break  # an overlong line still being written: judged once it ends
+                    offset += len(raw) + rest
+                    self._offset = offset
+                    self.malformed_lines += 1
+                    continue
                 if not raw.endswith(b"\n"):
                     break  # an unfinished last line waits for the rest
                 offset += len(raw)
@@ -150,3 +161,14 @@ class AccessLog:
         while self._recent and self._recent[0].ts <= now - self.window_seconds:
             self._recent.popleft()
         self._visitors = {ip: ts for ip, ts in self._visitors.items() if ts > now - DAY}
+
+
+def _skip_line(handle: BinaryIO) -> int | None:
+    """Read past the end of the current line in bounded steps; the bytes skipped, or None if
+    the file ends before the line does."""
+    skipped = 0
+    while chunk := handle.readline(MAX_LINE_BYTES):
+        skipped += len(chunk)
+        if chunk.endswith(b"\n"):
+            return skipped
+    return None

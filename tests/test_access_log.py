@@ -75,3 +75,28 @@ def test_it_forgets_visitors_older_than_a_day(access_log: Path) -> None:
     log = AccessLog(access_log)
     assert log.read(NOW.timestamp()).visitors_24h == 4
     assert log.read(NOW.timestamp() + 86400).visitors_24h == 0
+
+
+def test_it_skips_a_line_longer_than_16_kib_as_malformed(tmp_path: Path) -> None:
+    path = tmp_path / "access.log"
+    # A request line with a 20 KiB URL would otherwise parse as a request.
+    long = log_line("198.51.100.9", NOW, 200, 0.1).replace("GET /", "GET /" + "a" * 20_000, 1)
+    assert parse_line(long) is not None
+    path.write_text(
+        log_line("198.51.100.1", NOW, 200, 0.1) + long + log_line("198.51.100.2", NOW, 200, 0.1)
+    )
+    traffic = AccessLog(path).read(NOW.timestamp())
+    assert traffic.requests_last_minute == 2
+    assert traffic.malformed_lines == 1
+
+
+def test_it_judges_an_overlong_line_once_it_ends(tmp_path: Path) -> None:
+    path = tmp_path / "access.log"
+    path.write_text("x" * 40_000)
+    log = AccessLog(path)
+    assert log.read(NOW.timestamp()).malformed_lines == 0  # still being written
+    with open(path, "a") as handle:
+        handle.write("y" * 10_000 + "\n" + log_line("198.51.100.3", NOW, 200, 0.1))
+    traffic = log.read(NOW.timestamp())
+    assert (traffic.malformed_lines, traffic.requests_last_minute) == (1, 1)
+    assert log.read(NOW.timestamp()).malformed_lines == 1  # counted once
