@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
 
-from monitor.config import load_settings
+from monitor.config import Settings, load_settings
 from monitor.daemon import CollectorDaemon, StopRequest, open_store
 from monitor.errors import VigieError
+from monitor.store import HistoryStore
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         if store is None:
             return 0
         daemon = CollectorDaemon(settings, store=store, stop=stop)
+        _keep_demo_apart(settings, store)
         if settings.demo_enabled:
             from monitor.demo.live import start_demo
 
@@ -45,6 +48,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"vigie: {daemon.fatal}", file=sys.stderr)
         return 2
     return 0
+
+
+def _keep_demo_apart(settings: Settings, store: HistoryStore) -> None:
+    """Invented figures never mix with measured ones: the demo marks the store as its own, and
+    the first start on a real shop drops what the demo left there."""
+    if settings.demo_enabled:
+        store.mark_demo()
+        return
+    dropped = store.forget_demo(time.time())
+    if dropped:
+        logging.getLogger("vigie.daemon").warning(
+            "this store held the demo's history; dropped it so the shop's own starts clean: %s",
+            ", ".join(f"{count} {table}" for table, count in dropped.items()),
+        )
 
 
 if __name__ == "__main__":

@@ -43,6 +43,10 @@ T = TypeVar("T")
 
 
 _APP = Path(__file__).resolve().parent / "app.py"
+DEMO_LINE = (
+    "Demo: these figures come from Vigie's simulated shop. Set source.url in the "
+    "configuration to watch your own."
+)
 _THROUGH_APP = "through_app"
 
 
@@ -64,6 +68,8 @@ def page(title: str) -> None:
         PagesManager.uses_pages_directory = False
         st.rerun()
     st.title(title)
+    if settings().demo_enabled:
+        st.caption(DEMO_LINE)
 
 
 @st.cache_resource(show_spinner=False, ttl=60)  # a revoked ops secret stops working within 1 min

@@ -35,12 +35,10 @@ class StoreWriter:
         self,
         store: HistoryStore,
         *,
-        demo: bool = False,
         capacity: int = MAX_PENDING_SAMPLES,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
-        self.demo = demo
         self.capacity = capacity
         self.monotonic = monotonic
         self.samples: list[Sample] = []
@@ -91,7 +89,7 @@ class StoreWriter:
         return len(self.samples)
 
     def _write(self) -> None:
-        self.store.write(self.samples, demo=self.demo)
+        self.store.write(self.samples)
         by_collector: dict[str, list[Note]] = {}
         for source, note in self.notes:
             by_collector.setdefault(source, []).append(note)

@@ -134,7 +134,7 @@ class CollectorDaemon:
         self.worker = f"{host}:{os.getpid()}"
         # Scheduled runs are this host's own (its machine, its log); requests are anyone's.
         self.scheduled_by = f"{SCHEDULE_PREFIX}{host}"
-        self.writer = StoreWriter(self.store, demo=settings.demo_enabled)
+        self.writer = StoreWriter(self.store)
         # Scheduled runs the store could not queue (it cannot be written): run without it.
         self._unqueued: set[str] = set()
         self._quiet = QuietLog()

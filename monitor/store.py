@@ -509,6 +509,42 @@ class HistoryStore:
             "job_events": events,
         }
 
+    def mark_demo(self) -> None:
+        """Record that this store holds the demo's history (see `forget_demo`)."""
+        self._set_meta("history", "demo")
+
+    def forget_demo(self, now: float) -> dict[str, int]:
+        """If this store held the demo's history, drop it so a real shop's history starts
+        clean: every sample and rollup (backfilled or collected from the simulated shop), the
+        series, the notes about the demo's tables, and the demo's open alerts (resolved).
+        Returns rows changed per table; empty if the store was not the demo's."""
+        with self._write() as conn:
+            held = conn.scalar(select(meta_table.c.value).where(meta_table.c.key == "history"))
+            if held != "demo":
+                return {}
+            dropped = {
+                table.name: conn.execute(table.delete()).rowcount
+                for table in (samples_table, rollup_table, series_table, notes_table)
+            }
+            dropped["alerts"] = conn.execute(
+                alerts_table.update()
+                .where(alerts_table.c.state == "open")
+                .values(state="resolved", resolved_at=now, resolution="the demo ended")
+            ).rowcount
+            conn.execute(
+                meta_table.update().where(meta_table.c.key == "history").values(value="shop")
+            )
+        self._ids.clear()
+        return dropped
+
+    def _set_meta(self, key: str, value: str) -> None:
+        with self._write() as conn:
+            updated = conn.execute(
+                meta_table.update().where(meta_table.c.key == key).values(value=value)
+            ).rowcount
+            if not updated:
+                conn.execute(insert(meta_table).values(key=key, value=value))
+
     # -- reading --------------------------------------------------------------------------------
 
     def _series_id(self, conn: Connection, name: str, labels: Labels) -> int | None:

@@ -391,3 +391,18 @@ def test_a_baseline_rules_alert_is_shown_against_its_usual(known: str) -> None:
     store.close()
     captions = [c.value for c in open_page("alerts").caption]
     assert any(c.startswith("12.5 × its usual (threshold 10.0 × its usual)") for c in captions)
+
+
+def test_every_page_says_so_in_one_line_while_the_demo_runs(
+    known: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "demo.toml"
+    config.write_text(f'data_dir = "{tmp_path}"\n', encoding="utf-8")  # no shop: the demo
+    monkeypatch.setenv("MONITOR_CONFIG", str(config))
+    for page in ("overview", "health", "business"):
+        captions = [c.value for c in open_page(page).caption]
+        assert captions.count(dashboard.DEMO_LINE) == 1, page
+
+
+def test_no_page_mentions_the_demo_on_a_real_shop(known: str) -> None:
+    assert dashboard.DEMO_LINE not in [c.value for c in open_page("overview").caption]

@@ -144,3 +144,39 @@ def test_the_backfilled_machine_stays_within_what_it_can_read(tmp_path: Path) ->
     for share in ("performance.diskUsage", "performance.cpuUsage", "performance.memoryPercent"):
         assert min(seen[share]) >= 0 and max(seen[share]) <= 100, share
     assert seen["performance.diskUsage"][-1] == pytest.approx(99.5, abs=0.01)
+
+
+def test_the_backfill_follows_the_scale_for_traffic(tmp_path: Path) -> None:
+    create_shop(f"sqlite:///{tmp_path / 'demo_shop.sqlite'}", scale=0.01, progress=False)
+    found: dict[float, float] = {}
+    for scale in (0.01, 1.0):
+        settings = _demo_settings(tmp_path, scale=scale)
+        visitors = [s.value for s in history(settings, NOW, 1) if s.name == "business.visitors24h"]
+        found[scale] = sum(visitors) / len(visitors)
+    assert found[1.0] == pytest.approx(8000, rel=0.05)
+    assert found[0.01] == pytest.approx(80, rel=0.1)
+
+
+def test_a_real_shop_drops_the_demo_history_on_first_start(tmp_path: Path) -> None:
+    from collector_daemon import _keep_demo_apart
+
+    settings = _demo_settings(tmp_path)
+    daemon = CollectorDaemon(settings)
+    _keep_demo_apart(settings, daemon.store)
+    start_demo(settings, daemon)
+    daemon.run_once()
+    assert daemon.store.count_samples() > 1000
+    daemon.close()
+    shop = tmp_path / "real.sqlite"
+    fill_reference_shop(f"sqlite:///{shop}")
+    real = Settings.model_validate(
+        {"data_dir": str(tmp_path), "source": {"url": f"sqlite:///{shop}"}}
+    )
+    assert real.store_url == settings.store_url and not real.demo_enabled
+    daemon = CollectorDaemon(real)
+    _keep_demo_apart(real, daemon.store)
+    assert daemon.store.count_samples() == 0
+    daemon.run_once()
+    assert not any(v.demo for v in daemon.store.latest().values())
+    assert daemon.store.latest()["business.totalUsers"].value == 5  # the real shop's figure
+    daemon.close()

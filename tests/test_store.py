@@ -316,3 +316,33 @@ def test_it_prunes_old_resolved_alerts_audit_lines_and_orphan_events(store: Hist
         conn.execute(insert(job_events_table).values(job_id=999, ts=recent, event="started"))
     removed = store.prune(T0, raw_days=30, rollup_days=400)
     assert (removed["alerts"], removed["audit"], removed["job_events"]) == (1, 1, 1)
+
+
+def test_hourly_rollups_keep_the_demo_mark(store: HistoryStore) -> None:
+    store.write([Sample("a.b", 1.0, T0)], demo=True)
+    store.write([Sample("c.d", 2.0, T0)])
+    store.rollup(T0)
+    store.prune(T0 + 40 * 86400, raw_days=30, rollup_days=400)  # the raw samples are gone
+    with store.engine.connect() as conn:
+        marks = dict(
+            conn.execute(
+                text(
+                    "SELECT s.name, r.demo FROM rollup_hourly r JOIN series s ON s.id = r.series_id"
+                )
+            ).all()
+        )
+    assert marks == {"a.b": 1, "c.d": None}
+
+
+def test_a_real_shop_starts_on_a_clean_history(store: HistoryStore) -> None:
+    store.mark_demo()
+    store.write([Sample("business.orders24h", 50.0, T0)], demo=True)
+    store.write([Sample("business.orders24h", 51.0, T0 + 60)])  # collected from the demo shop
+    store.rollup(T0)
+    dropped = store.forget_demo(T0 + 120)
+    assert dropped["samples"] == 2 and dropped["rollup_hourly"] == 1
+    assert store.count_samples() == 0 and store.series_names() == []
+    store.write([Sample("business.orders24h", 7.0, T0 + 180)])  # the real shop's own
+    assert store.latest()["business.orders24h"].value == 7.0
+    assert store.forget_demo(T0 + 240) == {}  # once only: the history is the shop's now
+    assert store.count_samples() == 1

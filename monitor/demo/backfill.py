@@ -118,6 +118,7 @@ def history(
 ) -> Iterator[Sample]:
     """Every collector's samples for `days` before `now`, on the configured intervals."""
     rng = random.Random(seed)
+    scale = settings.demo.scale  # traffic follows the shop's size, as the simulator's does
     end = now.timestamp()
     start = end - days * DAY
     shop = _ShopHistory(settings.source_url, now - timedelta(days=days))
@@ -143,13 +144,14 @@ def history(
         yield Sample(
             "performance.responseTime", 120 * (1 + 0.25 * load) * rng.lognormvariate(0, 0.1), ts
         )
-        yield Sample("performance.requestsPerMinute", max(0, round(rng.gauss(55 * load, 4))), ts)
+        per_minute = rng.gauss(55 * scale * load, 4 * math.sqrt(scale))
+        yield Sample("performance.requestsPerMinute", max(0, round(per_minute)), ts)
         yield Sample("performance.errorRate", max(0.0, rng.gauss(0.15, 0.08)), ts)
 
     for ts in _steps(start, end, every.business):
         orders, paid, revenue = shop.day_before(ts)
         users = shop.customers_at(ts)
-        visitors = max(1, round(8000 * rng.gauss(1, 0.03)))
+        visitors = max(1, round(8000 * scale * rng.gauss(1, 0.03)))
         yield Sample("business.totalUsers", users, ts)
         yield Sample("business.activeUsers", round(users * shop.active_ratio), ts)
         yield Sample("business.orders24h", orders, ts)
