@@ -724,8 +724,9 @@ def store_failure(url: str, exc: BaseException) -> StoreError:
     if is_corrupt(exc):
         where = str(path) if path else redact_url(url)
         fix = (
-            f'stop Vigie, then recover it with sqlite3 {path} ".recover" | sqlite3 {path}.new '
-            f"and move {path}.new in its place, or move {path} away to start a new store"
+            f"stop Vigie, then save what is readable with sqlite3 {path} .dump | sed "
+            f"'s/^ROLLBACK; -- due to errors$/COMMIT;/' | sqlite3 {path}.new and move "
+            f"{path}.new in its place, or move {path} away to start a new store"
             if path
             else "restore it from a backup or point store.url at a new database"
         )

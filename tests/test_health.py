@@ -40,11 +40,55 @@ def test_it_calls_a_collector_that_stopped_writing_degraded(tmp_path: Path) -> N
     store.close()
 
 
-def test_memory_and_disk_degrade_at_90_and_fail_at_97_percent(tmp_path: Path) -> None:
+def test_memory_and_disk_follow_the_shipped_alert_rules(tmp_path: Path) -> None:
     settings = Settings.model_validate({"data_dir": str(tmp_path)})
-    assert health.check_memory(BusyMachine(50)).status == health.HEALTHY
-    assert health.check_memory(BusyMachine(92)).status == health.DEGRADED
-    assert health.check_disk(BusyMachine(98), settings).status == health.UNHEALTHY
+    # memory_high: warning 85, error 92, critical 97; disk_full: 80, 90, 95.
+    assert health.check_memory(BusyMachine(50), settings).status == health.HEALTHY
+    busy = health.check_memory(BusyMachine(92), settings)
+    assert busy.status == health.DEGRADED and busy.reason == "92 % used (error)"
+    assert health.check_disk(BusyMachine(81), settings).status == health.DEGRADED
+    assert health.check_disk(BusyMachine(96), settings).status == health.UNHEALTHY
+
+
+def test_health_takes_its_thresholds_from_the_configured_rules(tmp_path: Path) -> None:
+    settings = Settings.model_validate(
+        {
+            "data_dir": str(tmp_path),
+            "alerts": {
+                "rules": [
+                    {"name": "memory_high", "metric": "performance.memoryPercent", "critical": 40},
+                    {"name": "disk_full", "metric": "performance.diskUsage", "warning": 99},
+                    {"name": "database_slow", "metric": "database.responseTime", "error": 0.0},
+                ]
+            },
+        }
+    )
+    assert health.check_memory(BusyMachine(50), settings).status == health.UNHEALTHY
+    assert health.check_disk(BusyMachine(96), settings).status == health.HEALTHY
+    database = SourceDatabase(f"sqlite:///{tmp_path / 'h.sqlite'}")
+    HistoryStore(f"sqlite:///{tmp_path / 'h.sqlite'}").close()
+    slow = health.check_database(database, settings)
+    database.close()
+    assert slow.status == health.DEGRADED and "(error)" in (slow.reason or "")
+
+
+def test_one_status_for_the_same_state_whichever_view_asks(tmp_path: Path) -> None:
+    from monitor.alerts import AlertBook
+    from monitor.config import AlertRule
+
+    url = f"sqlite:///{tmp_path / 'h.sqlite'}"
+    store = HistoryStore(url)
+    settings = Settings.model_validate({"data_dir": str(tmp_path), "store": {"url": url}})
+    store.write([Sample(health.FRESHNESS_METRIC, 1.0, T), Sample("x.y", 5.0, T)])
+    rule = AlertRule(name="x_high", metric="x.y", warning=1, message="x is high")
+    AlertBook(store, [rule]).evaluate({("x.y", ())}, now=T)
+    database = SourceDatabase(url)
+    quick = health.quick(database, store, settings, now=T + 1, machine=BusyMachine(10))
+    detailed = health.detailed(database, store, settings, now=T + 1, machine=BusyMachine(10))
+    database.close()
+    store.close()
+    assert quick.status == detailed.status == health.DEGRADED  # a warning alert degrades
+    assert quick.reasons == detailed.reasons == ["warning alert x_high: x is high"]
 
 
 def test_the_worst_check_decides() -> None:

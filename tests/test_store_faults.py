@@ -197,7 +197,7 @@ def test_latest_and_the_daemon_name_a_corrupt_store_in_one_line(
         assert "Traceback" not in done.stderr
         [line] = [x for x in done.stderr.splitlines() if x.startswith("vigie: ")]
         assert f"the history store {corrupt_store} is corrupt" in line
-        assert ".recover" in line and "start a new store" in line
+        assert ".dump" in line and "start a new store" in line
 
 
 def test_the_daemon_stops_when_its_store_turns_corrupt(tmp_path: Path) -> None:
@@ -232,4 +232,4 @@ def test_the_api_says_the_store_is_corrupt_and_unhealthy(
     assert data["status"] == "unhealthy"
     assert any("history store corrupt" in reason for reason in data["reasons"]), data
     assert metrics.status_code == 503
-    assert "is corrupt" in metrics.json()["error"] and ".recover" in metrics.json()["error"]
+    assert "is corrupt" in metrics.json()["error"] and ".dump" in metrics.json()["error"]
