@@ -113,6 +113,7 @@ def _store_lost(exc: SQLAlchemyError) -> NoReturn:
         st.warning(
             f"The history store cannot be read: {first_line(exc)}. Check that the collector "
             "daemon runs and that the store is reachable; this page retries on its own."
+            + _unwritable()
         )
     st.stop()
     raise AssertionError("st.stop() returned")
@@ -132,11 +133,16 @@ def store() -> HistoryStore:
             st.stop()
         return found
     except VigieError as exc:
-        st.warning(f"{exc}.")
+        st.warning(f"{exc}.{_unwritable()}")
         st.stop()
         raise
     except SQLAlchemyError as exc:
         _store_lost(exc)
+
+
+def _unwritable() -> str:
+    cause = health.store_unwritable(settings().store_url)
+    return f" Critical: store_unwritable, {cause}." if cause else ""
 
 
 def _call(function: Callable[..., Any], url: str, args: tuple[Any, ...], kwargs: Any) -> Any:

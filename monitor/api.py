@@ -287,13 +287,14 @@ def _quick_health(backend: Backend) -> health.Health:
         result = health.quick(backend.database, backend.store, backend.settings, now=time.time())
     except Exception as exc:  # a missing, locked or corrupt store: unhealthy, with the reason
         log.warning("quick health check failed: %s", first_line(exc))
-        check = health.Check(
-            "store",
+        unread = health.Check(
+            "collector",
             health.UNHEALTHY,
             reason=f"history store {failure_kind(exc)}",
             detail=first_line(exc),
         )
-        result = health.overall([check])
+        # A read-only folder can stop the reading too: say so if it is the cause.
+        result = health.overall([health.check_store(backend.settings.store_url), unread])
     backend.quick_health = (time.monotonic(), result)
     return result
 

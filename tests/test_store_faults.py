@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from monitor import health
 from monitor.buffer import StoreWriter
@@ -233,3 +235,59 @@ def test_the_api_says_the_store_is_corrupt_and_unhealthy(
     assert any("history store corrupt" in reason for reason in data["reasons"]), data
     assert metrics.status_code == 503
     assert "is corrupt" in metrics.json()["error"] and ".dump" in metrics.json()["error"]
+
+
+def _overview(tmp_path: Path, store_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    config = tmp_path / "dashboard.toml"
+    config.write_text(
+        f'data_dir = "{tmp_path}"\n[source]\nurl = "sqlite:///{tmp_path / "shop.sqlite"}"\n'
+        f'[store]\nurl = "{store_url}"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("MONITOR_CONFIG", str(config))
+    monkeypatch.delenv("MONITOR_STORE", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    app.switch_page("pages/overview.py").run()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    return app
+
+
+def test_the_overview_shows_a_full_disk_in_words(
+    small_disk: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fill_reference_shop(f"sqlite:///{tmp_path / 'shop.sqlite'}")
+    url = f"sqlite:///{small_disk / 'history.sqlite'}"
+    store = HistoryStore(url)  # held open, as the running daemon holds it
+    store.write([Sample(health.FRESHNESS_METRIC, 5.0, time.time())])
+    _fill(small_disk)
+    captions = [c.value for c in _overview(tmp_path, url, monkeypatch).caption]
+    store.close()
+    expected = f"store: store_unwritable: the disk holding {small_disk / 'history.sqlite'} is full"
+    assert expected in captions, captions
+
+
+def test_a_read_only_store_folder_is_named_where_the_store_cannot_be_read(
+    small_disk: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fill_reference_shop(f"sqlite:///{tmp_path / 'shop.sqlite'}")
+    url = f"sqlite:///{small_disk / 'history.sqlite'}"
+    store = HistoryStore(url)
+    store.write([Sample(health.FRESHNESS_METRIC, 5.0, time.time())])
+    store.close()
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    warnings = [w.value for w in _overview(tmp_path, url, monkeypatch).warning]
+    assert any("store_unwritable" in w and "is read-only" in w for w in warnings), warnings
+    settings = Settings.model_validate(
+        {
+            "data_dir": str(tmp_path),
+            "source": {"url": f"sqlite:///{tmp_path / 'shop.sqlite'}"},
+            "store": {"url": url},
+        }
+    )
+    for client in _serve(settings):
+        quick = client.get("/api/system/health/quick").json()["data"]
+    folder = f"the folder holding {small_disk / 'history.sqlite'} is read-only"
+    assert f"store: store_unwritable: {folder}" in quick["reasons"], quick
