@@ -13,7 +13,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import uvicorn
@@ -30,7 +29,7 @@ from monitor import api_models as m
 from monitor import health, insights, report
 from monitor.alerts import AlertBook
 from monitor.api_guard import MAINTENANCE_PATH, RequestGuard, actor, bearer, excerpt
-from monitor.api_models import Envelope
+from monitor.api_models import Envelope, envelope, iso
 from monitor.config import Settings, SourceConfig, load_settings
 from monitor.errors import StoreError, VigieError, failure_kind, first_line
 from monitor.jobs import JobQueue
@@ -53,16 +52,6 @@ QUICK_DEADLINE_S = 2.0  # past this a check that has not answered is an unhealth
 QUICK_MAX_AGE_S = 2 * QUICK_TTL_S  # an answer older than this is never served
 DETAILED_TTL_S = 5.0
 HEAVY_TTL_S = 60.0  # the seed's one-minute cache for metrics
-
-
-def iso(ts: float | None = None) -> str:
-    moment = datetime.fromtimestamp(ts, UTC) if ts is not None else datetime.now(UTC)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def envelope(data: Any, *, success: bool = True) -> dict[str, Any]:
-    key = "data" if success else "error"
-    return {"success": success, key: data, "timestamp": iso()}
 
 
 class MaintenanceRequest(BaseModel):

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from monitor.api_models import envelope
 from monitor.config import Settings
 from monitor.errors import first_line
 from monitor.maintenance import audit_call, authorized
@@ -40,8 +41,6 @@ def excerpt(value: object) -> str:
 
 def error_answer(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """The API's error envelope."""
-    from monitor.api import envelope  # the one envelope; api imports this module first
-
     return JSONResponse(envelope(message, success=False), status_code=status, headers=headers)
 
 

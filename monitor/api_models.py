@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 T = TypeVar("T")
+
+
+def iso(ts: float | None = None) -> str:
+    """An epoch second (default: now) as ISO 8601 UTC with milliseconds and a Z."""
+    moment = datetime.fromtimestamp(ts, UTC) if ts is not None else datetime.now(UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def envelope(data: Any, *, success: bool = True) -> dict[str, Any]:
+    """Every answer's wrapping: `{"success", "data" | "error", "timestamp"}`."""
+    key = "data" if success else "error"
+    return {"success": success, key: data, "timestamp": iso()}
 
 
 class Envelope(BaseModel, Generic[T]):

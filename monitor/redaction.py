@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote
 
@@ -97,11 +96,6 @@ def redact_url(url: str) -> str:
         key: MASK if key.lower() in SECRET_KEYS else value for key, value in parsed.query.items()
     }
     return parsed.set(query=masked).render_as_string(hide_password=True)
-
-
-def redact_all(values: Iterable[str]) -> list[str]:
-    """`redact` of each value."""
-    return [redact(v) for v in values]
 
 
 def install_log_redaction() -> None:
