@@ -33,6 +33,7 @@ from sqlalchemy import (
 
 from monitor.audit import record
 from monitor.errors import VigieError
+from monitor.redaction import redact
 from monitor.store import HistoryStore, job_events_table, jobs_table
 
 WAITING, ACTIVE, COMPLETED, FAILED = "waiting", "active", "completed", "failed"
@@ -281,6 +282,7 @@ class JobQueue:
         not ours any more)."""
         policy = QUEUES[job.queue]
         retry = retry and job.attempts < job.max_attempts
+        error = redact(error)  # kept for a year and shown on pages: never a secret
         values: dict[str, Any] = {"error": error[:2000], "duration_ms": _ms(job, now)}
         if retry:
             values |= {

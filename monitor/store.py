@@ -36,7 +36,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
 from monitor.errors import StoreCorrupt, StoreError, StoreUnavailable, first_line
-from monitor.redaction import redact_url
+from monitor.redaction import redact, redact_url
 from monitor.samples import Labels, Note, Sample, labels_json, parse_labels, series_key
 
 SCHEMA_VERSION = 3
@@ -440,7 +440,7 @@ class HistoryStore:
                 "collector": collector,
                 "subject": n.subject,
                 "kind": n.kind,
-                "text": n.text,
+                "text": redact(n.text),  # shown on pages and by the API: never a secret
             }
             for n in notes
         ]

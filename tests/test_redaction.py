@@ -166,3 +166,20 @@ def test_unauthenticated_health_names_no_host_user_port_or_database(tmp_path: Pa
             assert identity not in answer, (identity, answer)
     database = next(c for c in private["checks"] if c["name"] == "database")
     assert "127.0.0.3" in database["detail"] and "pw" not in database["detail"].split("@")[0]
+
+
+def test_notes_and_job_errors_are_masked_as_they_are_stored(tmp_path: Path) -> None:
+    from monitor.jobs import JobQueue
+    from monitor.samples import Note
+    from monitor.store import HistoryStore
+
+    store = HistoryStore(f"sqlite:///{tmp_path / 'h.sqlite'}")
+    store.write_notes("test", [Note("db", "error", "failed: password=n0te-pw host=x", 1.0)])
+    queue = JobQueue(store)
+    queue.enqueue("business", now=1.0, requested_by="ops:test")
+    job = queue.claim("w", now=2.0)
+    assert job is not None
+    queue.fail(job, "cannot reach postgresql://u:j0b-pw@h/db", now=3.0, retry=False)
+    text = _store_text(store.url)
+    store.close()
+    assert "n0te-pw" not in text and "j0b-pw" not in text and "password=***" in text
