@@ -204,6 +204,9 @@ def _add_demo_rollups_audit_times(conn: Connection) -> None:
     ):
         if column not in {c["name"] for c in inspect(conn).get_columns(table)}:
             conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}")
+    # Stores from before the "history" mark: backfilled samples say the demo wrote here.
+    if conn.execute(text("SELECT 1 FROM samples WHERE demo = 1 LIMIT 1")).first():
+        conn.execute(insert(meta_table).values(key="history", value="demo"))
 
 
 # Migrations from version N to N+1, run in order on an older store.

@@ -242,6 +242,7 @@ def test_it_upgrades_a_version_2_store_with_demo_rollups_and_counted_audits(
     assert [e.times for e in entries(upgraded)] == [2]
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT demo FROM rollup_hourly").fetchall() == [(1,)]
+    assert upgraded.forget_demo(T0)["samples"] == 1  # its demo history is known as such
     upgraded.close()
 
 
