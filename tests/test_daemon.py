@@ -362,3 +362,22 @@ def test_every_maintenance_run_is_audited(settings_for, tmp_path: Path) -> None:
     )
     assert '"samples"' in (lines[0].detail or "")
     daemon.close()
+
+
+def test_a_clean_stop_says_how_many_samples_it_could_not_save(
+    settings_for, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    daemon = CollectorDaemon(settings_for(f"sqlite:///{tmp_path / 'none.sqlite'}"))
+
+    def full(_samples: object, **_kw: object) -> int:
+        raise OperationalError("INSERT", {}, Exception("database or disk is full"))
+
+    monkeypatch.setattr(daemon.store, "write", full)
+    result = daemon.collect("performance")
+    assert result.error == "store unavailable" and daemon.writer.unsaved == result.samples
+    with caplog.at_level("WARNING"):
+        daemon.close()
+    assert f"stopping with {result.samples} buffered samples" in caplog.text
+    assert "database or disk is full" in caplog.text
