@@ -75,7 +75,7 @@ def access_log(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings_for(tmp_path: Path):  # type: ignore[no-untyped-def]
+def settings_for(tmp_path: Path):
     """Build Settings for a source URL, a store in tmp_path and optional extra sections."""
 
     def build(source_url: str, **sections: object) -> Settings:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from monitor.advice import recommend
 from monitor.alerts import Alert
@@ -26,7 +27,7 @@ def _alert(rule: str, severity: str, message: str, value: float) -> Alert:
     )  # fmt: skip
 
 
-def _nothing(**overrides: object) -> dict[str, object]:
+def _nothing(**overrides: object) -> dict[str, Any]:
     return {
         "active": [],
         "predicted": [],
@@ -38,13 +39,13 @@ def _nothing(**overrides: object) -> dict[str, object]:
 
 
 def test_it_says_nothing_when_all_is_well() -> None:
-    assert recommend(**_nothing()) == []  # type: ignore[arg-type]
+    assert recommend(**_nothing()) == []
 
 
 def test_it_words_an_open_alert_with_why_and_what_to_do() -> None:
     [advice] = recommend(
         **_nothing(active=[_alert("disk_full", "critical", "The data disk is filling up", 97)])
-    )  # type: ignore[arg-type]
+    )
     assert advice.severity == "critical"
     assert advice.what == "The data disk is filling up: performance.diskUsage is 97.00 %"
     assert "orders are lost" in advice.why
@@ -52,7 +53,7 @@ def test_it_words_an_open_alert_with_why_and_what_to_do() -> None:
 
 
 def test_it_ranks_the_most_severe_first() -> None:
-    found = recommend(  # type: ignore[arg-type]
+    found = recommend(
         **_nothing(
             active=[_alert("cpu_high", "warning", "The CPU is busy", 90)],
             table_notes=[Note("___xtr_order", "recommendation", "run ANALYZE", int(NOW))],
@@ -66,20 +67,20 @@ def test_it_ranks_the_most_severe_first() -> None:
 def test_a_prediction_already_alerted_is_not_said_twice() -> None:
     issue = {"rule": "disk_full", "metric": "performance.diskUsage", "threshold": 80.0,
              "inDays": 3.5, "confidence": 0.93}  # fmt: skip
-    [advice] = recommend(**_nothing(predicted=[issue]))  # type: ignore[arg-type]
+    [advice] = recommend(**_nothing(predicted=[issue]))
     assert (
         advice.what == "performance.diskUsage is expected to reach 80 in 3.5 days (93% confidence)"
     )
     assert advice.severity == "warning"
     alert = _alert("disk_full", "warning", "The data disk is filling up", 82)
-    assert len(recommend(**_nothing(predicted=[issue], active=[alert]))) == 1  # type: ignore[arg-type]
+    assert len(recommend(**_nothing(predicted=[issue], active=[alert]))) == 1
 
 
 def test_only_a_notable_departure_from_the_usual_week_is_advice() -> None:
     quiet = Baseline("business.orders24h", 90, 100, 4, NOW)  # 10 % below: a normal wobble
     low = Baseline("business.orders24h", 40, 100, 4, NOW)
-    assert recommend(**_nothing(baselines=[quiet])) == []  # type: ignore[arg-type]
-    [advice] = recommend(**_nothing(baselines=[low]))  # type: ignore[arg-type]
+    assert recommend(**_nothing(baselines=[quiet])) == []
+    [advice] = recommend(**_nothing(baselines=[low]))
     assert advice.severity == "warning"
     assert "60 % below a normal" in advice.what
 
@@ -87,8 +88,8 @@ def test_only_a_notable_departure_from_the_usual_week_is_advice() -> None:
 def test_a_fast_growing_table_is_worth_planning_for() -> None:
     slow = Growth("___xtr_order", 30, 100_000, 100, None, None)
     fast = Growth("___xtr_order", 30, 100_000, 2_000, None, None)
-    assert recommend(**_nothing(growth=[slow])) == []  # type: ignore[arg-type]
-    [advice] = recommend(**_nothing(growth=[fast]))  # type: ignore[arg-type]
+    assert recommend(**_nothing(growth=[slow])) == []
+    [advice] = recommend(**_nothing(growth=[fast]))
     assert advice.what.startswith("Table ___xtr_order reaches 160,000 rows in 30 days")
 
 

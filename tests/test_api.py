@@ -149,7 +149,7 @@ def test_the_dashboard_has_the_shape_of_the_seed_example(api: httpx.Client) -> N
     data = body["data"]
     assert set(data) == set(SEED_DASHBOARD)
     for block, keys in SEED_DASHBOARD.items():
-        assert set(data[block]) == set(keys), block  # type: ignore[arg-type]
+        assert set(data[block]) == set(keys), block
         for key, expected in keys.items() if isinstance(keys, dict) else []:
             if isinstance(expected, set):
                 assert set(data[block][key]) == expected, key

@@ -15,6 +15,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -143,7 +144,12 @@ def test_it_renders_every_page(
     dashboard: tuple[str, str], page: Page, path: str, title: str, charts: int
 ) -> None:
     outside: list[str] = []  # a self-hosted dashboard fetches nothing from the internet
-    page.on("request", lambda r: _leaves_the_host(r.url) and outside.append(r.url))
+
+    def note_outside(request: Any) -> None:
+        if _leaves_the_host(request.url):
+            outside.append(request.url)
+
+    page.on("request", note_outside)
     page.goto(f"{dashboard[0]}/{path}")
     settle(page, title)
     expect(page.get_by_test_id("stException")).to_have_count(0)

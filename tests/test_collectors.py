@@ -36,7 +36,7 @@ def test_it_computes_every_business_and_seo_metric_exactly(
     )
 
 
-def _performance_from_log(tmp_path: Path, access_log: Path, settings_for) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def _performance_from_log(tmp_path: Path, access_log: Path, settings_for) -> dict[str, float]:
     settings = settings_for(
         f"sqlite:///{tmp_path / 'none.sqlite'}", access_log={"path": str(access_log)}
     )
@@ -212,7 +212,7 @@ def test_it_counts_malformed_log_lines_as_a_metric(
 
 
 @pytest.fixture
-def http_site():  # type: ignore[no-untyped-def]
+def http_site():
     """A real HTTP server on 127.0.0.1: / answers 200, /broken answers 503."""
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

@@ -141,6 +141,7 @@ def test_it_does_not_retry_a_run_whose_database_was_unreachable(
 ) -> None:
     daemon = CollectorDaemon(settings_for("postgresql+psycopg://v@127.0.0.1:1/shop"))
     job_id = daemon.request("business")
+    assert job_id is not None
     [result] = daemon.work()
     assert result.error is None and not result.succeeded and not result.retry
     job = daemon.queue.get(job_id)
@@ -255,7 +256,7 @@ class SteppedClock:
     def __init__(self) -> None:
         self.now = NOW
 
-    def __call__(self):  # type: ignore[no-untyped-def]
+    def __call__(self):
         return self.now
 
     def advance(self, seconds: float) -> None:
@@ -275,6 +276,7 @@ def test_it_retries_a_failing_collection_after_the_backoff(settings_for, tmp_pat
 
     daemon.handlers["business"] = flaky
     job_id = daemon.request("business")
+    assert job_id is not None
     assert [r.error for r in daemon.work()] == ["first"]
     clock.advance(1.9)
     assert daemon.work() == []  # the 2 s backoff has not passed
@@ -292,7 +294,9 @@ def test_it_leaves_other_hosts_scheduled_runs_to_them(settings_for, tmp_path: Pa
         settings_for(f"sqlite:///{tmp_path / 'none.sqlite'}"), clock=lambda: NOW
     )
     theirs = daemon.request("performance", requested_by="schedule@another-host")
+    assert theirs is not None
     asked = daemon.request("cleanup", requested_by="ops:alice")
+    assert asked is not None
     ran = daemon.work()
     assert [r.job for r in ran] == ["cleanup"]
     assert daemon.queue.get(theirs).state == "waiting"  # type: ignore[union-attr]
@@ -311,6 +315,7 @@ def test_a_running_daemon_picks_up_a_request_within_seconds(
     queue_ = JobQueue(store)
     asked_at = time.monotonic()
     job_id = queue_.enqueue("cleanup", now=time.time(), requested_by="ops:alice")
+    assert job_id is not None
     while (job := queue_.get(job_id)) is not None and job.state != "completed":
         assert time.monotonic() - asked_at < 10, stderr.text
         time.sleep(0.2)

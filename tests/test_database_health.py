@@ -19,7 +19,7 @@ def pg_shop(pg_database: str) -> str:
     return pg_database
 
 
-def _counts(settings) -> tuple[dict[str, float], list]:  # type: ignore[no-untyped-def]
+def _counts(settings) -> tuple[dict[str, float], list]:
     sources = Sources.from_settings(settings)
     try:
         collection = database_health.collect(sources, NOW)
@@ -192,6 +192,6 @@ def test_it_skips_a_table_whose_exclusive_lock_is_still_queued(pg_shop: str, set
     assert elapsed < 3
 
 
-def _alter(engine) -> None:  # type: ignore[no-untyped-def]
+def _alter(engine) -> None:
     with engine.begin() as conn:
         conn.execute(text("ALTER TABLE ___xtr_customer ADD COLUMN vigie_probe INTEGER"))

@@ -17,7 +17,7 @@ T0 = 1_800_000_000.0
 HOUR = 3600.0
 
 
-def _hourly(days: float, value, seed: int = 0) -> list[tuple[float, float]]:  # type: ignore[no-untyped-def]
+def _hourly(days: float, value, seed: int = 0) -> list[tuple[float, float]]:
     rng = random.Random(seed)
     return [(T0 + i * HOUR, value(i * HOUR / DAY, rng)) for i in range(int(days * 24))]
 

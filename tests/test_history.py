@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ NOW = 1_800_000_000.0  # 2027-01-15 08:00 UTC
 
 
 @pytest.fixture
-def history(tmp_path: Path) -> HistoryStore:
+def history(tmp_path: Path) -> Iterator[HistoryStore]:
     store = HistoryStore(f"sqlite:///{tmp_path / 'h.sqlite'}")
     yield store
     store.close()

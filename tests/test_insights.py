@@ -11,7 +11,7 @@ T0 = 1_800_000_000.0
 STEP = 600.0  # a sample every 10 minutes
 
 
-def _series(days: float, value, seed: int = 0) -> list[tuple[float, float]]:  # type: ignore[no-untyped-def]
+def _series(days: float, value, seed: int = 0) -> list[tuple[float, float]]:
     rng = random.Random(seed)
     return [(T0 + i * STEP, value(i * STEP / DAY, rng)) for i in range(int(days * DAY / STEP))]
 
@@ -80,7 +80,7 @@ def test_it_names_the_direction_of_a_significant_trend() -> None:
     assert trend(flat) == "stable"
 
 
-def test_it_lists_the_rule_a_trend_will_break_and_the_area_trends(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_it_lists_the_rule_a_trend_will_break_and_the_area_trends(tmp_path) -> None:
     from monitor.config import DEFAULT_ALERT_RULES
     from monitor.insights import summarize
     from monitor.samples import Sample
@@ -107,7 +107,7 @@ def test_it_lists_the_rule_a_trend_will_break_and_the_area_trends(tmp_path) -> N
     assert summary["metricTrends"]["performance.diskUsage"] == "growing"
 
 
-def test_it_compares_a_metric_with_the_same_hour_of_previous_weeks(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_it_compares_a_metric_with_the_same_hour_of_previous_weeks(tmp_path) -> None:
     from monitor.samples import Sample
     from monitor.seasonal import baseline as seasonal_baseline
     from monitor.store import HistoryStore
@@ -126,7 +126,7 @@ def test_it_compares_a_metric_with_the_same_hour_of_previous_weeks(tmp_path) -> 
     assert "41 % below a normal" in baseline.sentence()
 
 
-def test_it_needs_two_past_weeks_for_a_baseline(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_it_needs_two_past_weeks_for_a_baseline(tmp_path) -> None:
     from monitor.samples import Sample
     from monitor.seasonal import baseline as seasonal_baseline
     from monitor.store import HistoryStore
@@ -140,7 +140,7 @@ def test_it_needs_two_past_weeks_for_a_baseline(tmp_path) -> None:  # type: igno
     store.close()
 
 
-def test_only_issues_within_the_horizon_are_listed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_only_issues_within_the_horizon_are_listed(tmp_path) -> None:
     from monitor.config import DEFAULT_ALERT_RULES
     from monitor.insights import summarize
     from monitor.samples import Sample
@@ -166,7 +166,7 @@ def test_only_issues_within_the_horizon_are_listed(tmp_path) -> None:  # type: i
     store.close()
 
 
-def test_a_wildcard_rule_is_predicted_for_each_table_it_watches(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_wildcard_rule_is_predicted_for_each_table_it_watches(tmp_path) -> None:
     from monitor.config import AlertRule
     from monitor.insights import summarize
     from monitor.samples import Sample

@@ -20,6 +20,7 @@ def jobs(store: HistoryStore) -> JobQueue:
 
 def test_it_runs_a_requested_job_once(jobs: JobQueue) -> None:
     job_id = jobs.enqueue("cleanup", now=T, requested_by="ops:alice")
+    assert job_id is not None
     job = jobs.claim("daemon-1", now=T + 1)
     assert job is not None and job.id == job_id and job.state == ACTIVE and job.attempts == 1
     assert jobs.claim("daemon-2", now=T + 1) is None
@@ -37,6 +38,7 @@ def test_it_runs_a_requested_job_once(jobs: JobQueue) -> None:
 
 def test_it_retries_metrics_jobs_with_exponential_backoff(jobs: JobQueue) -> None:
     job_id = jobs.enqueue("business", now=T, requested_by="ops:test")
+    assert job_id is not None
     runs = []
     now = T
     for _ in range(3):
@@ -57,6 +59,7 @@ def test_it_retries_metrics_jobs_with_exponential_backoff(jobs: JobQueue) -> Non
 
 def test_it_retries_maintenance_twice_five_seconds_apart(jobs: JobQueue) -> None:
     job_id = jobs.enqueue("optimization", now=T, requested_by="ops:test")
+    assert job_id is not None
     first = jobs.claim("d", now=T)
     assert first is not None and jobs.fail(first, "locked", now=T) == WAITING
     assert jobs.claim("d", now=T + 4.9) is None
@@ -88,6 +91,7 @@ def test_it_keeps_the_newest_finished_jobs_only(jobs: JobQueue) -> None:
 
 def test_it_takes_back_a_job_left_active_by_a_dead_daemon(jobs: JobQueue) -> None:
     job_id = jobs.enqueue("seo", now=T, requested_by="ops:test")
+    assert job_id is not None
     dead = jobs.claim("daemon-that-died", now=T)
     assert dead is not None
     assert jobs.requeue_stale(now=T + 60, timeout_s=300) == 0
@@ -144,6 +148,7 @@ def test_two_daemons_never_claim_the_same_job(pg_database: str) -> None:
 
 def test_it_fails_a_job_that_killed_its_daemon_too_often(jobs: JobQueue) -> None:
     job_id = jobs.enqueue("business", now=T, requested_by="ops:test")
+    assert job_id is not None
     now = T
     for _ in range(3):  # three daemons die in a row on this job
         assert jobs.claim("doomed", now=now) is not None
@@ -173,7 +178,9 @@ def test_it_coalesces_scheduled_runs_that_are_already_waiting(jobs: JobQueue) ->
 
 def test_it_expires_scheduled_runs_of_a_host_that_is_gone(jobs: JobQueue) -> None:
     gone = jobs.enqueue("performance", now=T, requested_by="schedule@old-container")
+    assert gone is not None
     asked = jobs.enqueue("cleanup", now=T, requested_by="ops:alice")
+    assert asked is not None
     assert jobs.expire_waiting(now=T + 3601, older_than_s=3600) == 1
     assert jobs.get(gone).state == FAILED  # type: ignore[union-attr]
     assert jobs.get(asked).state == WAITING  # type: ignore[union-attr]

@@ -17,7 +17,7 @@ T = NOW.timestamp()
 
 
 @pytest.fixture
-def daemon(tmp_path: Path):  # type: ignore[no-untyped-def]
+def daemon(tmp_path: Path):
     settings = Settings.model_validate(
         {
             "data_dir": str(tmp_path),

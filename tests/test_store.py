@@ -325,7 +325,7 @@ def test_hourly_rollups_keep_the_demo_mark(store: HistoryStore) -> None:
     store.rollup(T0)
     store.prune(T0 + 40 * 86400, raw_days=30, rollup_days=400)  # the raw samples are gone
     with store.engine.connect() as conn:
-        marks = dict(
+        marks: dict[str, int | None] = dict(
             conn.execute(
                 text(
                     "SELECT s.name, r.demo FROM rollup_hourly r JOIN series s ON s.id = r.series_id"
