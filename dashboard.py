@@ -26,7 +26,7 @@ from monitor.config import OpsConfig, Settings, SourceConfig, load_settings
 from monitor.csv_export import iso, to_csv
 from monitor.errors import StoreCorrupt, VigieError, first_line
 from monitor.history import Change
-from monitor.source_db import SourceDatabase
+from monitor.sources.database import SourceDatabase
 from monitor.store import HistoryStore, Point, store_failure
 from monitor.timerange import CUSTOM, PRESETS, TimeRange, custom, preset
 

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from monitor.config import load_settings
-from monitor.insights import DAY, anomalies, fit, is_daily, report, trend
+from monitor.insights.findings import DAY, anomalies, fit, is_daily, report, trend
 from monitor.store import HistoryStore
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,8 +20,8 @@ from monitor.alerts import Alert, level, open_alerts
 from monitor.collectors.performance import probe
 from monitor.config import Probe, Settings
 from monitor.errors import SourceError, failure_kind, first_line
-from monitor.machine import Machine
-from monitor.source_db import SourceDatabase
+from monitor.sources.database import SourceDatabase
+from monitor.sources.machine import Machine
 from monitor.store import HistoryStore, sqlite_path
 
 HEALTHY, DEGRADED, UNHEALTHY = "healthy", "degraded", "unhealthy"

@@ -10,7 +10,7 @@ import dashboard
 from monitor import report
 from monitor.alerts import Alert, AlertBook, alerts_between, open_alerts
 from monitor.config import SEVERITIES
-from monitor.maintenance import NotAuthorized, acknowledge_alert
+from monitor.jobs.maintenance import NotAuthorized, acknowledge_alert
 
 dashboard.page("Alerts")
 settings = dashboard.settings()

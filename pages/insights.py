@@ -6,7 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 import dashboard
-from monitor import history, insights, report
+from monitor import history, report
+from monitor.insights import findings as insights
 from monitor.timerange import preset
 
 dashboard.page("Insights")

@@ -11,7 +11,7 @@ import streamlit as st
 import dashboard
 from monitor import audit
 from monitor.jobs import COMPLETED, FAILED, JobQueue, find_job
-from monitor.maintenance import TASKS, NotAuthorized, request_maintenance
+from monitor.jobs.maintenance import TASKS, NotAuthorized, request_maintenance
 
 dashboard.page("Maintenance")
 settings = dashboard.settings()

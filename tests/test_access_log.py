@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from monitor.access_log import AccessLog, parse_line
+from monitor.sources.access_log import AccessLog, parse_line
 from tests.reference_shop import ACCESS_LOG, NOW, log_line
 
 LINE = (

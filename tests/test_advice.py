@@ -6,14 +6,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from monitor.advice import recommend
 from monitor.alerts import Alert
 from monitor.config import Settings
-from monitor.forecast import Growth
-from monitor.insights import report
+from monitor.insights.advice import recommend
+from monitor.insights.findings import report
+from monitor.insights.forecast import Growth
+from monitor.insights.seasonal import Baseline
 from monitor.overview import Freshness
 from monitor.samples import Note
-from monitor.seasonal import Baseline
 from tests.known_history import fill
 
 NOW = 1_800_000_000.0

@@ -16,11 +16,11 @@ import httpx
 import psutil
 import pytest
 
-from monitor.api_guard import MAX_BODY_BYTES
+from monitor.api.guard import MAX_BODY_BYTES
 from monitor.audit import entries
 from monitor.config import Settings
 from monitor.daemon import CollectorDaemon
-from monitor.maintenance import TASKS
+from monitor.jobs.maintenance import TASKS
 from monitor.store import HistoryStore
 from tests.test_api import _serve
 

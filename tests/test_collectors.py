@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from monitor.collectors import COLLECTORS
-from monitor.machine import Machine
 from monitor.samples import Collection
 from monitor.sources import Sources
+from monitor.sources.machine import Machine
 from tests.reference_shop import EXPECTED, EXPECTED_COUNTS, EXPECTED_TRAFFIC, NOW
 
 

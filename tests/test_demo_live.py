@@ -19,7 +19,7 @@ from monitor.demo.live import catch_up, last_order, start_demo
 from monitor.demo.shop import ORDER, create_shop
 from monitor.demo.simulator import ShopSimulator
 from monitor.errors import VigieError
-from monitor.machine import Machine
+from monitor.sources.machine import Machine
 from tests.reference_shop import NOW, fill_reference_shop
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,8 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from monitor.forecast import MODEL, NAIVE, SEASONAL, Accuracy, backtest, forecast, table_growth
-from monitor.regression import DAY
+from monitor.insights.forecast import (
+    MODEL,
+    NAIVE,
+    SEASONAL,
+    Accuracy,
+    backtest,
+    forecast,
+    table_growth,
+)
+from monitor.insights.regression import DAY
 from monitor.samples import Sample
 from monitor.store import HistoryStore
 

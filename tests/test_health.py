@@ -6,9 +6,9 @@ from pathlib import Path
 
 from monitor import health
 from monitor.config import Settings, SourceConfig
-from monitor.machine import Machine
 from monitor.samples import Sample
-from monitor.source_db import SourceDatabase
+from monitor.sources.database import SourceDatabase
+from monitor.sources.machine import Machine
 from monitor.store import HistoryStore
 
 T = 1_800_000_000

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 
-from monitor.insights import DAY, anomalies, crossing, fit, trend
+from monitor.insights.findings import DAY, anomalies, crossing, fit, trend
 
 T0 = 1_800_000_000.0
 STEP = 600.0  # a sample every 10 minutes
@@ -82,7 +82,7 @@ def test_it_names_the_direction_of_a_significant_trend() -> None:
 
 def test_it_lists_the_rule_a_trend_will_break_and_the_area_trends(tmp_path) -> None:
     from monitor.config import DEFAULT_ALERT_RULES
-    from monitor.insights import summarize
+    from monitor.insights.findings import summarize
     from monitor.samples import Sample
     from monitor.store import HistoryStore
 
@@ -108,8 +108,8 @@ def test_it_lists_the_rule_a_trend_will_break_and_the_area_trends(tmp_path) -> N
 
 
 def test_it_compares_a_metric_with_the_same_hour_of_previous_weeks(tmp_path) -> None:
+    from monitor.insights.seasonal import baseline as seasonal_baseline
     from monitor.samples import Sample
-    from monitor.seasonal import baseline as seasonal_baseline
     from monitor.store import HistoryStore
 
     store = HistoryStore(f"sqlite:///{tmp_path / 'h.sqlite'}")
@@ -127,8 +127,8 @@ def test_it_compares_a_metric_with_the_same_hour_of_previous_weeks(tmp_path) -> 
 
 
 def test_it_needs_two_past_weeks_for_a_baseline(tmp_path) -> None:
+    from monitor.insights.seasonal import baseline as seasonal_baseline
     from monitor.samples import Sample
-    from monitor.seasonal import baseline as seasonal_baseline
     from monitor.store import HistoryStore
 
     store = HistoryStore(f"sqlite:///{tmp_path / 'h.sqlite'}")
@@ -142,7 +142,7 @@ def test_it_needs_two_past_weeks_for_a_baseline(tmp_path) -> None:
 
 def test_only_issues_within_the_horizon_are_listed(tmp_path) -> None:
     from monitor.config import DEFAULT_ALERT_RULES
-    from monitor.insights import summarize
+    from monitor.insights.findings import summarize
     from monitor.samples import Sample
     from monitor.store import HistoryStore
 
@@ -168,7 +168,7 @@ def test_only_issues_within_the_horizon_are_listed(tmp_path) -> None:
 
 def test_a_wildcard_rule_is_predicted_for_each_table_it_watches(tmp_path) -> None:
     from monitor.config import AlertRule
-    from monitor.insights import summarize
+    from monitor.insights.findings import summarize
     from monitor.samples import Sample
     from monitor.store import HistoryStore
 

@@ -10,7 +10,7 @@ from monitor.audit import entries
 from monitor.config import Settings, load_settings
 from monitor.daemon import CollectorDaemon
 from monitor.errors import ConfigError
-from monitor.maintenance import NotAuthorized, UnknownTask, request_maintenance
+from monitor.jobs.maintenance import NotAuthorized, UnknownTask, request_maintenance
 from tests.reference_shop import NOW
 
 T = NOW.timestamp()
@@ -104,7 +104,7 @@ def test_a_wrong_token_setting_is_never_printed(tmp_path: Path) -> None:
 
 def test_acknowledging_is_refused_without_the_ops_token(tmp_path: Path) -> None:
     from monitor.alerts import AlertBook
-    from monitor.maintenance import acknowledge_alert
+    from monitor.jobs.maintenance import acknowledge_alert
     from monitor.store import HistoryStore
     from tests.known_history import fill
 

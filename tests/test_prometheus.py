@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitor.prometheus import exposition, family_name
+from monitor.api.prometheus import exposition, family_name
 from monitor.store import Latest
 
 

@@ -424,7 +424,7 @@ def _indexes(engine: sa.Engine) -> set[str]:
 def test_it_drops_a_probe_index_for_20_to_40_minutes_then_recreates_it(
     orders_shop: sa.Engine, tmp_path: Path
 ) -> None:
-    from monitor.source_db import SourceDatabase
+    from monitor.sources.database import SourceDatabase
 
     simulator = ShopSimulator(
         orders_shop, tmp_path / "access.log", seed=5, scale=0.01, slow_tables_per_day=4

@@ -13,8 +13,8 @@ from sqlalchemy import create_engine, text
 from monitor.collectors import business
 from monitor.config import SourceConfig
 from monitor.errors import SourceError, SourceUnavailable
-from monitor.source_db import SourceDatabase
 from monitor.sources import Sources
+from monitor.sources.database import SourceDatabase
 from tests.reference_shop import EXPECTED, NOW, fill_reference_shop
 
 ROOT = Path(__file__).resolve().parent.parent

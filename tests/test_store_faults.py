@@ -20,11 +20,11 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from monitor import health
-from monitor.buffer import StoreWriter
 from monitor.config import Settings
-from monitor.machine import Machine
+from monitor.daemon.buffer import StoreWriter
 from monitor.samples import Collection, Sample
-from monitor.source_db import SourceDatabase
+from monitor.sources.database import SourceDatabase
+from monitor.sources.machine import Machine
 from monitor.store import HistoryStore
 from tests.reference_shop import fill_reference_shop
 from tests.test_api import _serve

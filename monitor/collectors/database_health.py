@@ -28,8 +28,8 @@ from monitor.collectors.sql_metrics import collect_area
 from monitor.config import Thresholds
 from monitor.errors import SourceError, SourceUnavailable
 from monitor.samples import Collection
-from monitor.source_db import SourceDatabase
 from monitor.sources import Sources
+from monitor.sources.database import SourceDatabase
 
 # pg_locks first: the size functions take a share lock and would queue behind an exclusive one.
 _PG_TABLE_LOCKED = """

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from monitor.errors import SourceError, SourceUnavailable
 from monitor.samples import Collection
-from monitor.source_db import sql_params
 from monitor.sources import Sources
+from monitor.sources.database import sql_params
 
 
 def collect_area(sources: Sources, area: str, now: datetime) -> Collection:

@@ -17,8 +17,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import create_engine, text
 
 from monitor.config import Settings
-from monitor.machine import Machine
 from monitor.samples import Sample
+from monitor.sources.machine import Machine
 from monitor.store import HistoryStore
 
 DAY = 86400

@@ -10,13 +10,13 @@ from dataclasses import asdict
 from fnmatch import translate
 from typing import Any
 
-from monitor.advice import recommend
 from monitor.alerts import AlertBook
 from monitor.config import AlertRule, Settings
-from monitor.forecast import Accuracy, backtest, forecast, table_growth
+from monitor.insights.advice import recommend
+from monitor.insights.forecast import Accuracy, backtest, forecast, table_growth
+from monitor.insights.regression import DAY, Crossing, Fit, anomalies, crossing, fit, trend
+from monitor.insights.seasonal import SEASONAL_METRICS, baseline
 from monitor.overview import freshness
-from monitor.regression import DAY, Crossing, Fit, anomalies, crossing, fit, trend
-from monitor.seasonal import SEASONAL_METRICS, baseline
 from monitor.store import HistoryStore
 
 __all__ = [

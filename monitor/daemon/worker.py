@@ -13,13 +13,12 @@ from datetime import UTC, datetime
 
 import schedule
 
-from monitor import maintenance
 from monitor.alerts import AlertBook, Change
-from monitor.buffer import StoreWriter
 from monitor.collectors import COLLECTORS
 from monitor.config import Settings
+from monitor.daemon.buffer import StoreWriter
 from monitor.errors import StoreUnavailable, first_line
-from monitor.jobs import SCHEDULE_PREFIX, STORE_SCHEDULE, WAITING, Job, JobQueue
+from monitor.jobs import SCHEDULE_PREFIX, STORE_SCHEDULE, WAITING, Job, JobQueue, maintenance
 from monitor.samples import Labels, Note
 from monitor.sources import Sources
 from monitor.store import HistoryStore

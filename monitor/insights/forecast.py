@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from monitor import report
-from monitor.regression import DAY, fit
+from monitor.insights.regression import DAY, fit
 from monitor.store import HistoryStore
 
 MODEL, NAIVE, SEASONAL = "trend model", "naive", "seasonal naive"

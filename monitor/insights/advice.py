@@ -10,10 +10,10 @@ from typing import Any
 from monitor import report
 from monitor.alerts import Alert
 from monitor.config import SEVERITIES
-from monitor.forecast import Growth
+from monitor.insights.forecast import Growth
+from monitor.insights.seasonal import NOTABLE_DEVIATION, Baseline
 from monitor.overview import Freshness
 from monitor.samples import Note
-from monitor.seasonal import NOTABLE_DEVIATION, Baseline
 
 
 @dataclass(frozen=True)

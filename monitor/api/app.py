@@ -1,4 +1,4 @@
-"""Vigie's JSON API: `python -m monitor.api [--host 127.0.0.1] [--port 8000]`.
+"""The API's routes and its command line (`python -m monitor.api`).
 
 A thin view over `monitor`: it reads the history store, runs the health checks, and asks the
 daemon for maintenance by queuing jobs. Every answer is `{"success", "data", "timestamp"}`.
@@ -25,15 +25,17 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from monitor import api_models as m
-from monitor import health, insights, report
+from monitor import health, report
 from monitor.alerts import AlertBook
-from monitor.api_guard import MAINTENANCE_PATH, RequestGuard, actor, bearer, excerpt
-from monitor.api_models import Envelope, envelope, iso
+from monitor.api import models as m
+from monitor.api.guard import MAINTENANCE_PATH, RequestGuard, actor, bearer, excerpt
+from monitor.api.models import Envelope, envelope, iso
+from monitor.api.prometheus import exposition
 from monitor.config import Settings, SourceConfig, load_settings
 from monitor.errors import StoreError, VigieError, failure_kind, first_line
+from monitor.insights import findings as insights
 from monitor.jobs import JobQueue
-from monitor.maintenance import (
+from monitor.jobs.maintenance import (
     TASKS,
     NotAuthorized,
     Task,
@@ -42,8 +44,7 @@ from monitor.maintenance import (
     authorized,
     request_maintenance,
 )
-from monitor.prometheus import exposition
-from monitor.source_db import SourceDatabase
+from monitor.sources.database import SourceDatabase
 from monitor.store import HistoryStore, store_failure
 
 log = logging.getLogger("vigie.api")
@@ -587,7 +588,3 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -20,10 +20,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from monitor.api_models import envelope
+from monitor.api.models import envelope
 from monitor.config import Settings
 from monitor.errors import first_line
-from monitor.maintenance import audit_call, authorized
+from monitor.jobs.maintenance import audit_call, authorized
 from monitor.store import HistoryStore
 
 log = logging.getLogger("vigie.api")

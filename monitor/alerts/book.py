@@ -22,9 +22,9 @@ from sqlalchemy import ColumnElement, RowMapping, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from monitor import seasonal
 from monitor.audit import record
 from monitor.config import SEVERITIES, AlertRule
+from monitor.insights import seasonal
 from monitor.samples import Labels, labels_json, parse_labels, series_key
 from monitor.store import OPEN_ALERT, HistoryStore, alerts_table
 

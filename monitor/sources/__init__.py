@@ -1,14 +1,19 @@
-"""The outside world collectors read: the monitored database, the access log, HTTP probes."""
+"""Sources: the outside world collectors read, built once and injected.
+
+`database` is the shop's database (read-only, short timeouts), `access_log` the web server's
+log, `machine` this host through psutil. May import the config and the errors only; owns no
+table (it never writes).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from monitor.access_log import AccessLog
 from monitor.config import Probe, Settings
-from monitor.machine import Machine
-from monitor.source_db import SourceDatabase
+from monitor.sources.access_log import AccessLog
+from monitor.sources.database import SourceDatabase
+from monitor.sources.machine import Machine
 
 
 @dataclass
