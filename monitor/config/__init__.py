@@ -1,0 +1,64 @@
+"""Configuration: one TOML file (`--config` or $MONITOR_CONFIG), two environment overrides
+($MONITOR_SOURCE_DB, $MONITOR_STORE), and defaults that run the demo.
+
+`settings` holds the sections and `load_settings`, `rules` the alert rules, `defaults` the SQL
+that fits the seed shop's schema. May import the errors and the redaction only: every other
+package reads its settings from here.
+"""
+
+from __future__ import annotations
+
+from monitor.config.defaults import (
+    CONFIG_ENV,
+    DEFAULT_CRITICAL_TABLES,
+    DEFAULT_METRIC_SQL,
+    DEFAULT_TABLE_PROBES,
+    SOURCE_ENV,
+    STORE_ENV,
+    MetricSQL,
+)
+from monitor.config.rules import DEFAULT_ALERT_RULES, SEVERITIES, AlertRule, AlertsConfig
+from monitor.config.settings import (
+    AccessLogConfig,
+    DemoConfig,
+    InsightsConfig,
+    JobsConfig,
+    OpsConfig,
+    Probe,
+    ScheduleConfig,
+    Settings,
+    SourceConfig,
+    StoreConfig,
+    Thresholds,
+    check_url,
+    load_settings,
+)
+from monitor.redaction import redact_url
+
+__all__ = [
+    "CONFIG_ENV",
+    "DEFAULT_ALERT_RULES",
+    "DEFAULT_CRITICAL_TABLES",
+    "DEFAULT_METRIC_SQL",
+    "DEFAULT_TABLE_PROBES",
+    "SEVERITIES",
+    "SOURCE_ENV",
+    "STORE_ENV",
+    "AccessLogConfig",
+    "AlertRule",
+    "AlertsConfig",
+    "DemoConfig",
+    "InsightsConfig",
+    "JobsConfig",
+    "MetricSQL",
+    "OpsConfig",
+    "Probe",
+    "ScheduleConfig",
+    "Settings",
+    "SourceConfig",
+    "StoreConfig",
+    "Thresholds",
+    "check_url",
+    "load_settings",
+    "redact_url",
+]
