@@ -7,6 +7,7 @@ import logging
 import sys
 import time
 
+from monitor.alerts import AlertBook
 from monitor.config import Settings, load_settings
 from monitor.daemon import CollectorDaemon, StopRequest, open_store
 from monitor.errors import VigieError
@@ -56,8 +57,9 @@ def _keep_demo_apart(settings: Settings, store: HistoryStore) -> None:
     if settings.demo_enabled:
         store.mark_demo()
         return
-    dropped = store.forget_demo(time.time())
+    dropped = store.forget_demo()
     if dropped:
+        dropped["alerts"] = AlertBook(store, []).resolve_all(now=time.time(), why="the demo ended")
         logging.getLogger("vigie.daemon").warning(
             "this store held the demo's history; dropped it so the shop's own starts clean: %s",
             ", ".join(f"{count} {table}" for table, count in dropped.items()),

@@ -1,13 +1,44 @@
-"""The audit log: who did what, when, and how it ended (maintenance runs, acknowledgements)."""
+"""The audit log: who did what, when, and how it ended (maintenance runs, acknowledgements).
+
+Owns the `audit` table; written inside the caller's transaction so a line lands with what it
+describes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Double,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+    update,
+)
 
 from monitor.redaction import redact
-from monitor.store import HistoryStore, audit_table
+from monitor.store import HistoryStore, metadata
+
+# Who did what, when, with what outcome: maintenance runs, acknowledgements.
+audit_table = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ts", Double, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target", String(300), nullable=False),
+    Column("outcome", String(32), nullable=False),
+    Column("detail", Text, nullable=True),
+    # A burst of refused calls from one client is one line a minute, counted here.
+    Column("times", Integer, nullable=False, server_default="1"),
+    Index("ix_audit_ts", "ts"),
+)
 
 BURST_WINDOW_S = 60
 
@@ -71,6 +102,12 @@ def record(
             detail=detail,
         )
     )
+
+
+def prune(store: HistoryStore, *, before: float) -> int:
+    """Delete the lines older than `before` (the long history's retention); returns how many."""
+    with store.writing() as conn:
+        return int(conn.execute(audit_table.delete().where(audit_table.c.ts < before)).rowcount)
 
 
 def entries(store: HistoryStore, *, limit: int = 200) -> list[AuditEntry]:

@@ -316,7 +316,7 @@ def test_it_explains_a_store_from_an_older_version(
     url = fill(tmp_path / "v1.sqlite")
     store = HistoryStore(url)
     with store.writing() as conn:
-        conn.execute(text("UPDATE vigie_meta SET value = '1' WHERE key = 'schema_version'"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
     store.close()
     monkeypatch.setenv("MONITOR_STORE", url)
     warning = open_page("business").warning[0].value

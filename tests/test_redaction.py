@@ -13,7 +13,6 @@ import sqlalchemy as sa
 
 from monitor.config import Settings
 from monitor.redaction import install_log_redaction, redact, redact_url, register_secret
-from monitor.store import metadata
 from tests.conftest import make_database
 from tests.reference_shop import fill_reference_shop
 from tests.test_api import _serve
@@ -77,8 +76,10 @@ def _command(*args: str, config: Path) -> subprocess.CompletedProcess[str]:
 
 def _store_text(url: str) -> str:
     engine = sa.create_engine(url)
+    tables = sa.MetaData()
+    tables.reflect(engine)  # every table in the store, whichever concern owns it
     with engine.connect() as conn:
-        found = [str(row) for t in metadata.sorted_tables for row in conn.execute(sa.select(t))]
+        found = [str(row) for t in tables.sorted_tables for row in conn.execute(sa.select(t))]
     engine.dispose()
     return "\n".join(found)
 

@@ -96,24 +96,20 @@ def test_it_refuses_a_store_from_a_newer_vigie(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'h.sqlite'}"
     HistoryStore(url).close()
     with sqlite3.connect(tmp_path / "h.sqlite") as db:
-        db.execute("UPDATE vigie_meta SET value = '99' WHERE key = 'schema_version'")
+        db.execute("UPDATE alembic_version SET version_num = '0099'")
     with pytest.raises(StoreError, match="newer than this Vigie"):
         HistoryStore(url)
 
 
-def test_it_migrates_an_older_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_store_from_before_alembic_is_stamped_at_its_version(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'h.sqlite'}"
     HistoryStore(url).close()
-    ran = []
-    monkeypatch.setattr("monitor.store.SCHEMA_VERSION", SCHEMA_VERSION + 1)
-    monkeypatch.setitem(
-        __import__("monitor.store").store.MIGRATIONS,
-        SCHEMA_VERSION,
-        lambda conn: ran.append(conn.execute(text("SELECT 1")).scalar()),
-    )
+    with sqlite3.connect(tmp_path / "h.sqlite") as db:
+        db.execute("DROP TABLE alembic_version")  # what a release before Alembic left
     migrated = HistoryStore(url)
-    assert ran == [1]
-    assert migrated.schema_version() == SCHEMA_VERSION + 1
+    assert migrated.schema_version() == SCHEMA_VERSION
+    with sqlite3.connect(tmp_path / "h.sqlite") as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [("0003",)]
     migrated.close()
 
 
@@ -178,7 +174,8 @@ def test_a_reader_asks_for_the_daemon_to_upgrade_an_older_store(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'h.sqlite'}"
     HistoryStore(url).close()
-    monkeypatch.setattr("monitor.store.SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with sqlite3.connect(tmp_path / "h.sqlite") as db:
+        db.execute("UPDATE alembic_version SET version_num = '0002'")
     with pytest.raises(StoreError, match="older Vigie"):
         HistoryStore(url, create=False)
 
@@ -210,6 +207,7 @@ def test_it_upgrades_a_version_1_store_and_keeps_its_history(tmp_path: Path) -> 
         for table in ("jobs", "job_events", "alerts", "audit"):
             db.execute(f"DROP TABLE {table}")
         db.execute("UPDATE vigie_meta SET value = '1' WHERE key = 'schema_version'")
+        db.execute("DROP TABLE alembic_version")
     upgraded = HistoryStore(url)
     assert upgraded.schema_version() == SCHEMA_VERSION == 3
     assert upgraded.count_samples() == 1
@@ -233,6 +231,7 @@ def test_it_upgrades_a_version_2_store_with_demo_rollups_and_counted_audits(
         db.execute("ALTER TABLE rollup_hourly DROP COLUMN demo")
         db.execute("ALTER TABLE audit DROP COLUMN times")
         db.execute("UPDATE vigie_meta SET value = '2' WHERE key = 'schema_version'")
+        db.execute("DROP TABLE alembic_version")
     upgraded = HistoryStore(url)
     assert upgraded.schema_version() == 3 and upgraded.count_samples() == 1
     upgraded.rollup(T0)
@@ -242,7 +241,7 @@ def test_it_upgrades_a_version_2_store_with_demo_rollups_and_counted_audits(
     assert [e.times for e in entries(upgraded)] == [2]
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT demo FROM rollup_hourly").fetchall() == [(1,)]
-    assert upgraded.forget_demo(T0)["samples"] == 1  # its demo history is known as such
+    assert upgraded.forget_demo()["samples"] == 1  # its demo history is known as such
     upgraded.close()
 
 
@@ -287,7 +286,9 @@ def test_daemons_starting_together_create_a_postgresql_store_once(pg_database: s
 def test_it_prunes_old_resolved_alerts_audit_lines_and_orphan_events(store: HistoryStore) -> None:
     from sqlalchemy import insert
 
-    from monitor.store import alerts_table, audit_table, job_events_table
+    from monitor.alerts.tables import alerts_table
+    from monitor.audit import audit_table
+    from monitor.jobs.tables import job_events_table
 
     old, recent = T0 - 500 * 86400, T0 - 86400
     with store.writing() as conn:
@@ -315,7 +316,12 @@ def test_it_prunes_old_resolved_alerts_audit_lines_and_orphan_events(store: Hist
             ],
         )
         conn.execute(insert(job_events_table).values(job_id=999, ts=recent, event="started"))
-    removed = store.prune(T0, raw_days=30, rollup_days=400)
+    from monitor.config import Settings
+    from monitor.jobs import JobQueue
+    from monitor.jobs.maintenance import cleanup
+
+    # Each concern prunes its own tables; the hourly clean-up runs them all.
+    removed = cleanup(store, JobQueue(store), Settings(), now=T0, progress=lambda *_: None)
     assert (removed["alerts"], removed["audit"], removed["job_events"]) == (1, 1, 1)
 
 
@@ -340,10 +346,10 @@ def test_a_real_shop_starts_on_a_clean_history(store: HistoryStore) -> None:
     store.write([Sample("business.orders24h", 50.0, T0)], demo=True)
     store.write([Sample("business.orders24h", 51.0, T0 + 60)])  # collected from the demo shop
     store.rollup(T0)
-    dropped = store.forget_demo(T0 + 120)
+    dropped = store.forget_demo()
     assert dropped["samples"] == 2 and dropped["rollup_hourly"] == 1
     assert store.count_samples() == 0 and store.series_names() == []
     store.write([Sample("business.orders24h", 7.0, T0 + 180)])  # the real shop's own
     assert store.latest()["business.orders24h"].value == 7.0
-    assert store.forget_demo(T0 + 240) == {}  # once only: the history is the shop's now
+    assert store.forget_demo() == {}  # once only: the history is the shop's now
     assert store.count_samples() == 1

@@ -15,18 +15,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from fnmatch import translate
 from typing import Literal
 
 from sqlalchemy import ColumnElement, RowMapping, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from monitor.alerts.tables import OPEN_ALERT, alerts_table
 from monitor.audit import record
 from monitor.config import SEVERITIES, AlertRule
 from monitor.insights import seasonal
 from monitor.samples import Labels, labels_json, parse_labels, series_key
-from monitor.store import OPEN_ALERT, HistoryStore, alerts_table
+from monitor.store import HistoryStore
 
 OPEN, RESOLVED = "open", "resolved"
 
@@ -117,7 +117,6 @@ class AlertBook:
     def __init__(self, store: HistoryStore, rules: Iterable[AlertRule]) -> None:
         self.store = store
         self.rules = list(rules)
-        self._patterns = [(rule, re.compile(translate(rule.metric))) for rule in self.rules]
 
     def subjects(
         self, series: Iterable[tuple[str, Labels]]
@@ -125,8 +124,8 @@ class AlertBook:
         """(rule, subject, metric, labels) for every rule that watches one of these series."""
         found = []
         for name, labels in series:
-            for rule, pattern in self._patterns:
-                if not pattern.match(name):
+            for rule in self.rules:
+                if not rule.watches(name):
                     continue
                 subject = _wildcard_part(rule.metric, name) or name
                 if labels:
@@ -366,6 +365,28 @@ class AlertBook:
             if newest is None or newest < now - stale_after_s:
                 resolved += self._resolve(alert, now, "stale: no recent data for its metric")
         return resolved
+
+    def resolve_all(self, *, now: float, why: str) -> int:
+        """Resolve every open alert at once (the demo's, when a real shop takes over)."""
+        with self.store.writing() as conn:
+            return int(
+                conn.execute(
+                    update(alerts_table)
+                    .where(OPEN_ALERT)
+                    .values(state=RESOLVED, resolved_at=now, updated_at=now, resolution=why)
+                ).rowcount
+            )
+
+    def prune(self, *, before: float) -> int:
+        """Delete alerts resolved before `before` (the long history's retention)."""
+        with self.store.writing() as conn:
+            return int(
+                conn.execute(
+                    alerts_table.delete().where(
+                        alerts_table.c.state == RESOLVED, alerts_table.c.resolved_at < before
+                    )
+                ).rowcount
+            )
 
     def active(self) -> list[Alert]:
         """Open alerts, most severe first, then oldest first."""

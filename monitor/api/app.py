@@ -31,7 +31,7 @@ from monitor.api import models as m
 from monitor.api.guard import MAINTENANCE_PATH, RequestGuard, actor, bearer, excerpt
 from monitor.api.models import Envelope, envelope, iso
 from monitor.api.prometheus import exposition
-from monitor.config import Settings, SourceConfig, load_settings
+from monitor.config import Settings, load_settings
 from monitor.errors import StoreError, VigieError, failure_kind, first_line
 from monitor.insights import findings as insights
 from monitor.jobs import JobQueue
@@ -44,7 +44,6 @@ from monitor.jobs.maintenance import (
     authorized,
     request_maintenance,
 )
-from monitor.sources.database import SourceDatabase
 from monitor.store import HistoryStore, store_failure
 
 log = logging.getLogger("vigie.api")
@@ -89,10 +88,7 @@ class Backend:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        quick = SourceConfig.model_validate(
-            {**settings.source.model_dump(), "connect_timeout_s": 1, "statement_timeout_ms": 1000}
-        )
-        self.database = SourceDatabase(settings.source_url, quick)
+        self.database = health.quick_database(settings)
         self._store: HistoryStore | None = None
         self._store_lock = threading.Lock()
         self.cache = TtlCache()

@@ -3,6 +3,9 @@ section that merges the configuration's over them."""
 
 from __future__ import annotations
 
+import re
+from fnmatch import translate
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -78,9 +81,18 @@ class AlertRule(_Section):
                 )
         return self
 
+    def watches(self, name: str) -> bool:
+        """Whether this rule watches the metric `name`: its own, or one its `*` matches."""
+        return bool(_pattern(self.metric).match(name))
+
     def thresholds(self) -> list[tuple[str, float]]:
         """(severity, threshold) from info to critical, only those set."""
         return [(s, v) for s in SEVERITIES if (v := getattr(self, s)) is not None]
+
+
+@lru_cache(maxsize=1024)
+def _pattern(metric: str) -> re.Pattern[str]:
+    return re.compile(translate(metric))
 
 
 def _rule(name: str, metric: str, message: str, **levels: Any) -> AlertRule:

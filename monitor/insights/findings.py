@@ -4,10 +4,8 @@ backtested forecasts and table growth (the maths is in monitor/regression.py).""
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import asdict
-from fnmatch import translate
 from typing import Any
 
 from monitor.alerts import AlertBook
@@ -63,8 +61,7 @@ def watched(rules: Sequence[AlertRule], names: Sequence[str]) -> list[tuple[Aler
         if rule.baseline != "value":
             continue
         if "*" in rule.metric:
-            pattern = re.compile(translate(rule.metric))
-            pairs += [(rule, name) for name in names if pattern.match(name)]
+            pairs += [(rule, name) for name in names if rule.watches(name)]
         else:
             pairs.append((rule, rule.metric))
     return pairs

@@ -11,6 +11,7 @@ import hmac
 from collections.abc import Callable, Iterable
 from typing import Literal, get_args
 
+from monitor import audit
 from monitor.alerts import AlertBook
 from monitor.audit import record
 from monitor.config import Settings
@@ -154,15 +155,19 @@ def audit_call(
 def cleanup(
     store: HistoryStore, queue: JobQueue, settings: Settings, *, now: float, progress: Progress
 ) -> dict[str, int]:
-    """Retention of raw samples, rollups and notes, and expiry of scheduled runs nobody took.
-
-    Finished jobs trim themselves to their queue's counts as they finish; Vigie keeps no other
-    cache to clear."""
+    """Retention of raw samples, rollups and notes; of resolved alerts and audit lines past the
+    long history; of the events of jobs retention removed; and expiry of scheduled runs nobody
+    took. Finished jobs trim themselves to their queue's counts as they finish; Vigie keeps no
+    other cache to clear."""
     cfg = settings.store
+    long_ago = now - cfg.rollup_retention_days * 86400
     removed = store.prune(
         now, raw_days=cfg.raw_retention_days, rollup_days=cfg.rollup_retention_days
     )
-    progress(80, "samples, rollups and notes pruned")
+    removed["alerts"] = AlertBook(store, []).prune(before=long_ago)
+    removed["audit"] = audit.prune(store, before=long_ago)
+    removed["job_events"] = queue.prune_events()
+    progress(80, "samples, rollups, notes, alerts and audit pruned")
     removed["expired_jobs"] = queue.expire_waiting(
         now=now, older_than_s=settings.jobs.expire_waiting_after_s
     )

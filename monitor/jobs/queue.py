@@ -33,8 +33,9 @@ from sqlalchemy import (
 
 from monitor.audit import record
 from monitor.errors import VigieError
+from monitor.jobs.tables import job_events_table, jobs_table
 from monitor.redaction import redact
-from monitor.store import HistoryStore, job_events_table, jobs_table
+from monitor.store import HistoryStore
 
 WAITING, ACTIVE, COMPLETED, FAILED = "waiting", "active", "completed", "failed"
 # requested_by of a scheduled run: "schedule@<host>"; only that host's daemon takes it.
@@ -363,6 +364,17 @@ class JobQueue:
                         state=FAILED,
                         finished_at=now,
                         error="expired: no daemon of its host took it",
+                    )
+                ).rowcount
+            )
+
+    def prune_events(self) -> int:
+        """Delete the events of jobs that retention already removed; returns how many."""
+        with self.store.writing() as conn:
+            return int(
+                conn.execute(
+                    job_events_table.delete().where(
+                        ~job_events_table.c.job_id.in_(select(jobs_table.c.id))
                     )
                 ).rowcount
             )

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import (
-    BigInteger,
-    Column,
     Connection,
-    Double,
     Engine,
-    Index,
-    Integer,
-    MetaData,
-    SmallInteger,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
     bindparam,
-    create_engine,
-    event,
     func,
     insert,
     inspect,
@@ -33,187 +19,24 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
+from sqlalchemy.exc import DatabaseError, IntegrityError
 
-from monitor.errors import StoreCorrupt, StoreError, StoreUnavailable, first_line
+from monitor.errors import StoreError, first_line
 from monitor.redaction import redact, redact_url
 from monitor.samples import Labels, Note, Sample, labels_json, parse_labels, series_key
+from monitor.store import migrate
+from monitor.store.engine import make_engine
+from monitor.store.failures import sqlite_path, store_failure
+from monitor.store.schema import (
+    meta_table,
+    notes_table,
+    rollup_table,
+    samples_table,
+    series_table,
+)
 
-SCHEMA_VERSION = 3
-SCHEMA_LOCK_KEY = 0x56_69_67_69  # "Vigi": the advisory lock taken while creating the schema
+SCHEMA_LOCK_KEY = 0x56_69_67_69  # "Vigi": the advisory lock taken while migrating the schema
 HOUR = 3600
-
-metadata = MetaData()
-
-meta_table = Table(
-    "vigie_meta",
-    metadata,
-    Column("key", String(64), primary_key=True),
-    Column("value", Text, nullable=False),
-)
-
-# A series is a metric name plus its labels; samples refer to it by a small integer so a sample
-# costs a few bytes more than its timestamp and value.
-series_table = Table(
-    "series",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("name", String(200), nullable=False),
-    Column("labels", Text, nullable=False, default=""),
-    UniqueConstraint("name", "labels", name="uq_series_name_labels"),
-)
-
-samples_table = Table(
-    "samples",
-    metadata,
-    Column("series_id", Integer, primary_key=True, autoincrement=False),
-    Column("ts", BigInteger, primary_key=True, autoincrement=False),
-    Column("value", Double, nullable=False),
-    # 1 for backfilled demo data; NULL otherwise (costs SQLite one header byte, no body).
-    Column("demo", SmallInteger, nullable=True),
-    sqlite_with_rowid=False,
-)
-
-rollup_table = Table(
-    "rollup_hourly",
-    metadata,
-    Column("series_id", Integer, primary_key=True, autoincrement=False),
-    Column("hour", BigInteger, primary_key=True, autoincrement=False),
-    Column("min", Double, nullable=False),
-    Column("avg", Double, nullable=False),
-    Column("max", Double, nullable=False),
-    Column("count", Integer, nullable=False),
-    # 1 when any sample of the hour was demo data: the mark survives the raw samples' retention.
-    Column("demo", SmallInteger, nullable=True),
-    sqlite_with_rowid=False,
-)
-
-notes_table = Table(
-    "notes",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("ts", BigInteger, nullable=False),
-    Column("collector", String(64), nullable=False),
-    Column("subject", String(200), nullable=False),
-    Column("kind", String(32), nullable=False),
-    Column("text", Text, nullable=False),
-    Index("ix_notes_ts", "ts"),
-    Index("ix_notes_subject_ts", "subject", "ts"),
-)
-
-# Every scheduled or requested run (see monitor/jobs.py). Times are epoch seconds.
-jobs_table = Table(
-    "jobs",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("queue", String(32), nullable=False),
-    Column("type", String(64), nullable=False),
-    Column("state", String(16), nullable=False),
-    Column("priority", Integer, nullable=False, default=0),
-    Column("attempts", Integer, nullable=False, default=0),
-    Column("max_attempts", Integer, nullable=False),
-    Column("run_at", Double, nullable=False),
-    Column("created_at", Double, nullable=False),
-    Column("started_at", Double, nullable=True),
-    Column("finished_at", Double, nullable=True),
-    Column("duration_ms", Double, nullable=True),
-    Column("progress", Integer, nullable=False, default=0),
-    Column("error", Text, nullable=True),
-    Column("result", Text, nullable=True),
-    Column("requested_by", String(100), nullable=False),
-    Column("worker", String(100), nullable=True),
-    Column("heartbeat_at", Double, nullable=True),
-    Index("ix_jobs_due", "state", "run_at"),
-    Index("ix_jobs_queue_state", "queue", "state", "finished_at"),
-)
-
-job_events_table = Table(
-    "job_events",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("job_id", Integer, nullable=False),
-    Column("ts", Double, nullable=False),
-    Column("event", String(16), nullable=False),
-    Column("detail", Text, nullable=True),
-    Index("ix_job_events_job", "job_id", "id"),
-)
-
-
-OPEN_ALERT = text("state = 'open'")
-
-# One row per alert episode; the partial unique index makes "one open alert per rule and
-# subject" a fact of the database, so two daemons cannot both open it.
-alerts_table = Table(
-    "alerts",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("rule", String(100), nullable=False),
-    Column("subject", String(300), nullable=False),
-    Column("metric", String(300), nullable=False),
-    Column("labels", Text, nullable=False, default=""),
-    Column("severity", String(16), nullable=False),
-    Column("peak_severity", String(16), nullable=False),
-    Column("state", String(16), nullable=False),
-    Column("value", Double, nullable=True),
-    Column("threshold", Double, nullable=True),
-    Column("message", Text, nullable=False),
-    Column("opened_at", Double, nullable=False),
-    Column("updated_at", Double, nullable=False),
-    Column("resolved_at", Double, nullable=True),
-    Column("resolution", Text, nullable=True),
-    Column("acknowledged_by", String(100), nullable=True),
-    Column("acknowledged_at", Double, nullable=True),
-    Index(
-        "uq_alerts_open",
-        "rule",
-        "subject",
-        unique=True,
-        sqlite_where=OPEN_ALERT,
-        postgresql_where=OPEN_ALERT,
-    ),
-    Index("ix_alerts_state_opened", "state", "opened_at"),
-)
-
-# Who did what, when, with what outcome: maintenance runs, acknowledgements.
-audit_table = Table(
-    "audit",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("ts", Double, nullable=False),
-    Column("actor", String(100), nullable=False),
-    Column("action", String(64), nullable=False),
-    Column("target", String(300), nullable=False),
-    Column("outcome", String(32), nullable=False),
-    Column("detail", Text, nullable=True),
-    # A burst of refused calls from one client is one line a minute, counted here.
-    Column("times", Integer, nullable=False, server_default="1"),
-    Index("ix_audit_ts", "ts"),
-)
-
-
-def _add_jobs_alerts_audit(conn: Connection) -> None:
-    for table in (jobs_table, job_events_table, alerts_table, audit_table):
-        table.create(conn, checkfirst=True)
-
-
-def _add_demo_rollups_audit_times(conn: Connection) -> None:
-    # A v1 store got today's audit table from the step before: add only what is missing.
-    for table, column, ddl in (
-        ("rollup_hourly", "demo", "SMALLINT"),
-        ("audit", "times", "INTEGER NOT NULL DEFAULT 1"),
-    ):
-        if column not in {c["name"] for c in inspect(conn).get_columns(table)}:
-            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}")
-    # Stores from before the "history" mark: backfilled samples say the demo wrote here.
-    if conn.execute(text("SELECT 1 FROM samples WHERE demo = 1 LIMIT 1")).first():
-        conn.execute(insert(meta_table).values(key="history", value="demo"))
-
-
-# Migrations from version N to N+1, run in order on an older store.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {
-    1: _add_jobs_alerts_audit,
-    2: _add_demo_rollups_audit_times,
-}
 
 
 class Point(NamedTuple):
@@ -231,30 +54,6 @@ class Latest(NamedTuple):
     value: float
     ts: int
     demo: bool
-
-
-def _sqlite_pragmas(busy_timeout_s: int) -> Callable[..., None]:
-    def on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-        # Transactions are begun by the "begin" listener below, not by the driver.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_s * 1000}")
-        # On a new, empty file only (before WAL and the first table; later it would need the
-        # write lock): lets optimisation hand the pages of pruned samples back to the disk.
-        if cursor.execute("PRAGMA page_count").fetchone()[0] == 0:
-            cursor.execute("PRAGMA auto_vacuum = INCREMENTAL")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.close()
-
-    return on_connect
-
-
-def _sqlite_begin(conn: Connection) -> None:
-    # A writer takes the write lock up front (BEGIN IMMEDIATE) so it waits on busy_timeout
-    # instead of failing with "database is locked" when it upgrades a read lock mid-transaction.
-    immediate = conn.get_execution_options().get("vigie_write", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 class HistoryStore:
@@ -285,7 +84,7 @@ class HistoryStore:
                 ) from None
         self.raw_read_max_seconds = raw_read_max_hours * HOUR
         self._ids: dict[tuple[str, Labels], int] = {}
-        self.engine: Engine = self._make_engine(url, busy_timeout_s)
+        self.engine: Engine = make_engine(url, busy_timeout_s)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         try:
             self._open(create)
@@ -295,21 +94,6 @@ class HistoryStore:
         except DatabaseError as exc:  # unreachable, not a database at all, or a corrupt one
             self.engine.dispose()
             raise store_failure(url, exc) from None
-
-    @staticmethod
-    def _make_engine(url: str, busy_timeout_s: int) -> Engine:
-        if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"timeout": busy_timeout_s})
-            event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_s))
-            event.listen(engine, "begin", _sqlite_begin)
-            return engine
-        return create_engine(
-            url,
-            pool_pre_ping=True,
-            pool_size=2,
-            max_overflow=2,
-            connect_args={"connect_timeout": 5, "application_name": "vigie-store"},
-        )
 
     # -- schema ---------------------------------------------------------------------------------
 
@@ -322,52 +106,34 @@ class HistoryStore:
     def _open(self, create: bool) -> None:
         # Readers (the dashboard, `latest`) look without taking the write lock.
         with self.engine.connect() as conn:
-            version = self._schema_version(conn)
-        if version == SCHEMA_VERSION:
+            revision = migrate.current(conn)
+            stamped = migrate.stamped(conn)
+        newest = migrate.head()
+        if revision == newest and (stamped or not create):
             return
-        if version is not None and version > SCHEMA_VERSION:
+        if revision is not None and not migrate.knows(revision):
             raise StoreError(
-                f"the history store has schema version {version}, newer than "
-                f"this Vigie ({SCHEMA_VERSION}): upgrade Vigie"
+                f"the history store has schema version {revision}, newer than "
+                f"this Vigie ({int(newest)}): upgrade Vigie"
             )
         if not create:
-            state = "is empty" if version is None else f"is from an older Vigie (v{version})"
+            state = "is empty" if revision is None else f"is from an older Vigie (v{int(revision)})"
             raise StoreError(
                 f"the history store {redact_url(self.url)} {state}: start the collector daemon "
                 "first (it creates or upgrades the store)"
             )
         with self._write() as conn:
             if not self.is_sqlite:
-                # Daemons starting together on one PostgreSQL store create it one at a time
+                # Daemons starting together on one PostgreSQL store migrate it one at a time
                 # (SQLite's BEGIN IMMEDIATE already serialises them).
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
-            version = self._schema_version(conn)  # another daemon may have been quicker
-            if version is None:
-                metadata.create_all(conn, checkfirst=True)
-                conn.execute(
-                    insert(meta_table).values(key="schema_version", value=str(SCHEMA_VERSION))
-                )
-                return
-            for step in range(version, SCHEMA_VERSION):
-                MIGRATIONS[step](conn)
-            if version < SCHEMA_VERSION:
-                conn.execute(
-                    meta_table.update()
-                    .where(meta_table.c.key == "schema_version")
-                    .values(value=str(SCHEMA_VERSION))
-                )
-
-    @staticmethod
-    def _schema_version(conn: Connection) -> int | None:
-        if not conn.dialect.has_table(conn, "vigie_meta"):
-            return None
-        value = conn.scalar(select(meta_table.c.value).where(meta_table.c.key == "schema_version"))
-        return int(value) if value is not None else None
+            migrate.upgrade(conn)  # a no-op if another daemon was quicker
 
     def schema_version(self) -> int | None:
-        """The version of the store's schema, None for an empty database."""
+        """The version of the store's schema (its migration), None for an empty database."""
         with self.engine.connect() as conn:
-            return self._schema_version(conn)
+            revision = migrate.current(conn)
+        return int(revision) if revision is not None else None
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
@@ -478,49 +244,33 @@ class HistoryStore:
             conn.execute(statement, params)
 
     def prune(self, now: float, *, raw_days: int, rollup_days: int) -> dict[str, int]:
-        """Delete what is past its retention: raw samples and notes after `raw_days`; rollups,
-        resolved alerts and audit lines after `rollup_days` (the long history); events of jobs
-        that retention already removed. Returns rows removed per table."""
-        long_ago = now - rollup_days * 86400
+        """Delete what is past its retention: raw samples and notes after `raw_days`, rollups
+        after `rollup_days` (the long history). Returns rows removed per table."""
+        raw_before = int(now) - raw_days * 86400
         with self._write() as conn:
-            alerts = conn.execute(
-                alerts_table.delete().where(
-                    alerts_table.c.state == "resolved", alerts_table.c.resolved_at < long_ago
-                )
-            ).rowcount
-            audit = conn.execute(audit_table.delete().where(audit_table.c.ts < long_ago)).rowcount
-            events = conn.execute(
-                job_events_table.delete().where(
-                    ~job_events_table.c.job_id.in_(select(jobs_table.c.id))
-                )
-            ).rowcount
-            raw = conn.execute(
-                samples_table.delete().where(samples_table.c.ts < int(now) - raw_days * 86400)
-            ).rowcount
-            rolled = conn.execute(
-                rollup_table.delete().where(rollup_table.c.hour < int(now) - rollup_days * 86400)
-            ).rowcount
-            notes = conn.execute(
-                notes_table.delete().where(notes_table.c.ts < int(now) - raw_days * 86400)
-            ).rowcount
-        return {
-            "samples": raw,
-            "rollup_hourly": rolled,
-            "notes": notes,
-            "alerts": alerts,
-            "audit": audit,
-            "job_events": events,
-        }
+            return {
+                "samples": conn.execute(
+                    samples_table.delete().where(samples_table.c.ts < raw_before)
+                ).rowcount,
+                "rollup_hourly": conn.execute(
+                    rollup_table.delete().where(
+                        rollup_table.c.hour < int(now) - rollup_days * 86400
+                    )
+                ).rowcount,
+                "notes": conn.execute(
+                    notes_table.delete().where(notes_table.c.ts < raw_before)
+                ).rowcount,
+            }
 
     def mark_demo(self) -> None:
         """Record that this store holds the demo's history (see `forget_demo`)."""
         self._set_meta("history", "demo")
 
-    def forget_demo(self, now: float) -> dict[str, int]:
+    def forget_demo(self) -> dict[str, int]:
         """If this store held the demo's history, drop it so a real shop's history starts
         clean: every sample and rollup (backfilled or collected from the simulated shop), the
-        series, the notes about the demo's tables, and the demo's open alerts (resolved).
-        Returns rows changed per table; empty if the store was not the demo's."""
+        series and the notes about the demo's tables (the demo's alerts are the alerts' to
+        resolve). Returns rows removed per table; empty if the store was not the demo's."""
         with self._write() as conn:
             held = conn.scalar(select(meta_table.c.value).where(meta_table.c.key == "history"))
             if held != "demo":
@@ -529,11 +279,6 @@ class HistoryStore:
                 table.name: conn.execute(table.delete()).rowcount
                 for table in (samples_table, rollup_table, series_table, notes_table)
             }
-            dropped["alerts"] = conn.execute(
-                alerts_table.update()
-                .where(alerts_table.c.state == "open")
-                .values(state="resolved", resolved_at=now, resolution="the demo ended")
-            ).rowcount
             conn.execute(
                 meta_table.update().where(meta_table.c.key == "history").values(value="shop")
             )
@@ -656,7 +401,8 @@ class HistoryStore:
             freed = max(0, before - after) + max(0, free_before - free_after) * page
             return {"bytes_freed": freed}
         size = "SELECT pg_total_relation_size(:t)"
-        tables = [t.name for t in metadata.sorted_tables]
+        with self.engine.connect() as conn:
+            tables = inspect(conn).get_table_names()  # every concern's: the store is Vigie's
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             before = sum(conn.execute(text(size), {"t": t}).scalar() or 0 for t in tables)
             for table in tables:
@@ -700,42 +446,3 @@ class HistoryStore:
         """How many raw samples the store holds (a full count: for tests and tools)."""
         with self.engine.connect() as conn:
             return int(conn.scalar(text("SELECT COUNT(*) FROM samples")) or 0)
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file of a SQLite store (None for PostgreSQL or an in-memory database)."""
-    if not url.startswith("sqlite"):
-        return None
-    database = make_url(url).database
-    return Path(database) if database and database != ":memory:" else None
-
-
-CORRUPT = ("malformed", "not a database", "corrupt")
-
-
-def is_corrupt(exc: BaseException) -> bool:
-    """Whether a store error says the file is damaged (retrying will never help)."""
-    text = first_line(exc).lower()
-    return any(word in text for word in CORRUPT)
-
-
-def store_failure(url: str, exc: BaseException) -> StoreError:
-    """The error to report for a failed store operation, in one line with what to do: corrupt
-    (recover or start anew), unreachable (try again later) or another failure."""
-    reason = first_line(exc)
-    path = sqlite_path(url)
-    if is_corrupt(exc):
-        where = str(path) if path else redact_url(url)
-        fix = (
-            f"stop Vigie, then save what is readable with sqlite3 {path} .dump | sed "
-            f"'s/^ROLLBACK; -- due to errors$/COMMIT;/' | sqlite3 {path}.new and move "
-            f"{path}.new in its place, or move {path} away to start a new store"
-            if path
-            else "restore it from a backup or point store.url at a new database"
-        )
-        return StoreCorrupt(
-            f"the history store {where} is corrupt ({reason}): {fix} (README: A corrupt store)"
-        )
-    if isinstance(exc, OperationalError):
-        return StoreUnavailable(f"cannot open the history store {redact_url(url)}: {reason}")
-    return StoreError(f"the history store {redact_url(url)} is unreadable: {reason}")
