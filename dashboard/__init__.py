@@ -1,0 +1,61 @@
+"""What every dashboard page shares; pages stay thin views over `monitor`.
+
+`shell` is the page frame (settings, app.py's navigation, the demo line), `data` the store and
+the cached reads, `period` the period control, `charts` the charts, `figures` CSV, tables,
+tiles and words for times and severities, `ops` the ops gate. Imports `monitor` and Streamlit;
+never SQL, never collection.
+"""
+
+from __future__ import annotations
+
+# plotly and Streamlit import pandas lazily, from the thread of whichever session needs it first:
+# two sessions doing that at once on a fresh server got a half-imported pandas ("has no attribute
+# 'Series'"). Importing it here, under this package's own import lock, settles it first.
+import pandas  # noqa: F401
+
+from dashboard.charts import bar_chart, chart, component_key, forecast_chart
+from dashboard.data import forget_live, health_check, now, read, store
+from dashboard.figures import (
+    STATUS_COLOURS,
+    ago,
+    change_tiles,
+    download,
+    iso_or_none,
+    severity_badge,
+    severity_label,
+    table,
+    when,
+)
+from dashboard.ops import ops, ops_login
+from dashboard.period import period, period_picker
+from dashboard.shell import DEMO_LINE, REFRESH_S, app_run, page, settings
+
+__all__ = [
+    "DEMO_LINE",
+    "REFRESH_S",
+    "STATUS_COLOURS",
+    "ago",
+    "app_run",
+    "bar_chart",
+    "change_tiles",
+    "chart",
+    "component_key",
+    "download",
+    "forecast_chart",
+    "forget_live",
+    "health_check",
+    "iso_or_none",
+    "now",
+    "ops",
+    "ops_login",
+    "page",
+    "period",
+    "period_picker",
+    "read",
+    "settings",
+    "severity_badge",
+    "severity_label",
+    "store",
+    "table",
+    "when",
+]

@@ -1,0 +1,180 @@
+"""Charts: figures built with plotly, drawn by a components-v2 element with plotly.js's
+scatter-and-bar bundle (static/), thinned on the server first."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard.figures import download
+from dashboard.period import DATES_KEY, RANGE_KEY
+from monitor import report
+from monitor.csv_export import iso
+from monitor.store import Point
+
+_LINE = "#1f6feb"
+
+
+# Streamlit's own st.plotly_chart ships the full Plotly bundle (4.7 MB), which cost a browser
+# tab 1.5-2 s before its first chart; static/chart.js draws the same figures with plotly.js's
+# scatter-and-bar bundle, served by Streamlit's static serving (.streamlit/config.toml).
+_STATIC = Path(__file__).resolve().parent.parent / "static"
+_PLOT = st.components.v2.component(
+    "vigie_chart", js=(_STATIC / "chart.js").read_text(encoding="utf-8"), isolate_styles=False
+)
+_COLOURS = [_LINE, "#bf8700", "#8250df", "#1a7f37", "#cf222e", "#0a7ea4"]
+
+
+def _draw(figure: go.Figure, *, key: str) -> None:
+    # The title top left, the legend under it: long series names never squeeze the plot.
+    figure.update_layout(
+        colorway=_COLOURS,
+        margin={"l": 10, "r": 10, "t": 64, "b": 10},
+        title={"x": 0, "xanchor": "left", "xref": "paper"},
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"},
+        # A reader's zoom survives the page's refreshes, not a change of period.
+        uirevision=f"{st.session_state.get(RANGE_KEY)}|{st.session_state.get(DATES_KEY)}",
+    )
+    figure.update_xaxes(automargin=True)
+    # "714,336.5", not plotly's "714.3365k": the same figures as the tiles, never SI suffixes.
+    figure.update_yaxes(automargin=True, tickformat=",~f")
+    _PLOT(data=figure.to_json(), key=component_key(key), height=int(figure.layout.height or 300))
+
+
+def component_key(key: str) -> str:
+    """A component's key may not hold "__", which the seed's table names ("___xtr_customer")
+    do: "-" and "_" are spelt "-m" and "-u", so two keys never meet."""
+    return key.replace("-", "-m").replace("_", "-u")
+
+
+def chart(
+    series: Mapping[str, Sequence[Point]], *, title: str, unit: str, key: str, height: int = 300
+) -> None:
+    """A line per metric (SVG, never WebGL: a page may hold many), with the min-max band where
+    points stand for several samples, and its data as CSV underneath."""
+    if not any(series.values()):  # an empty frame with axes from -1 to 6 says nothing
+        st.info(f"{title}: nothing collected in this period.", icon=":material/timeline:")
+        return
+    figure = go.Figure()
+    for name, points in series.items():
+        times = [datetime.fromtimestamp(p.ts, UTC) for p in points]
+        if any(p.min != p.max for p in points):
+            figure.add_trace(
+                go.Scatter(
+                    x=times + times[::-1],
+                    y=[p.max for p in points] + [p.min for p in points][::-1],
+                    fill="toself",
+                    line={"width": 0},
+                    fillcolor="rgba(31,111,235,0.15)",
+                    hoverinfo="skip",
+                    showlegend=False,
+                    name=f"{name} range",
+                )
+            )
+        figure.add_trace(go.Scatter(x=times, y=[p.value for p in points], mode="lines", name=name))
+    figure.update_layout(
+        title=title,
+        height=height,
+        yaxis_title=unit,
+        xaxis_title="time (UTC)",
+        showlegend=len(series) > 1,
+        hovermode="x unified",
+    )
+    _draw(figure, key=f"chart-{key}")
+    rows: dict[int, dict[str, Any]] = {}
+    for name, points in series.items():
+        for p in points:
+            rows.setdefault(p.ts, {"ts": iso(p.ts)})[name] = p.value
+    download([rows[ts] for ts in sorted(rows)], ["ts", *series], name=key)
+
+
+def bar_chart(rows: Sequence[Mapping[str, Any]], x: str, metric: str, *, title: str) -> None:
+    """One figure as bars (a day's orders), with the unit on its axis."""
+    figure = go.Figure(
+        go.Bar(x=[r[x] for r in rows], y=[r.get(metric) for r in rows], marker_color=_LINE)
+    )
+    figure.update_layout(
+        title=title,
+        height=300,
+        yaxis_title=report.unit(metric),
+        xaxis_title=f"{x} (UTC)",
+    )
+    _draw(figure, key=f"bars-{metric}-{x}")
+
+
+def forecast_chart(
+    past: Sequence[Point],
+    predicted: Mapping[str, Any],
+    anomalies: Sequence[Mapping[str, Any]],
+    *,
+    title: str,
+    unit: str,
+    key: str,
+) -> None:
+    """History, the forecast with its 95 % band, and the anomalies marked; CSV underneath."""
+    ahead = predicted["points"]
+    times = [datetime.fromtimestamp(p["ts"], UTC) for p in ahead]
+    figure = go.Figure()
+    figure.add_trace(
+        go.Scatter(
+            x=[datetime.fromtimestamp(p.ts, UTC) for p in past],
+            y=[p.value for p in past],
+            mode="lines",
+            name="history",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=times + times[::-1],
+            y=[p["high"] for p in ahead] + [p["low"] for p in ahead][::-1],
+            fill="toself",
+            line={"width": 0},
+            fillcolor="rgba(191,135,0,0.2)",
+            hoverinfo="skip",
+            name="95 % band",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=times,
+            y=[p["value"] for p in ahead],
+            mode="lines",
+            name="forecast",
+            line={"dash": "dash"},
+        )
+    )
+    if anomalies:
+        figure.add_trace(
+            go.Scatter(
+                x=[datetime.fromtimestamp(a["ts"], UTC) for a in anomalies],
+                y=[a["value"] for a in anomalies],
+                mode="markers",
+                marker={"color": "#d1242f", "size": 9, "symbol": "x"},
+                name="anomaly",
+            )
+        )
+    figure.update_layout(
+        title=title,
+        height=340,
+        yaxis_title=unit,
+        xaxis_title="time (UTC)",
+        hovermode="x unified",
+    )
+    _draw(figure, key=f"chart-{key}")
+    metric = predicted["metric"]  # the CSV's column is the metric's name, as every export's
+    rows = [{"ts": iso(p.ts), "kind": "history", metric: p.value} for p in past] + [
+        {
+            "ts": iso(p["ts"]),
+            "kind": "forecast",
+            metric: p["value"],
+            "low": p["low"],
+            "high": p["high"],
+        }
+        for p in ahead
+    ]
+    download(rows, ["ts", "kind", metric, "low", "high"], name=key)

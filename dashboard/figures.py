@@ -1,0 +1,97 @@
+"""Figures for people: CSV downloads, tables, change tiles, severities and times in words."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import streamlit as st
+
+from monitor import report
+from monitor.csv_export import iso, to_csv
+from monitor.history import Change
+
+SEVERITY_COLOURS = {"critical": "red", "error": "orange", "warning": "yellow", "info": "blue"}
+STATUS_COLOURS = {"healthy": "green", "degraded": "orange", "unhealthy": "red"}
+
+
+def download(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, name: str) -> None:
+    """A CSV download of exactly what is shown."""
+    st.download_button(
+        "Download CSV",
+        to_csv(rows, columns),
+        file_name=f"vigie-{name}.csv",
+        mime="text/csv",
+        key=f"csv-{name}",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
+def table(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+    *,
+    name: str,
+    shown: Sequence[Mapping[str, Any]] | None = None,
+) -> None:
+    """A table and its CSV; `shown`, if given, is what people read (formatted figures) while
+    the CSV keeps the numbers."""
+    display = rows if shown is None else shown
+    st.dataframe([{c: r.get(c) for c in columns} for r in display], hide_index=True)
+    download(rows, columns, name=name)
+
+
+TILES_PER_ROW = 4  # a fifth of the page's width cuts "15,420.50 €" short
+
+
+def change_tiles(changes: Sequence[Change]) -> None:
+    """Headline figures with their change against the previous period (green when better), at
+    most four to a row, every tile the same width. A count's noun goes in the label, so the
+    figure itself stays short."""
+    rows = range(0, len(changes), TILES_PER_ROW)
+    columns = [column for _ in rows for column in st.columns(TILES_PER_ROW)]
+    for column, change in zip(columns, changes, strict=False):
+        noun, name = report.unit(change.metric), report.label(change.metric)
+        column.metric(
+            f"{name} ({noun})" if noun.isalpha() and noun not in ("ms", "s", "MB") else name,
+            report.human(change.metric, change.value, counted_noun=False),
+            None if change.percent is None else f"{change.percent:+.1f} %",
+            delta_color="inverse" if report.lower_is_better(change.metric) else "normal",
+            border=True,
+        )
+
+
+def severity_label(severity: str) -> str:
+    """A severity in its colour, for labels and text."""
+    return f":{SEVERITY_COLOURS.get(severity, 'gray')}[■] {severity}"
+
+
+def severity_badge(severity: str) -> None:
+    st.badge(severity, color=SEVERITY_COLOURS.get(severity, "gray"))  # type: ignore[arg-type]
+
+
+def when(ts: float | None) -> str:
+    """An instant as people read it, in UTC."""
+    if ts is None or (isinstance(ts, float) and math.isnan(ts)):
+        return "—"
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def ago(seconds: float | None) -> str:
+    if seconds is None:
+        return "never"
+    if seconds < 120:
+        return f"{seconds:.0f} s ago"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min ago"
+    if seconds < 172800:
+        return f"{seconds / 3600:.1f} h ago"
+    return f"{seconds / 86400:.1f} days ago"
+
+
+def iso_or_none(ts: object) -> str | None:
+    """An epoch second as ISO 8601 (for tables and CSV), None stays None."""
+    return iso(float(ts)) if isinstance(ts, int | float) else None
