@@ -10,29 +10,33 @@ import argparse
 import asyncio
 import json
 import logging
-import threading
 import time
-from collections.abc import Callable
 from typing import Annotated, Any
 
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Path, Request
-from fastapi.concurrency import run_in_threadpool
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import DBAPIError
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from monitor import health, report
 from monitor.alerts import AlertBook
 from monitor.api import models as m
+from monitor.api.backend import (
+    DETAILED_TTL_S,
+    HEAVY_TTL_S,
+    QUICK_MAX_AGE_S,
+    QUICK_TTL_S,
+    Backend,
+    current_health,
+    health_body,
+)
+from monitor.api.errors import HANDLERS
 from monitor.api.guard import MAINTENANCE_PATH, RequestGuard, actor, bearer, excerpt
-from monitor.api.models import Envelope, envelope, iso
+from monitor.api.models import Envelope, ErrorBody, HealthBody, envelope, iso
 from monitor.api.prometheus import exposition
 from monitor.config import Settings, load_settings
-from monitor.errors import StoreError, VigieError, failure_kind, first_line
+from monitor.errors import VigieError
 from monitor.insights import findings as insights
 from monitor.jobs import JobQueue
 from monitor.jobs.maintenance import (
@@ -40,18 +44,11 @@ from monitor.jobs.maintenance import (
     NotAuthorized,
     Task,
     UnknownTask,
-    audit_call,
     authorized,
     request_maintenance,
 )
-from monitor.store import HistoryStore, store_failure
 
 log = logging.getLogger("vigie.api")
-QUICK_TTL_S = 1.0  # a flood of load-balancer probes costs one check per second
-QUICK_DEADLINE_S = 2.0  # past this a check that has not answered is an unhealthy answer
-QUICK_MAX_AGE_S = 2 * QUICK_TTL_S  # an answer older than this is never served
-DETAILED_TTL_S = 5.0
-HEAVY_TTL_S = 60.0  # the seed's one-minute cache for metrics
 
 
 class MaintenanceRequest(BaseModel):
@@ -60,102 +57,6 @@ class MaintenanceRequest(BaseModel):
     tasks: list[Task] = Field(
         min_length=1, max_length=len(TASKS), description=f"any of {', '.join(TASKS)}"
     )
-
-
-class TtlCache:
-    """Answers kept for a few seconds, computed once however many callers ask at once; one
-    slow answer (a dashboard behind a slow database) does not hold up the others."""
-
-    def __init__(self) -> None:
-        self._guard = threading.Lock()
-        self._locks: dict[str, threading.Lock] = {}
-        self._values: dict[str, tuple[float, Any]] = {}
-
-    def get(self, key: str, ttl: float, compute: Callable[[], Any]) -> Any:
-        with self._guard:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            hit = self._values.get(key)
-            if hit is not None and time.monotonic() - hit[0] < ttl:
-                return hit[1]
-            value = compute()
-            self._values[key] = (time.monotonic(), value)
-            return value
-
-
-class Backend:
-    """What the API reads: the store (opened when first needed) and the monitored database."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.database = health.quick_database(settings)
-        self._store: HistoryStore | None = None
-        self._store_lock = threading.Lock()
-        self.cache = TtlCache()
-        self.quick_answer: tuple[float, bytes, int] | None = None
-        self.quick_health: tuple[float, health.Health] | None = None
-        self.quick_lock = asyncio.Lock()
-        self.tasks: set[asyncio.Task[None]] = set()
-
-    async def refresh_quick(self) -> None:
-        """Run the quick check again (one at a time) and keep its rendered answer; a check that
-        does not finish within QUICK_DEADLINE_S is itself an unhealthy answer."""
-        async with self.quick_lock:
-            if self.quick_answer and time.monotonic() - self.quick_answer[0] < QUICK_TTL_S:
-                return
-            try:
-                body, code = await asyncio.wait_for(
-                    run_in_threadpool(_quick_answer, self), QUICK_DEADLINE_S
-                )
-            except TimeoutError:
-                body, code = (
-                    _unhealthy(f"the health check did not finish in {QUICK_DEADLINE_S:g} s"),
-                    503,
-                )
-            self.quick_answer = (time.monotonic(), body, code)
-
-    @property
-    def store(self) -> HistoryStore:
-        """The history store, opened by the first request that needs it (the API may start
-        before the daemon has created it). A short busy timeout: a request answers 503 rather
-        than waiting half a minute behind a writer."""
-        with self._store_lock:
-            if self._store is None:
-                self._store = HistoryStore(self.settings.store_url, create=False, busy_timeout_s=2)
-            return self._store
-
-    def latest(self) -> dict[str, Any]:
-        """The newest value of every series."""
-        return self.store.latest()
-
-
-_HANDLERS: list[tuple[type[Exception], Callable[..., JSONResponse]]] = []
-
-
-def _handler(
-    kind: type[Exception],
-) -> Callable[[Callable[..., JSONResponse]], Callable[..., JSONResponse]]:
-    def register(handle: Callable[..., JSONResponse]) -> Callable[..., JSONResponse]:
-        _HANDLERS.append((kind, handle))
-        return handle
-
-    return register
-
-
-class ErrorBody(BaseModel):
-    """Every error: what went wrong and what to do, in one line."""
-
-    success: bool = False
-    error: str
-    timestamp: str
-
-
-class HealthBody(BaseModel):
-    """A health answer: 200 healthy or degraded, 503 unhealthy, the same shape either way."""
-
-    success: bool
-    data: dict[str, Any]
-    timestamp: str
 
 
 _ERROR = {"model": ErrorBody}
@@ -174,130 +75,11 @@ async def _backend(request: Request) -> Backend:
 BackendDep = Annotated[Backend, Depends(_backend)]
 
 
-@_handler(StarletteHTTPException)
-def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    return JSONResponse(
-        envelope(str(exc.detail), success=False),
-        status_code=exc.status_code,
-        headers=getattr(exc, "headers", None),
-    )
-
-
-@_handler(RequestValidationError)
-def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-    first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
-    where = ".".join(str(p) for p in first.get("loc", ()))
-    if first.get("type") == "json_invalid":
-        message, code = "the request body is not valid JSON", 400
-    elif first.get("type") == "literal_error":
-        given = excerpt(first.get("input"))
-        message, code = f"{where}: {given!r} is not one of {', '.join(TASKS)}", 422
-    else:
-        # pydantic's message names the rule, not the input: nothing long is echoed back.
-        message, code = f"{where}: {excerpt(first.get('msg'))}", 422
-    if request.method == "POST" and request.url.path == MAINTENANCE_PATH:
-        _audit_invalid(request, message)  # every maintenance call lands in the audit log
-    return JSONResponse(envelope(message, success=False), status_code=code)
-
-
-def _audit_invalid(request: Request, message: str) -> None:
-    backend: Backend = request.app.state.backend
-    try:
-        audit_call(
-            backend.store,
-            actor=actor(request.scope),
-            tasks=[],
-            outcome="invalid",
-            now=time.time(),
-            detail=message[:300],
-            burst=True,
-        )
-    except Exception as exc:  # the answer (400/422) matters more than its audit line
-        log.warning("cannot audit an invalid maintenance call: %s", exc)
-
-
-@_handler(StoreError)
-def store_down(_request: Request, exc: StoreError) -> JSONResponse:
-    return JSONResponse(envelope(str(exc), success=False), status_code=503)
-
-
-@_handler(DBAPIError)
-def store_failed(request: Request, exc: DBAPIError) -> JSONResponse:
-    backend: Backend = request.app.state.backend
-    failure = store_failure(backend.settings.store_url, exc)
-    log.warning("%s", failure)
-    return JSONResponse(envelope(str(failure), success=False), status_code=503)
-
-
-@_handler(Exception)
-def crashed(_request: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse(
-        envelope(f"internal error: {type(exc).__name__}", success=False), status_code=500
-    )
-
-
-def health_body(result: health.Health, *, private: bool = False) -> dict[str, Any]:
-    """A health answer. Anybody gets each check's kind of failure (`reason`); an ops caller
-    (`private`) also gets the full line (`detail`), which may name the database's host."""
-    return {
-        "status": result.status,
-        "reasons": result.reasons,
-        "checks": [
-            {
-                "name": c.name,
-                "status": c.status,
-                "responseTime": c.response_time_ms,
-                **({"reason": c.reason} if c.reason else {}),
-                **({"detail": c.detail} if private and c.detail else {}),
-                **c.details,
-            }
-            for c in result.checks
-        ],
-    }
-
-
 @router.get("/api/system/health/live", tags=["health"], response_model=Envelope[m.Live])
 @router.head("/api/system/health/live", include_in_schema=False)
 async def live() -> dict[str, Any]:
     """200 whenever this process works; depends on nothing outside it."""
     return envelope({"status": "alive"})
-
-
-def _unhealthy(reason: str) -> bytes:
-    result = health.overall([health.Check("health", health.UNHEALTHY, reason=reason)])
-    return bytes(JSONResponse(envelope(health_body(result))).body)
-
-
-def _quick_health(backend: Backend) -> health.Health:
-    try:
-        result = health.quick(backend.database, backend.store, backend.settings, now=time.time())
-    except Exception as exc:  # a missing, locked or corrupt store: unhealthy, with the reason
-        log.warning("quick health check failed: %s", first_line(exc))
-        unread = health.Check(
-            "collector",
-            health.UNHEALTHY,
-            reason=f"history store {failure_kind(exc)}",
-            detail=first_line(exc),
-        )
-        # A read-only folder can stop the reading too: say so if it is the cause.
-        result = health.overall([health.check_store(backend.settings.store_url), unread])
-    backend.quick_health = (time.monotonic(), result)
-    return result
-
-
-def _quick_answer(backend: Backend) -> tuple[bytes, int]:
-    result = _quick_health(backend)
-    code = 503 if result.status == health.UNHEALTHY else 200
-    return bytes(JSONResponse(envelope(health_body(result))).body), code
-
-
-def current_health(backend: Backend) -> health.Health:
-    """The quick check's answer if under QUICK_MAX_AGE_S old, else a new one (in this thread):
-    /status and the dashboard agree with /health/quick and add no load of their own."""
-    cached = backend.quick_health
-    if cached is not None and time.monotonic() - cached[0] < QUICK_MAX_AGE_S:
-        return cached[1]
-    return _quick_health(backend)
 
 
 @router.get(
@@ -544,7 +326,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     backend = Backend(settings or load_settings())
     app.state.backend = backend
-    for kind, handle in _HANDLERS:
+    for kind, handle in HANDLERS:
         app.add_exception_handler(kind, handle)
     app.include_router(router)
     app.add_middleware(

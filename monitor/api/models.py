@@ -276,3 +276,19 @@ class JobOut(BaseModel):
     finishedAt: str | None
     durationMs: float | None
     events: list[JobEventOut]
+
+
+class ErrorBody(BaseModel):
+    """Every error: what went wrong and what to do, in one line."""
+
+    success: bool = False
+    error: str
+    timestamp: str
+
+
+class HealthBody(BaseModel):
+    """A health answer: 200 healthy or degraded, 503 unhealthy, the same shape either way."""
+
+    success: bool
+    data: dict[str, Any]
+    timestamp: str

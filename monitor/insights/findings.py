@@ -1,5 +1,5 @@
 """Insights over the stored history: area trends, predicted issues, seasonal baselines,
-backtested forecasts and table growth (the maths is in monitor/regression.py)."""
+backtested forecasts and table growth (the maths is in regression.py beside it)."""
 
 from __future__ import annotations
 
