@@ -12,7 +12,6 @@ import logging
 import math
 import os
 import random
-import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,7 +22,20 @@ from typing import Any, TextIO
 import sqlalchemy as sa
 from sqlalchemy.schema import CreateIndex, DropIndex
 
-from monitor.demo.catalogue import Gamme, Vehicle, catalogue, product_url
+from monitor.demo.catalogue import catalogue
+from monitor.demo.requests import (
+    BOT_KINDS,
+    BROWSERS,
+    HUMAN_KINDS,
+    ISP_OCTETS,
+    clf_time,
+    crawler,
+    mix,
+    referer,
+    request,
+    response,
+    weighted_choices,
+)
 from monitor.demo.shop import CUSTOMER, ORDER, ORDER_LINE, SEO_PAGE, naive_utc
 from monitor.demo.trade import (
     NEW_CUSTOMERS_PER_DAY,
@@ -42,63 +54,16 @@ VISITORS_PER_DAY = 8_000
 ROTATE_BYTES = 50 * 1024 * 1024
 FIRST_GAP = timedelta(seconds=60)
 MAX_GAP = timedelta(hours=1)  # after a long pause, catch up one hour only, not a flood
-SITE = "https://www.demo-pieces-auto.example"
 
 _SESSION_SECONDS = 20 * 60
 _NEW_VISIT_SHARE = VISITORS_PER_DAY / (REQUESTS_PER_MINUTE * (1 - BOT_SHARE) * 1_440)
 _MEDIAN_SECONDS = 0.14
 _SPREAD = 0.55  # sigma of the log of request time
-_ERROR_SHARE = 0.0015
-_INCIDENT_ERROR_SHARE = 0.06
 _INCIDENT_SLOWDOWN = 6.0
 _INCIDENT_MINUTES = (5, 15)
 _SLOW_TABLE_MINUTES = (20, 40)
 _SLOT_SECONDS = 60.0
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MASK64 = (1 << 64) - 1
-
-# First octets of French consumer ISPs' blocks, so visitor addresses look plausible.
-_ISP_OCTETS = (2, 5, 37, 46, 62, 77, 78, 79, 80, 81, 82, 83, 86, 88, 90, 91, 92, 109, 176, 185)
-_BROWSERS = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Safari/537.36",
-    "Mozilla/5.0 (Linux; Android 14; SM-A546B) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Mobile Safari/537.36",
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
-    "Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-    "Version/18.1 Safari/605.1.15",
-    "Mozilla/5.0 (Linux; Android 14; SAMSUNG SM-S911B) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "SamsungBrowser/26.0 Chrome/122.0.0.0 Mobile Safari/537.36",
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Safari/537.36",
-)
-_GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
-_GOOGLEBOT_MOBILE = (
-    "Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like "
-    "Gecko) Chrome/131.0.6778.69 Mobile Safari/537.36 (compatible; Googlebot/2.1; "
-    "+http://www.google.com/bot.html)"
-)
-_BINGBOT = "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)"
-_ASSETS = (
-    "/assets/app.3f9c2e1a.css",
-    "/assets/app.8d41b07c.js",
-    "/assets/vendor.51e0a9d2.js",
-    "/assets/fonts/inter-var.woff2",
-    "/favicon.ico",
-)
-# What people and crawlers ask for, by weight.
-_HUMAN_KINDS = (
-    ("product", 42), ("asset", 20), ("gamme", 8), ("home", 6), ("brand", 5), ("model", 5),
-    ("search", 5), ("cart", 4), ("account", 2), ("checkout", 1.5), ("api", 1.5),
-)  # fmt: skip
-_BOT_KINDS = (
-    ("product", 70), ("gamme", 10), ("model", 8), ("brand", 6), ("sitemap", 5), ("robots", 1),
-)  # fmt: skip
-_SERVER_ERRORS = (500, 502, 502, 503, 504)
 
 log = logging.getLogger("vigie.demo")
 
@@ -157,8 +122,8 @@ class ShopSimulator:
         self._slow_tables_per_day = slow_tables_per_day
         self._orders = OrderMaker(self._rng)
         self._catalogue = catalogue()
-        self._human_kinds, self._human_cum = _choices(_HUMAN_KINDS)
-        self._bot_kinds, self._bot_cum = _choices(_BOT_KINDS)
+        self._human_kinds, self._human_cum = weighted_choices(HUMAN_KINDS)
+        self._bot_kinds, self._bot_cum = weighted_choices(BOT_KINDS)
         self._incidents: dict[int, tuple[float, float] | None] = {}
         self._sessions: deque[tuple[float, int]] = deque()  # (start, visitor) of recent visits
         self._visits = 0
@@ -305,21 +270,21 @@ class ShopSimulator:
     def _line(self, ts: float, bot: bool, incident: bool) -> str:
         rng = self._rng
         if bot:
-            address, agent = self._crawler()
+            address, agent = crawler(rng)
             kind = rng.choices(self._bot_kinds, cum_weights=self._bot_cum)[0]
         else:
             address, agent = self._visitor(ts)
             kind = rng.choices(self._human_kinds, cum_weights=self._human_cum)[0]
-        method, path = self._request(kind)
-        status, size = self._response(kind, bot, incident)
+        method, path = request(rng, self._catalogue, kind)
+        status, size = response(rng, kind, bot, incident)
         seconds = rng.lognormvariate(math.log(_MEDIAN_SECONDS), _SPREAD)
         if incident:
             seconds *= _INCIDENT_SLOWDOWN
         protocol = "HTTP/2.0" if not bot and rng.random() < 0.6 else "HTTP/1.1"
-        referer = "-" if bot else self._referer(kind)
+        referer_ = "-" if bot else referer(rng, kind)
         return (
-            f'{address} - - [{_clf_time(ts)}] "{method} {path} {protocol}" {status} {size} '
-            f'"{referer}" "{agent}" {seconds:.3f}\n'
+            f'{address} - - [{clf_time(ts)}] "{method} {path} {protocol}" {status} {size} '
+            f'"{referer_}" "{agent}" {seconds:.3f}\n'
         )
 
     def _visitor(self, ts: float) -> tuple[str, str]:
@@ -335,57 +300,10 @@ class ShopSimulator:
             visitor = self._visits
         else:
             visitor = self._sessions[self._rng.randrange(len(self._sessions))][1]
-        mixed = _mix((self._salt << 32) ^ visitor)
-        octet = _ISP_OCTETS[mixed % len(_ISP_OCTETS)]
+        mixed = mix((self._salt << 32) ^ visitor)
+        octet = ISP_OCTETS[mixed % len(ISP_OCTETS)]
         address = f"{octet}.{(mixed >> 8) & 255}.{(mixed >> 16) & 255}.{1 + (mixed >> 24) % 254}"
-        return address, _BROWSERS[(mixed >> 40) % len(_BROWSERS)]
-
-    def _crawler(self) -> tuple[str, str]:
-        rng = self._rng
-        host = rng.randrange(40)
-        if rng.random() < 0.7:
-            agent = _GOOGLEBOT_MOBILE if host % 3 else _GOOGLEBOT
-            return f"66.249.{64 + host % 16}.{(host * 37) % 250 + 1}", agent
-        prefix = "40.77.167" if host % 2 else "157.55.39"
-        return f"{prefix}.{(host * 53) % 250 + 1}", _BINGBOT
-
-    def _request(self, kind: str) -> tuple[str, str]:
-        rng = self._rng
-        gamme, vehicle = self._catalogue.pick_gamme(rng), self._catalogue.pick_vehicle(rng)
-        if kind == "product":
-            return "GET", product_url(gamme, vehicle)
-        if kind == "asset":
-            if rng.random() < 0.5:
-                return "GET", rng.choice(_ASSETS)
-            return "GET", f"/images/pieces/{gamme.alias}-{rng.randrange(1, 400)}.webp"
-        if kind == "cart":
-            return ("POST", "/panier/ajouter") if rng.random() < 0.4 else ("GET", "/panier")
-        if kind == "checkout":
-            return ("POST", "/commande/paiement") if rng.random() < 0.5 else ("GET", "/commande")
-        return "GET", _page_path(kind, gamme, vehicle, rng)
-
-    def _response(self, kind: str, bot: bool, incident: bool) -> tuple[int, int]:
-        rng = self._rng
-        if rng.random() < (_INCIDENT_ERROR_SHARE if incident else _ERROR_SHARE):
-            return rng.choice(_SERVER_ERRORS), rng.randint(150, 600)
-        if kind == "asset":
-            if not bot and rng.random() < 0.35:
-                return 304, 0
-            return 200, int(rng.lognormvariate(math.log(30_000), 0.8))
-        draw = rng.random()
-        if draw < 0.03:
-            return 301, 162
-        if draw < 0.05:
-            return 404, rng.randint(4_300, 4_700)
-        if kind in ("robots", "api"):
-            return 200, rng.randint(200, 2_500)
-        return 200, int(rng.lognormvariate(math.log(38_000), 0.3))
-
-    def _referer(self, kind: str) -> str:
-        draw = self._rng.random()
-        if kind in ("asset", "api", "cart", "checkout") or draw < 0.45:
-            return f"{SITE}/"
-        return "https://www.google.fr/" if draw < 0.8 else "-"
+        return address, BROWSERS[(mixed >> 40) % len(BROWSERS)]
 
     def _in_incident(self, ts: float) -> bool:
         """Whether `ts` falls in an incident (5xx burst, slow responses): ~once a day."""
@@ -421,31 +339,6 @@ class ShopSimulator:
         return self._incidents[hour]
 
 
-def _page_path(kind: str, gamme: Gamme, vehicle: Vehicle, rng: random.Random) -> str:
-    brand = f"{vehicle.brand_alias}-{vehicle.brand_id}"
-    paths = {
-        "gamme": f"/pieces/{gamme.alias}-{gamme.id}.html",
-        "brand": f"/constructeurs/{brand}.html",
-        "model": f"/constructeurs/{brand}/{vehicle.model_alias}-{vehicle.model_id}.html",
-        "search": f"/recherche?q={gamme.alias.replace('-', '+')}",
-        "account": "/compte/commandes",
-        "api": f"/api/vehicules/{vehicle.brand_id}/modeles",
-        "sitemap": f"/sitemaps/pieces-{rng.randrange(1, 30)}.xml",
-        "robots": "/robots.txt",
-    }
-    return paths.get(kind, "/")
-
-
-def _choices(weighted: tuple[tuple[str, float], ...]) -> tuple[list[str], list[float]]:
-    names = [name for name, _ in weighted]
-    cum: list[float] = []
-    total = 0.0
-    for _, weight in weighted:
-        total += weight
-        cum.append(total)
-    return names, cum
-
-
 def _slots(start: datetime, end: datetime) -> Iterator[tuple[float, float]]:
     """(epoch start, seconds) of each minute of the period, the last one possibly shorter."""
     ts, stop = _epoch(start), _epoch(end)
@@ -466,22 +359,6 @@ def _epoch(moment: datetime) -> float:
 def _moment(ts: float) -> datetime:
     """A naive UTC datetime to the second, as the shop stores them."""
     return datetime.fromtimestamp(int(ts), UTC).replace(tzinfo=None)
-
-
-def _clf_time(ts: float) -> str:
-    t = time.gmtime(ts)
-    return (
-        f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:"
-        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
-    )
-
-
-def _mix(value: int) -> int:
-    """splitmix64: spreads visitor numbers over addresses without keeping a table of them."""
-    value = (value + 0x9E3779B97F4A7C15) & _MASK64
-    value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
-    value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & _MASK64
-    return value ^ (value >> 31)
 
 
 def _index_names(conn: sa.Connection) -> set[str]:

@@ -18,11 +18,8 @@ from monitor.jobs.queue import (
     Job,
     JobQueue,
     UnknownJobType,
-    find_job,
-    job_events,
-    queue_stats,
-    recent_jobs,
 )
+from monitor.jobs.reading import find_job, job_events, queue_stats, recent_jobs
 
 __all__ = [
     "ACTIVE",

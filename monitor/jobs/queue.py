@@ -33,6 +33,7 @@ from sqlalchemy import (
 
 from monitor.audit import record
 from monitor.errors import VigieError
+from monitor.jobs.policy import JOB_TYPES, QUEUES
 from monitor.jobs.tables import job_events_table, jobs_table
 from monitor.redaction import redact
 from monitor.store import HistoryStore
@@ -44,44 +45,6 @@ SCHEDULE_PREFIX = "schedule@"
 STORE_SCHEDULE = "schedule"
 DIED = "its daemon stopped during the run"
 STATES = (WAITING, ACTIVE, COMPLETED, FAILED)
-
-
-@dataclass(frozen=True)
-class QueuePolicy:
-    """How a queue retries and how many finished jobs it keeps."""
-
-    attempts: int
-    backoff: str  # "exponential" | "fixed"
-    delay_s: float
-    keep_completed: int
-    keep_failed: int
-
-    def retry_delay(self, attempts_made: int) -> float:
-        """Seconds to wait before the next attempt, after `attempts_made` failed ones."""
-        if self.backoff == "exponential":
-            return self.delay_s * 2 ** (attempts_made - 1)
-        return self.delay_s
-
-
-QUEUES: dict[str, QueuePolicy] = {
-    "metrics": QueuePolicy(
-        attempts=3, backoff="exponential", delay_s=2.0, keep_completed=100, keep_failed=50
-    ),
-    "maintenance": QueuePolicy(
-        attempts=2, backoff="fixed", delay_s=5.0, keep_completed=50, keep_failed=25
-    ),
-}
-
-# Which queue each job type belongs to.
-JOB_TYPES: dict[str, str] = {
-    "performance": "metrics",
-    "business": "metrics",
-    "seo": "metrics",
-    "database_health": "metrics",
-    "cleanup": "maintenance",
-    "optimization": "maintenance",
-    "alerts_resolution": "maintenance",
-}
 
 
 class UnknownJobType(VigieError):
@@ -467,23 +430,3 @@ def _event(conn: Connection, job_id: int, ts: float, event: str, detail: str | N
 
 def _ms(job: Job, now: float) -> float | None:
     return (now - job.started_at) * 1000 if job.started_at is not None else None
-
-
-def queue_stats(store: HistoryStore) -> dict[str, dict[str, int]]:
-    """Jobs per state for every queue (see JobQueue.stats)."""
-    return JobQueue(store).stats()
-
-
-def recent_jobs(store: HistoryStore, limit: int = 50, state: str | None = None) -> list[Job]:
-    """The newest jobs first, optionally in one state."""
-    return JobQueue(store).recent(limit=limit, state=state)
-
-
-def job_events(store: HistoryStore, job_id: int) -> list[JobEvent]:
-    """One job's history, oldest first."""
-    return JobQueue(store).events(job_id)
-
-
-def find_job(store: HistoryStore, job_id: int) -> Job | None:
-    """A job by id, None if unknown or trimmed by retention."""
-    return JobQueue(store).get(job_id)
