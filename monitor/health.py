@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -247,10 +247,13 @@ def store_unwritable(store_url: str) -> str | None:
     return None
 
 
-def check_network() -> Check:
-    """At least one network interface besides loopback is up."""
-    up = [name for name, stats in psutil.net_if_stats().items() if stats.isup and name != "lo"]
-    counters = psutil.net_io_counters()
+def check_network(
+    interfaces: Callable[[], Mapping[str, Any]] = psutil.net_if_stats,
+    io_counters: Callable[[], Any] = psutil.net_io_counters,
+) -> Check:
+    """At least one network interface besides loopback is up (readers injected for tests)."""
+    up = [name for name, stats in interfaces().items() if stats.isup and name != "lo"]
+    counters = io_counters()
     details = {"interfacesUp": up, "errorsIn": counters.errin, "errorsOut": counters.errout}
     if not up:
         return Check(

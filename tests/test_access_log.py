@@ -100,3 +100,18 @@ def test_it_judges_an_overlong_line_once_it_ends(tmp_path: Path) -> None:
     traffic = log.read(NOW.timestamp())
     assert (traffic.malformed_lines, traffic.requests_last_minute) == (1, 1)
     assert log.read(NOW.timestamp()).malformed_lines == 1  # counted once
+
+
+def test_a_first_read_of_a_huge_log_starts_near_its_end(tmp_path: Path) -> None:
+    path = tmp_path / "access.log"
+    old = log_line("198.51.100.7", NOW, 200, 0.1)
+    with open(path, "w") as handle:
+        for _ in range(200):  # ~30 KB of history the first read must not go through
+            handle.write(old)
+        handle.write(log_line("198.51.100.8", NOW, 500, 0.2))
+    log = AccessLog(path, max_initial_bytes=1024)
+    traffic = log.read(NOW.timestamp())
+    # The last KiB: a few whole lines, the line cut by the start skipped, nothing malformed.
+    assert 1 <= traffic.requests_last_minute <= 1024 // len(old)
+    assert traffic.malformed_lines == 0 and traffic.error_rate is not None
+    assert traffic.error_rate == 100.0 / traffic.requests_last_minute

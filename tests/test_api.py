@@ -404,3 +404,67 @@ def test_the_insights_hold_what_the_dashboard_leaves_out(api: httpx.Client) -> N
     assert full["allGood"] == (full["advice"] == [])
     seed = api.get("/api/system/dashboard").json()["data"]["insights"]
     assert set(seed) == {"recommendations", "trends", "predictedIssues"}
+
+
+def _fresh_settings(tmp_path: Path) -> Settings:
+    shop = f"sqlite:///{tmp_path / 'shop.sqlite'}"
+    fill_reference_shop(shop)
+    settings = Settings.model_validate(
+        {
+            "data_dir": str(tmp_path),
+            "source": {"url": shop},
+            "store": {"url": f"sqlite:///{tmp_path / 'h.sqlite'}"},
+        }
+    )
+    CollectorDaemon(settings).close()
+    return settings
+
+
+def _quick_status(client: httpx.Client) -> int:
+    return client.get("/api/system/health/quick").status_code
+
+
+def test_the_quick_check_runs_once_a_second_however_many_ask(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from monitor import health
+
+    runs: list[float] = []
+    real = health.quick
+
+    def counted(*args: object, **kwargs: object) -> health.Health:
+        runs.append(time.monotonic())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(health, "quick", counted)
+    for client in _serve(_fresh_settings(tmp_path)):
+        start = time.monotonic()
+        with ThreadPoolExecutor(16) as pool:
+            codes = list(pool.map(lambda _, c=client: _quick_status(c), range(200)))
+        seconds = time.monotonic() - start
+    assert set(codes) <= {200, 503} and len(codes) == 200
+    assert 1 <= len(runs) <= seconds / 1.0 + 2  # at most one check a second (TTL 1 s)
+
+
+def test_a_quick_check_that_hangs_is_an_unhealthy_answer_in_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from monitor import health
+    from monitor.api.backend import QUICK_DEADLINE_S
+
+    def hangs(*_args: object, **_kwargs: object) -> health.Health:
+        time.sleep(QUICK_DEADLINE_S + 2)
+        return health.overall([])
+
+    monkeypatch.setattr(health, "quick", hangs)
+    for client in _serve(_fresh_settings(tmp_path)):
+        start = time.monotonic()
+        answer = client.get("/api/system/health/quick")
+        took = time.monotonic() - start
+    assert answer.status_code == 503
+    assert answer.json()["data"]["reasons"] == [
+        f"health: the health check did not finish in {QUICK_DEADLINE_S:g} s"
+    ]
+    assert QUICK_DEADLINE_S <= took < QUICK_DEADLINE_S + 1

@@ -406,3 +406,24 @@ def test_every_page_says_so_in_one_line_while_the_demo_runs(
 
 def test_no_page_mentions_the_demo_on_a_real_shop(known: str) -> None:
     assert dashboard.DEMO_LINE not in [c.value for c in open_page("overview").caption]
+
+
+def _maintenance_open_to(given: str, secret_in_file: str | None) -> bool:
+    """Whether ops who type `given` may press Clean up, with .streamlit/secrets.toml's
+    ops_token set to `secret_in_file` (and the config's token OPS_SECRET)."""
+    st.cache_resource.clear()  # the settings are read anew, as within a minute of a change
+    app = AppTest.from_file(APP, default_timeout=60)
+    if secret_in_file is not None:
+        app.secrets["ops_token"] = secret_in_file
+    app.run()
+    app.session_state["ops_name"] = "ana"
+    app.session_state["ops_token"] = given
+    app.switch_page("pages/maintenance.py").run()
+    assert not app.exception, [e.message for e in app.exception]
+    return not app.button(key="run-cleanup").disabled
+
+
+def test_the_secrets_file_token_wins_over_the_configuration(known: str) -> None:
+    assert _maintenance_open_to(OPS_SECRET, secret_in_file=None)  # the config's alone
+    assert _maintenance_open_to("from-secrets", secret_in_file="from-secrets")
+    assert not _maintenance_open_to(OPS_SECRET, secret_in_file="from-secrets")

@@ -21,6 +21,7 @@ from monitor.demo.simulator import ShopSimulator
 from monitor.errors import VigieError
 from monitor.sources.machine import Machine
 from tests.reference_shop import NOW, fill_reference_shop
+from tests.test_daemon import StderrReader
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -111,14 +112,16 @@ def test_the_daemon_honours_sigterm_while_building_the_shop(tmp_path: Path) -> N
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(1.5)  # the shop takes several seconds at full scale
+    reader = StderrReader(proc)
+    reader.wait_for("creating the demo shop", timeout=60)  # the build has begun
     proc.send_signal(signal.SIGTERM)
     start = time.monotonic()
-    stderr = proc.communicate(timeout=30)[1]
-    assert proc.returncode == 0, stderr
+    reader.rest(timeout=30)
+    assert proc.returncode == 0, reader.text
     assert time.monotonic() - start < 5
-    assert "Traceback" not in stderr
-    assert "backfilled" not in stderr
+    assert "Traceback" not in reader.text
+    assert "backfilled" not in reader.text
+    assert not (tmp_path / "access.log").exists()  # stopped before the shop was finished
 
 
 class _JustBooted(Machine):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 from monitor import health
 from monitor.config import Settings, SourceConfig
@@ -113,3 +114,29 @@ def test_a_probe_url_is_shown_without_credentials_or_query() -> None:
     assert health.public_url("https://u:pw@shop.example:8443/health?key=k#x") == (
         "https://shop.example:8443/health"
     )
+
+
+class _Interface(NamedTuple):
+    isup: bool
+
+
+class _Counters(NamedTuple):
+    errin: int
+    errout: int
+
+
+def test_the_network_is_degraded_with_only_loopback_up() -> None:
+    def only_loopback() -> dict[str, _Interface]:
+        return {"lo": _Interface(True), "eth0": _Interface(False)}
+
+    check = health.check_network(only_loopback, lambda: _Counters(3, 4))
+    assert check.status == health.DEGRADED and check.reason == "no network interface is up"
+    assert check.details == {"interfacesUp": [], "errorsIn": 3, "errorsOut": 4}
+    assert not check.decides  # shown for information: the probe rules weigh on the status
+
+
+def test_the_network_is_healthy_with_an_interface_up() -> None:
+    check = health.check_network(
+        lambda: {"lo": _Interface(True), "eth0": _Interface(True)}, lambda: _Counters(0, 0)
+    )
+    assert check.status == health.HEALTHY and check.details["interfacesUp"] == ["eth0"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -198,3 +199,22 @@ def test_retention_keeps_what_finished_last_not_what_was_asked_last(jobs: JobQue
     jobs.complete(slow, now=T + 500)
     assert jobs.get(early) is not None
     assert len(jobs.recent(limit=200, state=COMPLETED)) == 100
+
+
+def test_events_go_with_the_jobs_retention_removed(tmp_path: Path) -> None:
+    store = HistoryStore(f"sqlite:///{tmp_path / 'h.sqlite'}")
+    jobs = JobQueue(store)
+    ids = []
+    for i in range(52):  # maintenance keeps 50 completed jobs
+        job_id = jobs.enqueue("cleanup", now=T + i, requested_by="ops:test")
+        assert job_id is not None
+        ids.append(job_id)
+        job = jobs.claim("w", now=T + i)
+        assert job is not None
+        jobs.complete(job, now=T + i + 0.5, result={})
+    # The two oldest were trimmed, and their events with them; the kept jobs keep theirs.
+    assert [jobs.get(i) for i in ids[:2]] == [None, None]
+    assert jobs.events(ids[0]) == [] and jobs.events(ids[1]) == []
+    assert [e.event for e in jobs.events(ids[2])] == ["started", "completed"]
+    assert jobs.prune_events() == 0  # nothing left behind for the hourly clean-up
+    store.close()

@@ -291,3 +291,27 @@ def test_a_read_only_store_folder_is_named_where_the_store_cannot_be_read(
         quick = client.get("/api/system/health/quick").json()["data"]
     folder = f"the folder holding {small_disk / 'history.sqlite'} is read-only"
     assert f"store: store_unwritable: {folder}" in quick["reasons"], quick
+
+
+def test_the_buffer_keeps_the_newest_samples_up_to_its_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    store = HistoryStore(f"sqlite:///{tmp_path / 'h.sqlite'}")
+    writer = StoreWriter(store, capacity=100)
+    real_write = store.write
+
+    def full(_samples: object, **_kw: object) -> int:
+        raise OperationalError("INSERT", {}, Exception("database or disk is full"))
+
+    monkeypatch.setattr(store, "write", full)
+    for batch in range(3):
+        samples = [Sample("a.b", float(batch * 60 + i), T0 + batch * 60 + i) for i in range(60)]
+        assert not writer.offer("test", Collection(T0, samples))
+    assert writer.unsaved == 100 and writer.dropped == 80
+    monkeypatch.setattr(store, "write", real_write)
+    assert writer.flush()
+    kept = store.series("a.b", T0, T0 + 3600)
+    assert [p.value for p in kept] == [float(v) for v in range(80, 180)]  # the newest 100
+    store.close()
