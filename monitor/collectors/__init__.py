@@ -1,4 +1,8 @@
-"""The collectors, in one explicit registry: job name → collect(sources, now)."""
+"""The collectors, in one explicit registry: job name → collect(sources, now).
+
+Each module reads the sources and returns a `Collection` of samples and notes; none writes
+anything. May import the sources, the config and the samples; owns no table.
+"""
 
 from __future__ import annotations
 

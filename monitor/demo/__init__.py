@@ -1,4 +1,9 @@
-"""The demo shop: a car-parts database with realistic data and a simulator that keeps it alive."""
+"""The demo shop: a car-parts database with realistic data and a simulator that keeps it alive.
+
+Owns the demo shop's own database (never the store's tables, never a database it did not make:
+see `shop.create_shop`) and its access log. May import the config, the store (to backfill
+history) and the daemon (`live` runs inside it).
+"""
 
 from __future__ import annotations
 
