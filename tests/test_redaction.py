@@ -184,3 +184,21 @@ def test_notes_and_job_errors_are_masked_as_they_are_stored(tmp_path: Path) -> N
     text = _store_text(store.url)
     store.close()
     assert "n0te-pw" not in text and "j0b-pw" not in text and "password=***" in text
+
+
+def test_loading_the_settings_masks_every_later_log_line(tmp_path: Path) -> None:
+    config = tmp_path / "vigie.toml"
+    config.write_text('[source]\nurl = "postgresql://u:Cfg-Pw-991@127.0.0.1:1/shop"\n', "utf-8")
+    code = (
+        "import logging, sys\n"
+        "logging.basicConfig(stream=sys.stdout)\n"
+        "from monitor.config import load_settings\n"
+        f"load_settings({str(config)!r})\n"
+        "logging.getLogger('any.library').warning('connecting with Cfg-Pw-991 and "
+        "postgresql://x:other-pw@h/db')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "connecting with *** and postgresql://x:***@h/db" in done.stdout

@@ -27,7 +27,13 @@ from monitor.config.defaults import (
 )
 from monitor.config.rules import AlertsConfig
 from monitor.errors import ConfigError
-from monitor.redaction import SECRET_KEYS, redact_url, register_secret, register_url
+from monitor.redaction import (
+    SECRET_KEYS,
+    install_log_redaction,
+    redact_url,
+    register_secret,
+    register_url,
+)
 
 
 class SourceConfig(_Section):
@@ -342,6 +348,7 @@ def load_settings(
 
     Raises ConfigError with one line naming the key, the value and what is allowed.
     """
+    install_log_redaction()  # every entry point loads its settings first: no log line escapes
     env = os.environ if environ is None else environ
     path = path or env.get(CONFIG_ENV) or None
     raw: dict[str, Any] = {}
