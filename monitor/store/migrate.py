@@ -8,6 +8,7 @@ to `vigie_meta` as well, so an older Vigie refuses a store it does not know.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -29,9 +30,15 @@ def _config(conn: Connection | None = None) -> Config:
     return config
 
 
+@cache
+def _scripts() -> ScriptDirectory:
+    # Read once per process: the revisions are files of this package, fixed while it runs.
+    return ScriptDirectory.from_config(_config())
+
+
 def head() -> str:
     """The newest revision this Vigie knows."""
-    found = ScriptDirectory.from_config(_config()).get_current_head()
+    found = _scripts().get_current_head()
     assert found is not None
     return found
 
@@ -39,7 +46,7 @@ def head() -> str:
 def knows(revision: str) -> bool:
     """Whether `revision` is one of this Vigie's (a newer Vigie's is not)."""
     try:
-        return ScriptDirectory.from_config(_config()).get_revision(revision) is not None
+        return _scripts().get_revision(revision) is not None
     except CommandError:
         return False
 
