@@ -13,14 +13,15 @@ what we read), so two daemons evaluating the same rule change an alert once.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import ColumnElement, RowMapping, select, update
+from sqlalchemy import ColumnElement, Connection, RowMapping, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from monitor.alerts.levels import Compared, cleared, held_level, level
 from monitor.alerts.tables import OPEN_ALERT, alerts_table
 from monitor.audit import record
 from monitor.config import SEVERITIES, AlertRule
@@ -73,50 +74,23 @@ class Change:
     severity: str
     # The episode became critical for the first time: what triggers an emergency collection.
     first_critical: bool = False
+    alert_id: int | None = None
 
 
-# A value the rule leaves out (under its `min_value` floor): it crosses nothing and clears.
-Compared = float | None
-
-
-def level(rule: AlertRule, value: Compared) -> str | None:
-    """The highest severity whose threshold `value` crosses, or None."""
-    if value is None:
-        return None
-    reached = None
-    for severity, threshold in rule.thresholds():
-        crossed = value >= threshold if rule.when == "above" else value < threshold
-        if crossed:
-            reached = severity
-    return reached
-
-
-def cleared(rule: AlertRule, value: Compared) -> bool:
-    """Whether `value` is back past the rule's clear threshold (its hysteresis)."""
-    if value is None:
-        return True
-    first = rule.thresholds()[0][1]
-    clear = rule.clear if rule.clear is not None else first
-    return value < clear if rule.when == "above" else value >= clear
-
-
-def held_level(rule: AlertRule, values: list[Compared]) -> str | None:
-    """The severity every one of the last `for_samples` values reached (None if any did not,
-    or if there are not enough values yet)."""
-    if len(values) < rule.for_samples:
-        return None
-    levels = [level(rule, v) for v in values[: rule.for_samples]]
-    if any(lv is None for lv in levels):
-        return None
-    return min(levels, key=lambda lv: SEVERITIES.index(lv or "info"))
+# Told of every change inside the transaction that writes it (the notifications' outbox), so a
+# change and what it owes are stored together or not at all: (connection, change, now).
+ChangeHook = Callable[[Connection, Change, float], None]
 
 
 class AlertBook:
     """The alerts of one history store and the rules that open and close them."""
 
-    def __init__(self, store: HistoryStore, rules: Iterable[AlertRule]) -> None:
+    def __init__(
+        self, store: HistoryStore, rules: Iterable[AlertRule], on_change: ChangeHook | None = None
+    ) -> None:
         self.store = store
         self.rules = list(rules)
+        self.on_change = on_change
 
     def subjects(
         self, series: Iterable[tuple[str, Labels]]
@@ -201,9 +175,10 @@ class AlertBook:
                 if newest is not None
                 else f"cleared: {metric} under the rule's floor of {rule.min_value:g}"
             )
-            if self._resolve(current, now, why):
-                return Change("resolved", rule.name, subject, metric, current.severity)
-            return None
+            resolved = Change(
+                "resolved", rule.name, subject, metric, current.severity, alert_id=current.id
+            )
+            return resolved if self._resolve(current, now, why, resolved) else None
         shown = newest if newest is not None else current.value  # a value under the floor
         lower = max(reached, key=rank) if reached else rule.thresholds()[0][0]
         if full_window and rank(lower) < rank(current.severity):
@@ -236,6 +211,15 @@ class AlertBook:
                 if SEVERITIES.index(severity) > SEVERITIES.index(current.peak_severity)
                 else current.peak_severity,
             }
+        change = Change(
+            kind,
+            rule.name,
+            current.subject,
+            current.metric,
+            severity,
+            first_critical=first_critical and kind == "escalated",
+            alert_id=current.id,
+        )
         with self.store.writing() as conn:
             changed = conn.execute(
                 update(alerts_table)
@@ -246,16 +230,9 @@ class AlertBook:
                 )
                 .values(**values)
             ).rowcount
-        if not changed:
-            return None
-        return Change(
-            kind,
-            rule.name,
-            current.subject,
-            current.metric,
-            severity,
-            first_critical=first_critical and kind == "escalated",
-        )
+            if changed:
+                self._tell(conn, change, now)
+        return change if changed else None
 
     def _refresh(self, current: Alert, value: Compared, now: float) -> None:
         with self.store.writing() as conn:
@@ -299,24 +276,37 @@ class AlertBook:
         )
         with self.store.writing() as conn:
             inserted = conn.execute(statement.returning(alerts_table.c.id)).first()
-        if not inserted:
-            return None
-        return Change(
-            "opened", rule.name, subject, metric, severity, first_critical=severity == "critical"
-        )
-
-    def _resolve(self, alert: Alert, now: float, why: str) -> bool:
-        with self.store.writing() as conn:
-            return bool(
-                conn.execute(
-                    update(alerts_table)
-                    .where(
-                        alerts_table.c.id == alert.id,
-                        alerts_table.c.state == OPEN,
-                    )
-                    .values(state=RESOLVED, resolved_at=now, updated_at=now, resolution=why)
-                ).rowcount
+            if not inserted:
+                return None
+            change = Change(
+                "opened",
+                rule.name,
+                subject,
+                metric,
+                severity,
+                first_critical=severity == "critical",
+                alert_id=inserted[0],
             )
+            self._tell(conn, change, now)
+        return change
+
+    def _resolve(self, alert: Alert, now: float, why: str, change: Change | None = None) -> bool:
+        change = change or Change(
+            "resolved", alert.rule, alert.subject, alert.metric, alert.severity, alert_id=alert.id
+        )
+        with self.store.writing() as conn:
+            done = conn.execute(
+                update(alerts_table)
+                .where(alerts_table.c.id == alert.id, alerts_table.c.state == OPEN)
+                .values(state=RESOLVED, resolved_at=now, updated_at=now, resolution=why)
+            ).rowcount
+            if done:
+                self._tell(conn, change, now)
+        return bool(done)
+
+    def _tell(self, conn: Connection, change: Change, now: float) -> None:
+        if self.on_change is not None:
+            self.on_change(conn, change, now)
 
     def _open(self, rule: str, subject: str) -> Alert | None:
         query = select(alerts_table).where(
