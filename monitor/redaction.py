@@ -14,7 +14,7 @@ import logging
 import re
 import threading
 from typing import Any
-from urllib.parse import quote, quote_plus, unquote
+from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -71,6 +71,23 @@ def register_url(url: str | None) -> None:
     """Register every credential of a database URL."""
     for secret in url_secrets(url or ""):
         register_secret(secret)
+
+
+def register_url_parts(url: str) -> None:
+    """Register a channel URL (Apprise's form: tokens in the path, the user info or the
+    query): the whole of it and each part long enough to be a secret."""
+    if not url:
+        return
+    register_secret(url)
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    # A host name stays readable; a "host" without a dot is a token (slack://TokenA/…).
+    token_host = host if "." not in host and host != "localhost" else ""
+    pieces = [token_host, parts.username or "", parts.password or "", *parts.path.split("/")]
+    pieces += [value for _, value in parse_qsl(parts.query)]
+    for piece in pieces:
+        if len(piece) >= 8:
+            register_secret(piece)
 
 
 def redact(text: str) -> str:

@@ -12,7 +12,8 @@ from alembic.runtime.migration import MigrationContext
 
 import monitor.alerts.tables
 import monitor.audit
-import monitor.jobs.tables  # noqa: F401 — every concern's tables on the metadata
+import monitor.jobs.tables
+import monitor.notifications.tables  # noqa: F401 — every concern's tables on the metadata
 from monitor.alerts import open_alerts
 from monitor.audit import entries
 from monitor.jobs import JobQueue
@@ -44,7 +45,7 @@ def test_a_store_of_the_released_schema_upgrades_and_keeps_everything(tmp_path: 
     assert store.forget_demo()["samples"] == 870  # its demo mark came through
     store.close()
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [("0003",)]
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [(f"{SCHEMA_VERSION:04d}",)]
 
 
 def _differences(url: str) -> list[object]:

@@ -109,7 +109,7 @@ def test_a_store_from_before_alembic_is_stamped_at_its_version(tmp_path: Path) -
     migrated = HistoryStore(url)
     assert migrated.schema_version() == SCHEMA_VERSION
     with sqlite3.connect(tmp_path / "h.sqlite") as db:
-        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [("0003",)]
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [(f"{SCHEMA_VERSION:04d}",)]
     migrated.close()
 
 
@@ -204,7 +204,7 @@ def test_it_upgrades_a_version_1_store_and_keeps_its_history(tmp_path: Path) -> 
     store.write([Sample("a.b", 1, T0)])
     store.close()
     with sqlite3.connect(path) as db:  # what the first release wrote: no job tables
-        for table in ("jobs", "job_events", "alerts", "audit"):
+        for table in ("jobs", "job_events", "alerts", "audit", "notifications"):
             db.execute(f"DROP TABLE {table}")
         db.execute("UPDATE vigie_meta SET value = '1' WHERE key = 'schema_version'")
         db.execute("DROP TABLE alembic_version")
@@ -228,12 +228,13 @@ def test_it_upgrades_a_version_2_store_with_demo_rollups_and_counted_audits(
     store.write([Sample("a.b", 1, T0)], demo=True)
     store.close()
     with sqlite3.connect(path) as db:  # what version 2 wrote
+        db.execute("DROP TABLE notifications")  # from a later version
         db.execute("ALTER TABLE rollup_hourly DROP COLUMN demo")
         db.execute("ALTER TABLE audit DROP COLUMN times")
         db.execute("UPDATE vigie_meta SET value = '2' WHERE key = 'schema_version'")
         db.execute("DROP TABLE alembic_version")
     upgraded = HistoryStore(url)
-    assert upgraded.schema_version() == 3 and upgraded.count_samples() == 1
+    assert upgraded.schema_version() == SCHEMA_VERSION and upgraded.count_samples() == 1
     upgraded.rollup(T0)
     with upgraded.writing() as conn:
         for _ in range(2):

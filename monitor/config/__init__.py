@@ -17,6 +17,7 @@ from monitor.config.defaults import (
     STORE_ENV,
     MetricSQL,
 )
+from monitor.config.notify import ChannelConfig, NotifyConfig
 from monitor.config.rules import DEFAULT_ALERT_RULES, SEVERITIES, AlertRule, AlertsConfig
 from monitor.config.settings import (
     AccessLogConfig,
@@ -47,10 +48,12 @@ __all__ = [
     "AccessLogConfig",
     "AlertRule",
     "AlertsConfig",
+    "ChannelConfig",
     "DemoConfig",
     "InsightsConfig",
     "JobsConfig",
     "MetricSQL",
+    "NotifyConfig",
     "OpsConfig",
     "Probe",
     "ScheduleConfig",

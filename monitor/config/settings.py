@@ -25,6 +25,7 @@ from monitor.config.defaults import (
     STORE_ENV,
     MetricSQL,
 )
+from monitor.config.notify import NotifyConfig
 from monitor.config.rules import AlertsConfig
 from monitor.errors import ConfigError
 from monitor.redaction import (
@@ -229,6 +230,7 @@ class Settings(_Section):
     jobs: JobsConfig = JobsConfig()
     ops: OpsConfig = OpsConfig()
     insights: InsightsConfig = InsightsConfig()
+    notify: NotifyConfig = NotifyConfig()
     # Merged over DEFAULT_METRIC_SQL; an empty string switches a default metric off.
     metrics: dict[str, MetricSQL] = Field(default_factory=dict)
 

@@ -1,0 +1,67 @@
+"""The channels: Apprise URLs checked at start-up, and one send that says what the service
+answered."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from monitor.config import SEVERITIES, ChannelConfig, Settings
+from monitor.errors import ConfigError
+from monitor.redaction import redact
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A configured channel, its URL resolved (never printed: see `redaction`)."""
+
+    name: str
+    url: str
+    min_severity: str
+    rules: tuple[str, ...]
+
+    def wants(self, rule: str, severity: str) -> bool:
+        """Whether an alert of `rule` at `severity` goes to this channel."""
+        if SEVERITIES.index(severity) < SEVERITIES.index(self.min_severity):
+            return False
+        return not self.rules or any(fnmatchcase(rule, glob) for glob in self.rules)
+
+    def send(self, title: str, body: str, severity: str) -> tuple[bool, str]:
+        """(taken, what the service answered, secrets masked), in one line."""
+        import apprise  # only the daemon and `notify test` send: others skip its import
+
+        sender = apprise.Apprise()
+        sender.add(self.url)
+        kind = (
+            apprise.NotifyType.FAILURE
+            if severity in ("error", "critical")
+            else (apprise.NotifyType.WARNING if severity == "warning" else apprise.NotifyType.INFO)
+        )
+        with apprise.LogCapture(level=logging.WARNING) as said:
+            taken = bool(sender.notify(body=body, title=title, notify_type=kind))
+            answer = " ".join(line.strip() for line in said.getvalue().splitlines() if line.strip())
+        return taken, redact(answer or ("taken" if taken else "refused"))[:500]
+
+
+def channels(settings: Settings) -> list[Channel]:
+    """The configured channels, each URL checked by Apprise; ConfigError names a wrong one."""
+    found = []
+    for config in settings.notify.channels:
+        found.append(_checked(config))
+    return found
+
+
+def _checked(config: ChannelConfig) -> Channel:
+    import apprise
+
+    url = config.url_in_force()
+    where = f"notify.channels {config.name!r}"
+    if not url:
+        raise ConfigError(f"{where}: ${config.url_env} is empty or unset (it holds the URL)")
+    if apprise.Apprise.instantiate(url, suppress_exceptions=True) is None:
+        raise ConfigError(
+            f"{where}: not a notification URL Apprise knows (e.g. mailto://…, json://…, "
+            "slack://…, ntfy://…)"
+        )
+    return Channel(config.name, url, config.min_severity, tuple(config.rules))

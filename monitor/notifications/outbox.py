@@ -1,0 +1,160 @@
+"""The outbox: messages owed are written with the change that owes them, then drained by
+whichever daemon claims them first (a conditional UPDATE), grouped per channel, retried with
+exponential backoff. A message is sent at least once, and twice only if a daemon dies between
+the send and its record (its claim is taken back after CLAIM_TIMEOUT_S)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, and_, insert, select, update
+
+from monitor.alerts import Change
+from monitor.alerts.tables import alerts_table
+from monitor.config import SEVERITIES, Settings
+from monitor.notifications.channels import Channel
+from monitor.notifications.compose import grouped, message
+from monitor.notifications.tables import notifications_table as outbox
+from monitor.store import HistoryStore
+
+log = logging.getLogger("vigie.notify")
+WAITING, SENDING, SENT = "waiting", "sending", "sent"
+NOTIFIED = ("opened", "escalated", "resolved")  # easing down is not worth a message
+CLAIM_TIMEOUT_S = 120.0
+MAX_BACKOFF_S = 3600.0
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before the next try after `attempts` failed ones: 10 s, 20 s, 40 s … 1 h."""
+    return min(MAX_BACKOFF_S, 10.0 * 2 ** max(0, attempts - 1))
+
+
+class Notifier:
+    """Writes what alert changes owe to each channel, and sends it."""
+
+    def __init__(
+        self, store: HistoryStore, settings: Settings, channels: Sequence[Channel], worker: str
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.channels = {channel.name: channel for channel in channels}
+        self.worker = worker
+
+    def on_change(self, conn: Connection, change: Change, now: float) -> None:
+        """The alerts' change hook: the messages this change owes, in its own transaction."""
+        if change.kind not in NOTIFIED or change.alert_id is None:
+            return
+        alert = (
+            conn.execute(select(alerts_table).where(alerts_table.c.id == change.alert_id))
+            .mappings()
+            .one()
+        )
+        title, body = message(dict(alert), change.kind, now, self.settings.notify.dashboard_url)
+        wanted = [c for c in self.channels.values() if c.wants(change.rule, change.severity)]
+        if not self.channels:
+            log.info("not sent: no channel: %s", title)
+        for channel in wanted:
+            conn.execute(
+                insert(outbox).values(
+                    alert_id=change.alert_id,
+                    change=change.kind,
+                    rule=change.rule,
+                    subject=change.subject,
+                    severity=change.severity,
+                    channel=channel.name,
+                    title=title,
+                    body=body,
+                    state=WAITING,
+                    attempts=0,
+                    created_at=now,
+                    next_at=now,
+                )
+            )
+
+    def drain(self, now: float, *, flush: bool = False) -> int:
+        """Send what is due, one message per channel (grouped); returns messages delivered.
+        `flush` does not wait for the grouping window (`--once`)."""
+        self._take_back(now)
+        delivered = 0
+        for channel in self.channels.values():
+            rows = self._claim(channel, now, flush)
+            if rows:
+                delivered += self._send(channel, rows, now)
+        return delivered
+
+    def _take_back(self, now: float) -> None:
+        """Claims of a daemon that died mid-send go back to waiting."""
+        with self.store.writing() as conn:
+            conn.execute(
+                update(outbox)
+                .where(outbox.c.state == SENDING, outbox.c.claimed_at < now - CLAIM_TIMEOUT_S)
+                .values(state=WAITING, worker=None)
+            )
+
+    def _claim(self, channel: Channel, now: float, flush: bool) -> list[Any]:
+        due = and_(outbox.c.channel == channel.name, outbox.c.state == WAITING)
+        with self.store.engine.connect() as conn:
+            oldest = conn.execute(
+                select(outbox.c.created_at, outbox.c.next_at)
+                .where(due)
+                .order_by(outbox.c.next_at)
+                .limit(1)
+            ).first()
+        wait = self.settings.notify.group_wait_s
+        if oldest is None or oldest.next_at > now:
+            return []
+        if not flush and oldest.created_at > now - wait:
+            return []  # the group is still gathering
+        token = f"{self.worker}:{uuid.uuid4().hex[:8]}"
+        with self.store.writing() as conn:
+            conn.execute(
+                update(outbox)
+                .where(due, outbox.c.next_at <= now)
+                .values(state=SENDING, worker=token, claimed_at=now)
+            )
+            return list(
+                conn.execute(
+                    select(outbox).where(outbox.c.worker == token).order_by(outbox.c.id)
+                ).mappings()
+            )
+
+    def _send(self, channel: Channel, rows: list[Any], now: float) -> int:
+        title, body = grouped([(row["title"], row["body"]) for row in rows])
+        worst = max((row["severity"] for row in rows), key=SEVERITIES.index)
+        taken, answer = channel.send(title, body, worst)
+        ids = [row["id"] for row in rows]
+        attempts = max(row["attempts"] for row in rows) + 1
+        with self.store.writing() as conn:
+            mine = and_(outbox.c.id.in_(ids), outbox.c.worker == rows[0]["worker"])
+            if taken:
+                conn.execute(
+                    update(outbox)
+                    .where(mine)
+                    .values(state=SENT, sent_at=now, attempts=attempts, answer=answer)
+                )
+            else:
+                conn.execute(
+                    update(outbox)
+                    .where(mine)
+                    .values(
+                        state=WAITING,
+                        worker=None,
+                        attempts=attempts,
+                        next_at=now + backoff(attempts),
+                        answer=answer,
+                    )
+                )
+        if taken:
+            log.info("notify %s: sent %d message(s): %s", channel.name, len(rows), title)
+            return len(rows)
+        log.warning(
+            "notify %s: not taken (attempt %d, next in %.0f s): %s",
+            channel.name,
+            attempts,
+            backoff(attempts),
+            answer,
+        )
+        return 0
