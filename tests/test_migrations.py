@@ -45,7 +45,9 @@ def test_a_store_of_the_released_schema_upgrades_and_keeps_everything(tmp_path: 
     assert store.forget_demo()["samples"] == 870  # its demo mark came through
     store.close()
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [(f"{SCHEMA_VERSION:04d}",)]
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            (f"{SCHEMA_VERSION:04d}",)
+        ]
 
 
 def _differences(url: str) -> list[object]:
