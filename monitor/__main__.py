@@ -67,6 +67,28 @@ def demo_create(settings: Settings, url: str | None, scale: float, replace: bool
     return 0
 
 
+def notify_test(settings: Settings, only: str | None) -> int:
+    """Send a test message to each channel (or one) and say in one line what each answered."""
+    from monitor.notifications.channels import channels
+
+    found = [c for c in channels(settings) if only in (None, c.name)]
+    if not found:
+        names = ", ".join(c.name for c in settings.notify.channels) or "none is configured"
+        raise ConfigError(
+            f"no channel {only!r} to test (channels: {names})"
+            if only
+            else "no channel to test: add [[notify.channels]] to the configuration"
+        )
+    failed = 0
+    for channel in found:
+        taken, answer = channel.send(
+            "Vigie test message", "If you read this, Vigie's alerts reach you here.", "info"
+        )
+        print(f"{channel.name}: {'sent' if taken else 'failed'}: {answer}")
+        failed += not taken
+    return 1 if failed else 0
+
+
 def _scale(text: str) -> float:
     value = float(text)
     if not 0 < value <= 3:
@@ -94,6 +116,10 @@ def main(argv: list[str] | None = None) -> int:
     create_cmd.add_argument("--scale", type=_scale, default=1.0, help="1.0 = the seed's size")
     create_cmd.add_argument("--replace", action="store_true", help="drop an existing shop first")
     commands.add_parser("check-config", parents=[common], help="validate the configuration")
+    notify_cmd = commands.add_parser("notify", help="notification channels")
+    notify_sub = notify_cmd.add_subparsers(dest="notify_command", required=True)
+    test_cmd = notify_sub.add_parser("test", parents=[common], help="send a test message")
+    test_cmd.add_argument("--channel", help="only this channel (default: every channel)")
     args = parser.parse_args(argv)
     try:
         settings = load_settings(args.config)
@@ -101,6 +127,12 @@ def main(argv: list[str] | None = None) -> int:
             return latest(settings, args.json)
         if args.command == "demo":
             return demo_create(settings, args.url, args.scale, args.replace)
+        if args.command == "notify":
+            return notify_test(settings, args.channel)
+        if settings.notify.channels:  # a wrong channel URL is a wrong setting too
+            from monitor.notifications.channels import channels
+
+            channels(settings)
         print(
             f"configuration OK: source {redact_url(settings.source_url)}, "
             f"store {redact_url(settings.store_url)}, "

@@ -17,9 +17,12 @@ from monitor.alerts import AlertBook, Change
 from monitor.collectors import COLLECTORS
 from monitor.config import Settings
 from monitor.daemon.buffer import StoreWriter
+from monitor.daemon.quiet import QuietLog, log_failures
 from monitor.errors import StoreUnavailable, first_line
 from monitor.jobs import SCHEDULE_PREFIX, STORE_SCHEDULE, WAITING, Job, JobQueue, maintenance
-from monitor.samples import Labels, Note
+from monitor.notifications.channels import channels
+from monitor.notifications.outbox import Notifier
+from monitor.samples import Labels
 from monitor.sources import Sources
 from monitor.store import HistoryStore
 
@@ -128,9 +131,13 @@ class CollectorDaemon:
         self.sources = sources or Sources.from_settings(settings)
         self.stop_request = stop or StopRequest()
         self.queue = JobQueue(self.store)
-        self.alerts = AlertBook(self.store, settings.alerts.effective())
         host = socket.gethostname()
         self.worker = f"{host}:{os.getpid()}"
+        # A wrong channel stops start-up here, in one line (ConfigError).
+        self.notifier = Notifier(self.store, settings, channels(settings), self.worker)
+        self.alerts = AlertBook(
+            self.store, settings.alerts.effective(), on_change=self.notifier.on_change
+        )
         # Scheduled runs are this host's own (its machine, its log); requests are anyone's.
         self.scheduled_by = f"{SCHEDULE_PREFIX}{host}"
         self.writer = StoreWriter(self.store)
@@ -159,7 +166,7 @@ class CollectorDaemon:
         except Exception as exc:  # a collector bug must not stop the daemon
             log.error("%s: collector failed: %s: %s", name, type(exc).__name__, first_line(exc))
             return RunResult(name, 0, 1, time.perf_counter() - start, first_line(exc))
-        _log_failures(name, collection.failures)
+        log_failures(name, collection.failures)
         stored = self.writer.offer(name, collection)
         if stored:
             self._evaluate_alerts({(s.name, s.labels) for s in collection.samples})
@@ -341,7 +348,9 @@ class CollectorDaemon:
         """Every collector and maintenance task once, one attempt each, then return."""
         self._run_tasks()
         self.request_all()
-        return self.work(retry=False)
+        results = self.work(retry=False)
+        self.notify(flush=True)  # `--once` delivers what it owes before it exits
+        return results
 
     def run_forever(self, *, poll_seconds: float = 1.0) -> None:
         """Queue every job now and then on its interval, and run what is due, until stopped.
@@ -361,12 +370,20 @@ class CollectorDaemon:
         while not self.stopping and self.fatal is None:
             scheduler.run_pending()
             self.work()
+            self.notify()
             # Sleep in short steps so a stop request is honoured within a second, between runs.
             time.sleep(poll_seconds)
         if self.fatal is not None:
             log.critical("stopped: %s", self.fatal)
         else:
             log.info("stop requested: stopped between runs")
+
+    def notify(self, *, flush: bool = False) -> None:
+        """Send the notifications that are due; a channel's trouble never stops the loop."""
+        try:
+            self.notifier.drain(self._now(), flush=flush)
+        except Exception as exc:
+            self._quiet.error("notify", "cannot send notifications: %s", first_line(exc))
 
     @property
     def fatal(self) -> str | None:
@@ -413,30 +430,3 @@ class CollectorDaemon:
             )
         self.sources.close()
         self.store.close()
-
-
-class QuietLog:
-    """One error line when a trouble starts, then at most one a minute while it lasts."""
-
-    def __init__(self, every_s: float = 60.0) -> None:
-        self.every_s = every_s
-        self._said: dict[str, float] = {}
-
-    def error(self, key: str, message: str, *args: object) -> None:
-        now = time.monotonic()
-        if now - self._said.get(key, -self.every_s) >= self.every_s:
-            log.error(message, *args)
-            self._said[key] = now
-
-    def clear(self, key: str) -> None:
-        self._said.pop(key, None)
-
-
-def _log_failures(collector: str, failures: list[Note]) -> None:
-    """One warning per cause, with what it affected: a database that is down is one line."""
-    by_cause: dict[str, list[str]] = {}
-    for note in failures:
-        by_cause.setdefault(note.text, []).append(note.subject)
-    for cause, subjects in by_cause.items():
-        more = f" and {len(subjects) - 1} more" if len(subjects) > 1 else ""
-        log.warning("%s: %s%s failed: %s", collector, subjects[0], more, cause)
