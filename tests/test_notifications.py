@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -29,6 +30,7 @@ from monitor.notifications.tables import notifications_table
 from monitor.samples import Sample
 from monitor.store import HistoryStore
 from tests.conftest import make_database
+from tests.reference_shop import fill_reference_shop
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = 1_790_000_000.0
@@ -300,3 +302,70 @@ def test_notify_test_says_what_each_channel_answered(tmp_path: Path, webhook: We
     assert lines[0].startswith("ops: sent")
     assert lines[1].startswith("nobody: failed") and "secret-path-991" not in done.stdout
     assert [m["title"] for m in webhook.got] == ["Vigie test message"]
+
+
+def test_an_unacknowledged_alert_is_sent_again_until_someone_acknowledges_it(
+    tmp_path: Path, webhook: Webhook
+) -> None:
+    settings = _settings(tmp_path, webhook.url, repeat_after_s={"error": 3600})
+    store = HistoryStore(settings.store_url)
+    book, notifier = _book(settings, store)
+    _orders(book, 0, T0)
+    assert notifier.drain(T0 + 1) == 1
+    assert notifier.drain(T0 + 1800) == 0
+    assert notifier.drain(T0 + 3602) == 1
+    assert notifier.drain(T0 + 3700) == 0  # once per hour, not once per round
+    [alert] = book.active()
+    assert book.acknowledge(alert.id, "ops:ana", now=T0 + 4000)
+    assert notifier.drain(T0 + 9000) == 0
+    store.close()
+    assert [m["title"] for m in webhook.got] == [
+        "Orders stopped (business.orders): 0",
+        "Still open: Orders stopped (business.orders): 0",
+    ]
+    assert "1 h 00 ago" in webhook.got[1]["message"]
+
+
+def test_a_failing_channel_is_an_alert_told_to_the_other_channels_only(
+    tmp_path: Path, webhook: Webhook
+) -> None:
+    from monitor.daemon import CollectorDaemon
+
+    spare = Webhook()
+    shop = f"sqlite:///{tmp_path / 'shop.sqlite'}"
+    fill_reference_shop(shop)
+    settings = Settings.model_validate(
+        {
+            "data_dir": str(tmp_path),
+            "source": {"url": shop},
+            "store": {"url": f"sqlite:///{tmp_path / 'h.sqlite'}"},
+            "alerts": {"rules": [RULE.model_dump()]},  # the shipped rules, this one replaced
+            "notify": {
+                "group_wait_s": 0,
+                "channels": [
+                    {"name": "ops", "url": webhook.url, "min_severity": "warning"},
+                    {"name": "spare", "url": spare.url, "min_severity": "warning"},
+                ],
+            },
+        }
+    )
+    clock = [T0]
+    daemon = CollectorDaemon(settings, clock=lambda: datetime.fromtimestamp(clock[0], UTC))
+    webhook.down = True
+    daemon.store.write([Sample("business.orders", 0, T0)])
+    daemon.alerts.evaluate({("business.orders", ())}, now=T0)
+    for step in (1, 15, 40, 80):  # past each backoff: 10 s, 20 s, 40 s
+        clock[0] = T0 + step
+        daemon.notify(flush=True)
+    failing = [a for a in daemon.alerts.active() if a.rule == "notification_failing"]
+    assert [(a.subject, a.severity) for a in failing] == [("ops", "error")]
+    spare_titles = [m["title"] for m in spare.got]
+    assert any("keeps refusing" in t and "(ops)" in t for t in spare_titles), spare_titles
+    webhook.down = False
+    clock[0] = T0 + 400
+    daemon.notify(flush=True)
+    assert not [a for a in daemon.alerts.active() if a.rule == "notification_failing"]
+    daemon.close()
+    spare.close()
+    # ops got its own messages once it came back, and never the news of its own failure.
+    assert webhook.got and all("keeps refusing" not in m["message"] for m in webhook.got)

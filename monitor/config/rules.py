@@ -223,6 +223,12 @@ DEFAULT_ALERT_RULES = [
         min_value=5,
     ),
     _rule(
+        "notification_failing",
+        "notifications.*.failing",
+        "A notification channel keeps refusing messages: they wait until it takes them",
+        error=1,
+    ),
+    _rule(
         "probe_down",
         "performance.probe.up",
         "An HTTP probe gets no good answer",

@@ -144,6 +144,7 @@ class CollectorDaemon:
         # Scheduled runs the store could not queue (it cannot be written): run without it.
         self._unqueued: set[str] = set()
         self._quiet = QuietLog()
+        self._channels_checked = 0.0
         self._job: Job | None = None
         self.handlers: dict[str, Callable[[], RunResult]] = {
             name: self._collector_job(name) for name in COLLECTORS
@@ -379,9 +380,16 @@ class CollectorDaemon:
             log.info("stop requested: stopped between runs")
 
     def notify(self, *, flush: bool = False) -> None:
-        """Send the notifications that are due; a channel's trouble never stops the loop."""
+        """Send the notifications that are due, and once a minute record whether each channel
+        takes them; a channel's trouble never stops the loop."""
+        now = self._now()
         try:
-            self.notifier.drain(self._now(), flush=flush)
+            self.notifier.drain(now, flush=flush)
+            if self.notifier.channels and (flush or now - self._channels_checked >= 60):
+                self._channels_checked = now
+                states = self.notifier.channel_states(now)
+                if self.writer.offer("notifications", states):
+                    self._evaluate_alerts({(s.name, s.labels) for s in states.samples})
         except Exception as exc:
             self._quiet.error("notify", "cannot send notifications: %s", first_line(exc))
 

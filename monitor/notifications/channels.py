@@ -11,6 +11,8 @@ from monitor.config import SEVERITIES, ChannelConfig, Settings
 from monitor.errors import ConfigError
 from monitor.redaction import redact
 
+FAILING_RULE = "notification_failing"
+
 
 @dataclass(frozen=True)
 class Channel:
@@ -21,8 +23,11 @@ class Channel:
     min_severity: str
     rules: tuple[str, ...]
 
-    def wants(self, rule: str, severity: str) -> bool:
-        """Whether an alert of `rule` at `severity` goes to this channel."""
+    def wants(self, rule: str, severity: str, subject: str = "") -> bool:
+        """Whether an alert of `rule` at `severity` about `subject` goes to this channel (never
+        the news that this very channel is failing)."""
+        if rule == FAILING_RULE and subject == self.name:
+            return False
         if SEVERITIES.index(severity) < SEVERITIES.index(self.min_severity):
             return False
         return not self.rules or any(fnmatchcase(rule, glob) for glob in self.rules)
@@ -38,7 +43,7 @@ class Channel:
             if severity in ("error", "critical")
             else (apprise.NotifyType.WARNING if severity == "warning" else apprise.NotifyType.INFO)
         )
-        with apprise.LogCapture(level=logging.WARNING) as said:
+        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as said:
             taken = bool(sender.notify(body=body, title=title, notify_type=kind))
             answer = " ".join(line.strip() for line in said.getvalue().splitlines() if line.strip())
         return taken, redact(answer or ("taken" if taken else "refused"))[:500]

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-WORDS = {"opened": "", "escalated": "Worse: ", "resolved": "Resolved: "}
+WORDS = {"opened": "", "escalated": "Worse: ", "resolved": "Resolved: ", "repeat": "Still open: "}
 
 
 def _when(ts: float) -> str:
@@ -46,7 +46,8 @@ def message(
         lines = [
             f"{alert['severity'].capitalize()}: {what} on {subject}.",
             f"{alert['metric']} is {figures}.",
-            f"Since {_when(alert['opened_at'])}.",
+            f"Since {_when(alert['opened_at'])}"
+            + (f", {_lasted(now - alert['opened_at'])} ago." if change == "repeat" else "."),
         ]
     if dashboard_url:
         lines.append(f"{dashboard_url.rstrip('/')}/alerts?alert={alert['id']}")

@@ -10,20 +10,23 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, select, update
 
 from monitor.alerts import Change
 from monitor.alerts.tables import alerts_table
 from monitor.config import SEVERITIES, Settings
 from monitor.notifications.channels import Channel
 from monitor.notifications.compose import grouped, message
+from monitor.notifications.repeats import queue_repeats
 from monitor.notifications.tables import notifications_table as outbox
+from monitor.samples import Collection
 from monitor.store import HistoryStore
 
 log = logging.getLogger("vigie.notify")
 WAITING, SENDING, SENT = "waiting", "sending", "sent"
 NOTIFIED = ("opened", "escalated", "resolved")  # easing down is not worth a message
 CLAIM_TIMEOUT_S = 120.0
+FAILING_AFTER = 3  # refusals in a row before a channel counts as failing
 MAX_BACKOFF_S = 3600.0
 
 
@@ -53,7 +56,11 @@ class Notifier:
             .one()
         )
         title, body = message(dict(alert), change.kind, now, self.settings.notify.dashboard_url)
-        wanted = [c for c in self.channels.values() if c.wants(change.rule, change.severity)]
+        wanted = [
+            c
+            for c in self.channels.values()
+            if c.wants(change.rule, change.severity, change.subject)
+        ]
         if not self.channels:
             log.info("not sent: no channel: %s", title)
         for channel in wanted:
@@ -78,12 +85,29 @@ class Notifier:
         """Send what is due, one message per channel (grouped); returns messages delivered.
         `flush` does not wait for the grouping window (`--once`)."""
         self._take_back(now)
+        queue_repeats(self.store, self.settings, list(self.channels.values()), now)
         delivered = 0
         for channel in self.channels.values():
             rows = self._claim(channel, now, flush)
             if rows:
                 delivered += self._send(channel, rows, now)
         return delivered
+
+    def channel_states(self, now: float) -> Collection:
+        """`notifications.<channel>.failing`: 1 while a message to it has been refused
+        FAILING_AFTER times and still waits, else 0 (what `notification_failing` watches)."""
+        with self.store.engine.connect() as conn:
+            tries = dict(
+                conn.execute(
+                    select(outbox.c.channel, func.max(outbox.c.attempts))
+                    .where(outbox.c.state == WAITING)
+                    .group_by(outbox.c.channel)
+                ).all()
+            )
+        states = Collection(ts=now)
+        for name in self.channels:
+            states.add(f"notifications.{name}.failing", float(tries.get(name, 0) >= FAILING_AFTER))
+        return states
 
     def _take_back(self, now: float) -> None:
         """Claims of a daemon that died mid-send go back to waiting."""
