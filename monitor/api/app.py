@@ -35,6 +35,7 @@ from monitor.api.errors import HANDLERS
 from monitor.api.guard import MAINTENANCE_PATH, RequestGuard, actor, bearer, excerpt
 from monitor.api.models import Envelope, ErrorBody, HealthBody, envelope, iso
 from monitor.api.prometheus import exposition
+from monitor.api.silences import router as silences_router
 from monitor.config import Settings, load_settings
 from monitor.errors import VigieError
 from monitor.insights import findings as insights
@@ -329,6 +330,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for kind, handle in HANDLERS:
         app.add_exception_handler(kind, handle)
     app.include_router(router)
+    app.include_router(silences_router)
     app.add_middleware(
         RequestGuard,
         settings=backend.settings,

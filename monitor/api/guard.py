@@ -21,14 +21,16 @@ from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from monitor.api.models import envelope
+from monitor.audit import record
 from monitor.config import Settings
 from monitor.errors import first_line
-from monitor.jobs.maintenance import audit_call, authorized
+from monitor.jobs.maintenance import authorized
 from monitor.store import HistoryStore
 
 log = logging.getLogger("vigie.api")
 MAX_BODY_BYTES = 64 * 1024
 MAINTENANCE_PATH = "/api/system/maintenance"
+SILENCES_PATH = "/api/system/silences"
 EXCERPT_CHARS = 40
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
@@ -42,6 +44,17 @@ def excerpt(value: object) -> str:
 def error_answer(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """The API's error envelope."""
     return JSONResponse(envelope(message, success=False), status_code=status, headers=headers)
+
+
+def ops_action(method: str, path: str) -> str | None:
+    """The ops-only action a request asks for ("maintenance", "silences"), None for a read."""
+    if method == "POST" and path == MAINTENANCE_PATH:
+        return "maintenance"
+    if (method == "POST" and path == SILENCES_PATH) or (
+        method == "DELETE" and path.startswith(SILENCES_PATH + "/")
+    ):
+        return "silences"
+    return None
 
 
 def bearer(headers: Headers) -> str | None:
@@ -85,7 +98,7 @@ class RequestGuard:
             await self._options(scope)(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        guarded = scope["method"] == "POST" and scope["path"] == MAINTENANCE_PATH
+        guarded = ops_action(scope["method"], scope["path"])
         refusal = self._by_headers(headers, guarded)
         if refusal is None and scope["method"] in ("POST", "PUT", "PATCH", "DELETE"):
             body, refusal = await self._by_body(receive, guarded)
@@ -94,34 +107,34 @@ class RequestGuard:
             await self.app(scope, receive, send)
             return
         answer, audit = refusal
-        if audit is not None:
-            await run_in_threadpool(self._audit, actor(scope), *audit)
+        if audit is not None and guarded is not None:
+            await run_in_threadpool(self._audit, actor(scope), guarded, *audit)
         await answer(scope, receive, send)
 
-    def _by_headers(self, headers: Headers, guarded: bool) -> Refusal | None:
-        if guarded:
+    def _by_headers(self, headers: Headers, guarded: str | None) -> Refusal | None:
+        if guarded is not None:
             token = bearer(headers)
             if token is None:
                 answer = error_answer(
                     401,
-                    "maintenance is for ops only: send Authorization: Bearer <ops token>",
+                    f"{guarded} is for ops only: send Authorization: Bearer <ops token>",
                     {"WWW-Authenticate": "Bearer"},
                 )
                 return answer, ("refused", "no bearer token")
             if not authorized(self.settings, token):
                 unset = "" if self.settings.ops.token else " (none is set: set ops.token)"
-                answer = error_answer(403, f"maintenance is for ops only: wrong ops token{unset}")
+                answer = error_answer(403, f"{guarded} is for ops only: wrong ops token{unset}")
                 return answer, ("refused", "no valid ops token")
         length = headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
             return self._too_large(guarded)
         return None
 
-    def _too_large(self, guarded: bool) -> Refusal:
+    def _too_large(self, guarded: str | None) -> Refusal:
         detail = f"body over {MAX_BODY_BYTES // 1024} KiB"
-        return error_answer(413, TOO_LARGE), ("invalid", detail) if guarded else None
+        return error_answer(413, TOO_LARGE), ("invalid", detail) if guarded is not None else None
 
-    async def _by_body(self, receive: Receive, guarded: bool) -> tuple[bytes, Refusal | None]:
+    async def _by_body(self, receive: Receive, guarded: str | None) -> tuple[bytes, Refusal | None]:
         """The body, read up to the limit and no further."""
         chunks: list[bytes] = []
         size = 0
@@ -137,7 +150,7 @@ class RequestGuard:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        if guarded:
+        if guarded is not None:
             try:
                 body.decode("utf-8")
             except UnicodeDecodeError:
@@ -160,19 +173,13 @@ class RequestGuard:
             status_code=204, headers={"Allow": ", ".join(sorted(allowed | {"OPTIONS"}))}
         )
 
-    def _audit(self, who: str, outcome: str, detail: str) -> None:
+    def _audit(self, who: str, action: str, outcome: str, detail: str) -> None:
         try:
-            audit_call(
-                self.store(),
-                actor=who,
-                tasks=[],
-                outcome=outcome,
-                now=time.time(),
-                detail=detail,
-                burst=True,
-            )
+            with self.store().writing() as conn:
+                record(conn, actor=who, action=action, target="-", outcome=outcome,
+                       now=time.time(), detail=detail, burst=True)  # fmt: skip
         except Exception as exc:  # the answer matters more than its audit line
-            log.warning("cannot audit a refused maintenance call: %s", first_line(exc))
+            log.warning("cannot audit a refused %s call: %s", action, first_line(exc))
 
 
 def _replay(body: bytes, then: Receive) -> Receive:

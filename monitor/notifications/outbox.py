@@ -15,6 +15,7 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 from monitor.alerts import Change
 from monitor.alerts.tables import alerts_table
 from monitor.config import SEVERITIES, Settings
+from monitor.notifications import silences
 from monitor.notifications.channels import Channel
 from monitor.notifications.compose import grouped, message
 from monitor.notifications.repeats import queue_repeats
@@ -24,6 +25,7 @@ from monitor.store import HistoryStore
 
 log = logging.getLogger("vigie.notify")
 WAITING, SENDING, SENT = "waiting", "sending", "sent"
+SILENCED, MUTED = "silenced", "muted"  # held by a silence; dropped because it resolved meanwhile
 NOTIFIED = ("opened", "escalated", "resolved")  # easing down is not worth a message
 CLAIM_TIMEOUT_S = 120.0
 FAILING_AFTER = 3  # refusals in a row before a channel counts as failing
@@ -63,6 +65,9 @@ class Notifier:
         ]
         if not self.channels:
             log.info("not sent: no channel: %s", title)
+        hushed = silences.muted(
+            silences.active(conn, now), change.rule, change.subject, change.severity
+        )
         for channel in wanted:
             conn.execute(
                 insert(outbox).values(
@@ -74,7 +79,7 @@ class Notifier:
                     channel=channel.name,
                     title=title,
                     body=body,
-                    state=WAITING,
+                    state=SILENCED if hushed else WAITING,
                     attempts=0,
                     created_at=now,
                     next_at=now,
@@ -85,6 +90,7 @@ class Notifier:
         """Send what is due, one message per channel (grouped); returns messages delivered.
         `flush` does not wait for the grouping window (`--once`)."""
         self._take_back(now)
+        self._release(now)
         queue_repeats(self.store, self.settings, list(self.channels.values()), now)
         delivered = 0
         for channel in self.channels.values():
@@ -108,6 +114,34 @@ class Notifier:
         for name in self.channels:
             states.add(f"notifications.{name}.failing", float(tries.get(name, 0) >= FAILING_AFTER))
         return states
+
+    def _release(self, now: float) -> None:
+        """Messages held by a silence that ended: sent if their alert is still open, dropped
+        ("muted") if it resolved meanwhile."""
+        with self.store.writing() as conn:
+            held = conn.execute(
+                select(
+                    outbox.c.id,
+                    outbox.c.rule,
+                    outbox.c.subject,
+                    outbox.c.severity,
+                    alerts_table.c.state,
+                )
+                .join(alerts_table, alerts_table.c.id == outbox.c.alert_id)
+                .where(outbox.c.state == SILENCED)
+            ).all()
+            if not held:
+                return
+            now_silent = silences.active(conn, now)
+            for row in held:
+                done: dict[str, object]
+                if row.state != "open":
+                    done = {"state": MUTED, "answer": "silenced; the alert resolved meanwhile"}
+                elif not silences.muted(now_silent, row.rule, row.subject, row.severity):
+                    done = {"state": WAITING, "next_at": now}
+                else:
+                    continue
+                conn.execute(update(outbox).where(outbox.c.id == row.id).values(**done))
 
     def _take_back(self, now: float) -> None:
         """Claims of a daemon that died mid-send go back to waiting."""

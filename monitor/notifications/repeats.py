@@ -10,6 +10,7 @@ from sqlalchemy import Connection, and_, func, insert, select, text
 
 from monitor.alerts.tables import alerts_table
 from monitor.config import Settings
+from monitor.notifications import silences
 from monitor.notifications.channels import Channel
 from monitor.notifications.compose import message
 from monitor.notifications.tables import notifications_table as outbox
@@ -37,7 +38,10 @@ def queue_repeats(
                 alerts_table.c.severity.in_(list(after)),
             )
         ).mappings()
+        silent = silences.active(conn, now)
         for alert in list(open_alerts):
+            if silences.muted(silent, alert["rule"], alert["subject"], alert["severity"]):
+                continue
             wait = after[alert["severity"]]
             for channel in channels:
                 if not channel.wants(alert["rule"], alert["severity"], alert["subject"]):

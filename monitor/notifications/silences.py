@@ -1,0 +1,154 @@
+"""Silences: ops mute the notifications of the alerts a silence matches (rule glob, subject
+glob, severity at most) until it ends. Silenced alerts still open, resolve and show; a message
+muted by a silence that ends while its alert is still open is sent then. Owns `silences`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from sqlalchemy import Column, Connection, Double, Integer, String, Table, Text, insert, select
+from sqlalchemy import update as sql_update
+
+from monitor.audit import record
+from monitor.config import SEVERITIES, Settings
+from monitor.errors import VigieError
+from monitor.jobs.maintenance import NotAuthorized, authorized
+from monitor.store import HistoryStore, metadata
+
+silences_table = Table(
+    "silences",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rule", String(100), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("max_severity", String(16), nullable=False),
+    Column("starts_at", Double, nullable=False),
+    Column("ends_at", Double, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("comment", Text, nullable=False),
+)
+
+
+class NoSuchSilence(VigieError):
+    """No silence has that id, or it has already ended."""
+
+
+@dataclass(frozen=True)
+class Silence:
+    """One silence: what it matches and until when."""
+
+    id: int
+    rule: str
+    subject: str
+    max_severity: str
+    starts_at: float
+    ends_at: float
+    created_by: str
+    comment: str
+
+    def matches(self, rule: str, subject: str, severity: str) -> bool:
+        """Whether this silence mutes an alert of `rule` on `subject` at `severity`."""
+        return (
+            fnmatchcase(rule, self.rule)
+            and fnmatchcase(subject, self.subject)
+            and SEVERITIES.index(severity) <= SEVERITIES.index(self.max_severity)
+        )
+
+
+def active(conn: Connection, now: float) -> list[Silence]:
+    """The silences in force at `now`."""
+    rows = conn.execute(
+        select(silences_table).where(
+            silences_table.c.starts_at <= now, silences_table.c.ends_at > now
+        )
+    ).mappings()
+    return [Silence(**row) for row in rows]
+
+
+def muted(silences: Sequence[Silence], rule: str, subject: str, severity: str) -> bool:
+    """Whether any of `silences` mutes this alert."""
+    return any(s.matches(rule, subject, severity) for s in silences)
+
+
+def create(
+    store: HistoryStore,
+    settings: Settings,
+    token: str | None,
+    *,
+    rule: str,
+    subject: str,
+    max_severity: str,
+    duration_s: float,
+    comment: str,
+    actor: str,
+    now: float,
+) -> int:
+    """Start a silence now for `duration_s` (ops only: NotAuthorized without the token, audited
+    as refused); audited. Returns its id."""
+    _ops_only(store, settings, token, actor=actor, now=now)
+    with store.writing() as conn:
+        silence_id = int(
+            conn.execute(
+                insert(silences_table)
+                .values(
+                    rule=rule,
+                    subject=subject,
+                    max_severity=max_severity,
+                    starts_at=now,
+                    ends_at=now + duration_s,
+                    created_by=actor[:100],
+                    comment=comment,
+                )
+                .returning(silences_table.c.id)
+            ).scalar_one()
+        )
+        record(conn, actor=actor, action="silence", target=f"silence {silence_id}",
+               outcome="created", now=now, detail=f"{rule} / {subject}: {comment}")  # fmt: skip
+    return silence_id
+
+
+def end(
+    store: HistoryStore,
+    settings: Settings,
+    token: str | None,
+    silence_id: int,
+    *,
+    actor: str,
+    now: float,
+) -> None:
+    """End a silence now (ops only); audited. NoSuchSilence if it is unknown or over."""
+    _ops_only(store, settings, token, actor=actor, now=now)
+    with store.writing() as conn:
+        ended = conn.execute(
+            sql_update(silences_table)
+            .where(silences_table.c.id == silence_id, silences_table.c.ends_at > now)
+            .values(ends_at=now)
+        ).rowcount
+        record(conn, actor=actor, action="silence", target=f"silence {silence_id}",
+               outcome="ended" if ended else "refused", now=now)  # fmt: skip
+    if not ended:
+        raise NoSuchSilence(f"no silence {silence_id} in force (unknown, or already over)")
+
+
+def _ops_only(
+    store: HistoryStore, settings: Settings, token: str | None, *, actor: str, now: float
+) -> None:
+    if authorized(settings, token):
+        return
+    with store.writing() as conn:
+        record(conn, actor=actor, action="silence", target="-", outcome="refused", now=now,
+               detail="no valid ops token", burst=True)  # fmt: skip
+    raise NotAuthorized("silences are for ops only: give the ops token")
+
+
+def listing(store: HistoryStore, now: float, *, ended_within_s: float = 86400) -> list[Silence]:
+    """Silences in force, and those that ended within the last day, newest first."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(silences_table)
+            .where(silences_table.c.ends_at > now - ended_within_s)
+            .order_by(silences_table.c.id.desc())
+        ).mappings()
+        return [Silence(**row) for row in rows]
