@@ -49,6 +49,7 @@ bench: $(STAMP) browser
 	$(BIN)/python bench/dashboard_bench.py
 	$(BIN)/python bench/api_bench.py
 	$(BIN)/python bench/safety_bench.py
+	$(BIN)/python bench/notify_bench.py
 
 clean:
 	rm -rf $(VENV) data test-artifacts
