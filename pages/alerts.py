@@ -1,4 +1,5 @@
-"""Alerts: the open ones by priority (ops acknowledge them), and the history with filters."""
+"""Alerts: the open ones by priority (ops acknowledge them), the history with filters, the
+silences and the notification log."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from monitor import report
 from monitor.alerts import Alert, AlertBook, alerts_between, open_alerts
 from monitor.config import SEVERITIES
 from monitor.jobs.maintenance import NotAuthorized, acknowledge_alert
+from monitor.notifications.history import LOG_COLUMNS, notification_log, silences_now
 
 dashboard.page("Alerts")
 settings = dashboard.settings()
@@ -115,5 +117,30 @@ def past() -> None:
     dashboard.table(shown, COLUMNS, name="alerts-history")
 
 
+def notified() -> None:
+    now = dashboard.now()
+    in_force = [s for s in dashboard.read(silences_now, now) if s.ends_at > now]
+    st.subheader(f"Silences ({len(in_force)} in force)")
+    if not in_force:
+        st.caption("No silence is in force: every alert is notified.")
+    for silence in in_force:
+        st.caption(
+            f"{silence.rule} on {silence.subject} (up to {silence.max_severity}) until "
+            f"{dashboard.when(silence.ends_at)}, by {silence.created_by}: {silence.comment}"
+        )
+    st.subheader("Notifications")
+    log = dashboard.read(notification_log)
+    if not log:
+        st.caption("Nothing was sent yet (channels are set under [notify] in the configuration).")
+        return
+    shown = [
+        {**row, "createdAt": dashboard.iso_or_none(row["createdAt"]),
+         "sentAt": dashboard.iso_or_none(row["sentAt"])}
+        for row in log
+    ]  # fmt: skip
+    dashboard.table(shown, LOG_COLUMNS, name="notifications")
+
+
 active()
 past()
+notified()

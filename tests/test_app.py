@@ -427,3 +427,35 @@ def test_the_secrets_file_token_wins_over_the_configuration(known: str) -> None:
     assert _maintenance_open_to(OPS_SECRET, secret_in_file=None)  # the config's alone
     assert _maintenance_open_to("from-secrets", secret_in_file="from-secrets")
     assert not _maintenance_open_to(OPS_SECRET, secret_in_file="from-secrets")
+
+
+def test_the_alerts_page_shows_the_silences_and_the_notification_log(known: str) -> None:
+    import time
+
+    from monitor.config import Settings
+    from monitor.notifications import silences
+    from monitor.notifications.tables import notifications_table
+
+    store = HistoryStore(known)
+    now = time.time()
+    with store.writing() as conn:
+        conn.execute(
+            notifications_table.insert().values(
+                alert_id=1, change="opened", rule="disk_full", subject="performance.diskUsage",
+                severity="critical", channel="ops", title="The data disk is filling up",
+                body="…", state="waiting", attempts=2, created_at=now - 60, next_at=now + 40,
+                answer="Servers are overloaded., error=503.",
+            )
+        )  # fmt: skip
+    ops = Settings.model_validate({"ops": {"token": OPS_SECRET}})
+    silences.create(store, ops, OPS_SECRET, rule="orders_*", subject="*",
+                    max_severity="critical", duration_s=3600, comment="provider migration",
+                    actor="dashboard:ana", now=now)  # fmt: skip
+    store.close()
+    app = open_page("alerts")
+    captions = [c.value for c in app.caption]
+    assert any("orders_* on * (up to critical)" in c and "provider migration" in c
+               for c in captions), captions  # fmt: skip
+    log = app.dataframe[-1].value
+    assert list(log["channel"]) == ["ops"] and list(log["state"]) == ["waiting"]
+    assert list(log["answer"]) == ["Servers are overloaded., error=503."]
