@@ -4,6 +4,7 @@ silences and the notification log."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -12,6 +13,7 @@ from monitor import report
 from monitor.alerts import Alert, AlertBook, alerts_between, open_alerts
 from monitor.config import SEVERITIES
 from monitor.jobs.maintenance import NotAuthorized, acknowledge_alert
+from monitor.notifications import silences
 from monitor.notifications.history import LOG_COLUMNS, notification_log, silences_now
 
 dashboard.page("Alerts")
@@ -117,17 +119,57 @@ def past() -> None:
     dashboard.table(shown, COLUMNS, name="alerts-history")
 
 
+def _silence_action(action: Callable[[], object]) -> None:
+    try:
+        action()
+    except (NotAuthorized, silences.NoSuchSilence) as exc:
+        st.error(str(exc))
+        return
+    st.cache_data.clear()  # the silence shows (or goes) at once
+    st.rerun()
+
+
+def _end_silence(silence_id: int, ops: tuple[str, str]) -> None:
+    _silence_action(
+        lambda: silences.end(store, settings, ops[1], silence_id, actor=ops[0], now=time.time())
+    )
+
+
+def _silence_form(ops: tuple[str, str] | None) -> None:
+    with st.expander("Silence alerts during planned work", expanded=False):
+        with st.form("silence", border=False):
+            rule = st.text_input("Rules (a name or a glob)", value="*", max_chars=100)
+            subject = st.text_input("Subjects (a name or a glob)", value="*", max_chars=300)
+            minutes = st.number_input("For (minutes)", min_value=1, max_value=43_200, value=60)
+            comment = st.text_input("Why", max_chars=500)
+            sent = st.form_submit_button("Silence", disabled=ops is None)
+        if sent and ops is not None:
+            if not comment.strip():
+                st.error("Say why: the silence is shown to everyone with its reason.")
+                return
+            _silence_action(lambda: silences.create(
+                store, settings, ops[1], rule=rule, subject=subject, max_severity="critical",
+                duration_s=int(minutes) * 60, comment=comment, actor=ops[0], now=time.time(),
+            ))  # fmt: skip
+
+
 def notified() -> None:
     now = dashboard.now()
     in_force = [s for s in dashboard.read(silences_now, now) if s.ends_at > now]
     st.subheader(f"Silences ({len(in_force)} in force)")
     if not in_force:
         st.caption("No silence is in force: every alert is notified.")
+    ops = dashboard.ops()
     for silence in in_force:
-        st.caption(
+        words, end = st.columns([5, 1])
+        words.caption(
             f"{silence.rule} on {silence.subject} (up to {silence.max_severity}) until "
             f"{dashboard.when(silence.ends_at)}, by {silence.created_by}: {silence.comment}"
         )
+        if end.button("End", key=f"end-silence-{silence.id}", disabled=ops is None):
+            assert ops is not None
+            _end_silence(silence.id, ops)
+    _silence_form(ops)
     st.subheader("Notifications")
     log = dashboard.read(notification_log)
     if not log:

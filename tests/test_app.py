@@ -459,3 +459,30 @@ def test_the_alerts_page_shows_the_silences_and_the_notification_log(known: str)
     log = app.dataframe[-1].value
     assert list(log["channel"]) == ["ops"] and list(log["state"]) == ["waiting"]
     assert list(log["answer"]) == ["Servers are overloaded., error=503."]
+
+
+def test_ops_silence_and_end_a_silence_from_the_alerts_page(known: str) -> None:
+    from monitor.audit import entries
+    from monitor.notifications.silences import listing
+
+    import time
+
+    app = open_page("alerts", ops=True)
+    fields = {field.label: field for field in app.text_input}
+    fields["Rules (a name or a glob)"].set_value("orders_*")
+    fields["Why"].set_value("payment provider migration")
+    app.button(key="FormSubmitter:silence-Silence").click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    store = HistoryStore(known)
+    [silence] = listing(store, time.time())
+    assert (silence.rule, silence.created_by) == ("orders_*", "dashboard:ana")
+    app.button(key=f"end-silence-{silence.id}").click().run()
+    [ended] = listing(store, time.time())
+    assert ended.ends_at <= time.time()
+    assert [e.outcome for e in entries(store)][:2] == ["ended", "created"]
+    store.close()
+
+
+def test_a_silence_needs_the_ops_gate(known: str) -> None:
+    app = open_page("alerts")
+    assert app.button(key="FormSubmitter:silence-Silence").disabled
