@@ -462,10 +462,10 @@ def test_the_alerts_page_shows_the_silences_and_the_notification_log(known: str)
 
 
 def test_ops_silence_and_end_a_silence_from_the_alerts_page(known: str) -> None:
+    import time
+
     from monitor.audit import entries
     from monitor.notifications.silences import listing
-
-    import time
 
     app = open_page("alerts", ops=True)
     fields = {field.label: field for field in app.text_input}
