@@ -9,3 +9,10 @@ class Section(BaseModel):
     """A TOML table of the configuration."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def unique_names(names: list[str], what: str) -> None:
+    """ValueError naming the names given twice (rules, channels: each is referred to by it)."""
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ValueError(f"{what} names must be unique; given twice: {', '.join(twice)}")

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from monitor.config.base import Section
+from monitor.config.base import Section, unique_names
 from monitor.redaction import register_url_parts
 
 Severity = Literal["info", "warning", "error", "critical"]
@@ -56,8 +56,5 @@ class NotifyConfig(Section):
     @field_validator("channels")
     @classmethod
     def _unique_names(cls, value: list[ChannelConfig]) -> list[ChannelConfig]:
-        names = [c.name for c in value]
-        twice = sorted({n for n in names if names.count(n) > 1})
-        if twice:
-            raise ValueError(f"channel names must be unique; given twice: {', '.join(twice)}")
+        unique_names([c.name for c in value], "channel")
         return value

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from monitor.config.base import Section as _Section
+from monitor.config.base import unique_names
 from monitor.config.defaults import MAX_METRIC_NAME
 
 SEVERITIES = ("info", "warning", "error", "critical")
@@ -250,10 +251,7 @@ class AlertsConfig(_Section):
     @field_validator("rules")
     @classmethod
     def _unique_names(cls, value: list[AlertRule]) -> list[AlertRule]:
-        names = [rule.name for rule in value]
-        twice = sorted({n for n in names if names.count(n) > 1})
-        if twice:
-            raise ValueError(f"rule names must be unique; given twice: {', '.join(twice)}")
+        unique_names([rule.name for rule in value], "rule")
         return value
 
     def effective(self) -> list[AlertRule]:

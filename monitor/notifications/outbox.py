@@ -20,6 +20,7 @@ from monitor.notifications.channels import Channel
 from monitor.notifications.compose import grouped, message
 from monitor.notifications.repeats import queue_repeats
 from monitor.notifications.tables import notifications_table as outbox
+from monitor.notifications.tables import owed
 from monitor.samples import Collection
 from monitor.store import HistoryStore
 
@@ -68,23 +69,12 @@ class Notifier:
         hushed = silences.muted(
             silences.active(conn, now), change.rule, change.subject, change.severity
         )
+        state = SILENCED if hushed else WAITING
         for channel in wanted:
-            conn.execute(
-                insert(outbox).values(
-                    alert_id=change.alert_id,
-                    change=change.kind,
-                    rule=change.rule,
-                    subject=change.subject,
-                    severity=change.severity,
-                    channel=channel.name,
-                    title=title,
-                    body=body,
-                    state=SILENCED if hushed else WAITING,
-                    attempts=0,
-                    created_at=now,
-                    next_at=now,
-                )
-            )
+            # The change's severity, not the row's: an eased alert is told at its new level.
+            about = {**alert, "severity": change.severity}
+            row = owed(about, change.kind, channel.name, title, body, now=now, state=state)
+            conn.execute(insert(outbox).values(**row))
 
     def drain(self, now: float, *, flush: bool = False) -> int:
         """Send what is due, one message per channel (grouped); returns messages delivered.

@@ -14,6 +14,7 @@ from monitor.notifications import silences
 from monitor.notifications.channels import Channel
 from monitor.notifications.compose import message
 from monitor.notifications.tables import notifications_table as outbox
+from monitor.notifications.tables import owed
 from monitor.store import HistoryStore
 
 REPEAT_LOCK_KEY = 0x56_69_67_52  # "VigR"
@@ -65,20 +66,5 @@ def _heard_lately(conn: Connection, alert_id: int, channel: str, since: float) -
 def _queue(conn: Connection, alert: dict[str, object], channel: str, settings: Settings,
            now: float) -> int:  # fmt: skip
     title, body = message(alert, "repeat", now, settings.notify.dashboard_url)
-    conn.execute(
-        insert(outbox).values(
-            alert_id=alert["id"],
-            change="repeat",
-            rule=alert["rule"],
-            subject=alert["subject"],
-            severity=alert["severity"],
-            channel=channel,
-            title=title,
-            body=body,
-            state="waiting",
-            attempts=0,
-            created_at=now,
-            next_at=now,
-        )
-    )
+    conn.execute(insert(outbox).values(**owed(alert, "repeat", channel, title, body, now=now)))
     return 1

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy import Column, Double, Index, Integer, String, Table, Text
 
 from monitor.store import metadata
@@ -31,3 +34,24 @@ notifications_table = Table(
     Index("ix_notifications_due", "state", "next_at"),
     Index("ix_notifications_channel", "channel", "state"),
 )
+
+
+def owed(
+    alert: Mapping[str, Any], change: str, channel: str, title: str, body: str, *,
+    now: float, state: str = "waiting",
+) -> dict[str, Any]:  # fmt: skip
+    """The outbox row of one message owed to one channel about one alert change."""
+    return {
+        "alert_id": alert["id"],
+        "change": change,
+        "rule": alert["rule"],
+        "subject": alert["subject"],
+        "severity": alert["severity"],
+        "channel": channel,
+        "title": title,
+        "body": body,
+        "state": state,
+        "attempts": 0,
+        "created_at": now,
+        "next_at": now,
+    }
