@@ -14,7 +14,7 @@ from monitor.alerts import Alert, AlertBook, alerts_between, open_alerts
 from monitor.config import SEVERITIES
 from monitor.jobs.maintenance import NotAuthorized, acknowledge_alert
 from monitor.notifications import silences
-from monitor.notifications.history import LOG_COLUMNS, notification_log, silences_now
+from monitor.notifications.history import LOG_COLUMNS, notification_log
 
 dashboard.page("Alerts")
 settings = dashboard.settings()
@@ -155,7 +155,7 @@ def _silence_form(ops: tuple[str, str] | None) -> None:
 
 def notified() -> None:
     now = dashboard.now()
-    in_force = [s for s in dashboard.read(silences_now, now) if s.ends_at > now]
+    in_force = [s for s in dashboard.read(silences.listing, now) if s.ends_at > now]
     st.subheader(f"Silences ({len(in_force)} in force)")
     if not in_force:
         st.caption("No silence is in force: every alert is notified.")

@@ -6,7 +6,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from monitor.notifications.silences import Silence, listing
 from monitor.notifications.tables import notifications_table as outbox
 from monitor.store import HistoryStore
 
@@ -47,8 +46,3 @@ def notification_log(store: HistoryStore, *, limit: int = 200) -> list[dict[str,
         }
         for row in rows
     ]
-
-
-def silences_now(store: HistoryStore, now: float) -> list[Silence]:
-    """The silences in force, and those that ended within the last day (for the page)."""
-    return listing(store, now)
