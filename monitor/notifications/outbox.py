@@ -29,6 +29,7 @@ WAITING, SENDING, SENT = "waiting", "sending", "sent"
 SILENCED, MUTED = "silenced", "muted"  # held by a silence; dropped because it resolved meanwhile
 NOTIFIED = ("opened", "escalated", "resolved")  # easing down is not worth a message
 CLAIM_TIMEOUT_S = 120.0
+REPEAT_CHECK_S = 60.0  # repeats are hours apart: looking once a minute is on time
 FAILING_AFTER = 3  # refusals in a row before a channel counts as failing
 MAX_BACKOFF_S = 3600.0
 
@@ -48,6 +49,7 @@ class Notifier:
         self.settings = settings
         self.channels = {channel.name: channel for channel in channels}
         self.worker = worker
+        self._repeats_checked = -REPEAT_CHECK_S
 
     def on_change(self, conn: Connection, change: Change, now: float) -> None:
         """The alerts' change hook: the messages this change owes, in its own transaction."""
@@ -79,9 +81,27 @@ class Notifier:
     def drain(self, now: float, *, flush: bool = False) -> int:
         """Send what is due, one message per channel (grouped); returns messages delivered.
         `flush` does not wait for the grouping window (`--once`)."""
-        self._take_back(now)
-        self._release(now)
-        queue_repeats(self.store, self.settings, list(self.channels.values()), now)
+        if not self.channels:
+            return 0
+        # The daemon calls this every second: one read decides, writes only when there is work.
+        with self.store.engine.connect() as conn:
+            pending: dict[str, int] = dict(
+                conn.execute(
+                    select(outbox.c.state, func.count())
+                    .where(outbox.c.state.in_([WAITING, SENDING, SILENCED]))
+                    .group_by(outbox.c.state)
+                ).all()
+            )
+        due = pending.get(WAITING, 0)
+        if pending.get(SENDING):
+            due += self._take_back(now)
+        if pending.get(SILENCED):
+            due += self._release(now)
+        if now - self._repeats_checked >= REPEAT_CHECK_S:
+            self._repeats_checked = now
+            due += queue_repeats(self.store, self.settings, list(self.channels.values()), now)
+        if not due:
+            return 0
         delivered = 0
         for channel in self.channels.values():
             rows = self._claim(channel, now, flush)
@@ -105,9 +125,10 @@ class Notifier:
             states.add(f"notifications.{name}.failing", float(tries.get(name, 0) >= FAILING_AFTER))
         return states
 
-    def _release(self, now: float) -> None:
+    def _release(self, now: float) -> int:
         """Messages held by a silence that ended: sent if their alert is still open, dropped
-        ("muted") if it resolved meanwhile."""
+        ("muted") if it resolved meanwhile. Returns how many became due."""
+        released = 0
         with self.store.writing() as conn:
             held = conn.execute(
                 select(
@@ -121,7 +142,7 @@ class Notifier:
                 .where(outbox.c.state == SILENCED)
             ).all()
             if not held:
-                return
+                return 0
             now_silent = silences.active(conn, now)
             for row in held:
                 done: dict[str, object]
@@ -129,17 +150,21 @@ class Notifier:
                     done = {"state": MUTED, "answer": "silenced; the alert resolved meanwhile"}
                 elif not silences.muted(now_silent, row.rule, row.subject, row.severity):
                     done = {"state": WAITING, "next_at": now}
+                    released += 1
                 else:
                     continue
                 conn.execute(update(outbox).where(outbox.c.id == row.id).values(**done))
+        return released
 
-    def _take_back(self, now: float) -> None:
-        """Claims of a daemon that died mid-send go back to waiting."""
+    def _take_back(self, now: float) -> int:
+        """Claims of a daemon that died mid-send go back to waiting; returns how many."""
         with self.store.writing() as conn:
-            conn.execute(
-                update(outbox)
-                .where(outbox.c.state == SENDING, outbox.c.claimed_at < now - CLAIM_TIMEOUT_S)
-                .values(state=WAITING, worker=None)
+            return int(
+                conn.execute(
+                    update(outbox)
+                    .where(outbox.c.state == SENDING, outbox.c.claimed_at < now - CLAIM_TIMEOUT_S)
+                    .values(state=WAITING, worker=None)
+                ).rowcount
             )
 
     def _claim(self, channel: Channel, now: float, flush: bool) -> list[Any]:
