@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 
 from monitor.config import Settings
 from monitor.store import HistoryStore
+from tests.receivers import Webhook
 from tests.reference_shop import ACCESS_LOG, fill_reference_shop
 
 PG_ADMIN_URL = os.environ.get(
@@ -104,3 +105,10 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[HistorySto
     history = HistoryStore(url)
     yield history
     history.close()
+
+
+@pytest.fixture
+def webhook() -> Iterator[Webhook]:
+    hook = Webhook()
+    yield hook
+    hook.close()

@@ -3,7 +3,6 @@ server (aiosmtpd), both reached through Apprise as in production."""
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
@@ -13,7 +12,6 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import message_from_bytes
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -30,52 +28,13 @@ from monitor.notifications.tables import notifications_table
 from monitor.samples import Sample
 from monitor.store import HistoryStore
 from tests.conftest import make_database
+from tests.receivers import SECRET, Webhook
 from tests.reference_shop import fill_reference_shop
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = 1_790_000_000.0
-SECRET = "tok3n-in-the-path-55"
 RULE = AlertRule(name="orders_stopped", metric="business.orders", when="below", error=1,
                  message="Orders stopped")  # fmt: skip
-
-
-class Webhook:
-    """A JSON webhook receiver that keeps what it got; `down` makes it answer 503."""
-
-    def __init__(self) -> None:
-        self.got: list[dict[str, Any]] = []
-        self.down = False
-        hook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                if hook.down:
-                    self.send_response(503)
-                    self.end_headers()
-                    return
-                hook.got.append(json.loads(body))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *_args: object) -> None:
-                return None
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        # A secret in the path, as a real webhook's token: it must show nowhere.
-        self.url = f"json://127.0.0.1:{self.server.server_address[1]}/hook-{SECRET}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def webhook() -> Iterator[Webhook]:
-    hook = Webhook()
-    yield hook
-    hook.close()
 
 
 class Mailbox:

@@ -3,7 +3,6 @@ create, list and end, ops only and audited."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,17 +13,11 @@ from monitor.daemon import CollectorDaemon
 from monitor.jobs.maintenance import NotAuthorized
 from monitor.notifications import silences
 from monitor.store import HistoryStore
+from tests.receivers import Webhook
 from tests.test_api import _serve
-from tests.test_notifications import RULE, T0, Webhook, _book, _orders, _settings
+from tests.test_notifications import RULE, T0, _book, _orders, _settings
 
 TOKEN = "silence-t0ken"
-
-
-@pytest.fixture
-def webhook() -> Iterator[Webhook]:
-    hook = Webhook()
-    yield hook
-    hook.close()
 
 
 def _ops(settings: Settings) -> Settings:
