@@ -14,7 +14,12 @@ from monitor.csv_export import iso, to_csv
 from monitor.history import Change
 
 SEVERITY_COLOURS = {"critical": "red", "error": "orange", "warning": "yellow", "info": "blue"}
-STATUS_COLOURS = {"healthy": "green", "degraded": "orange", "unhealthy": "red"}
+STATUS_COLOURS = {
+    "healthy": "green",
+    "maintenance": "blue",
+    "degraded": "orange",
+    "unhealthy": "red",
+}
 
 
 def download(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, name: str) -> None:

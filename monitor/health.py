@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -20,12 +20,18 @@ from monitor.alerts import Alert, level, open_alerts
 from monitor.collectors.performance import probe
 from monitor.config import Probe, Settings
 from monitor.errors import SourceError, failure_kind, first_line
+from monitor.notifications import windows
+from monitor.notifications.mutes import Mutes
 from monitor.sources.database import SourceDatabase
 from monitor.sources.machine import Machine
 from monitor.store import HistoryStore, sqlite_path
 
 HEALTHY, DEGRADED, UNHEALTHY = "healthy", "degraded", "unhealthy"
-_RANK = {HEALTHY: 0, DEGRADED: 1, UNHEALTHY: 2}
+# What a failing check or alert covered by a maintenance window says: planned, not failing.
+MAINTENANCE = "maintenance"
+_RANK = {HEALTHY: 0, MAINTENANCE: 1, DEGRADED: 2, UNHEALTHY: 3}
+# The severity a failing check stands for, for a window's `max_severity`.
+_SEVERITY_OF = {UNHEALTHY: "critical", DEGRADED: "error"}
 # The series whose newest sample says when the collector last wrote.
 FRESHNESS_METRIC = "performance.cpuUsage"
 # What an open alert, or a figure past a rule's threshold, does to the status.
@@ -36,6 +42,10 @@ MEMORY_METRIC, DISK_METRIC, DATABASE_METRIC = (
     "performance.diskUsage",
     "database.responseTime",
 )
+# The rule names a maintenance window's `rule` glob matches for the checks without an alert
+# rule of their own, and for those whose rule the check shares.
+COLLECTOR_RULE = "collector_late"
+CHECK_RULES = {"memory": "memory_high", "disk": "disk_full"}
 # Under this much free space SQLite cannot be trusted to commit a batch of samples.
 STORE_MIN_FREE_BYTES = 1024 * 1024
 
@@ -46,7 +56,8 @@ class Check:
 
     `reason` is for anybody (the unauthenticated health answers): the kind of failure, never
     the database's user, host, port or name. `detail` is the full line, for ops and logs.
-    `decides` is false for a check shown for information only (see `verdict`)."""
+    `decides` is false for a check shown for information only (see `verdict`). `rule` is the
+    name a maintenance window's `rule` glob matches (the check's name is its subject)."""
 
     name: str
     status: str
@@ -55,6 +66,7 @@ class Check:
     reason: str | None = None
     detail: str | None = None
     decides: bool = True
+    rule: str | None = None
 
 
 # What each component is measured by, for the IETF format's "component:measurement" keys:
@@ -66,7 +78,7 @@ MEASUREMENTS: dict[str, tuple[str, str | None, str]] = {
     "disk": ("utilization", "percent", "%"),
     "network": ("interfacesUp", "interfacesUp", "interfaces"),
 }
-_IETF = {HEALTHY: "pass", DEGRADED: "warn", UNHEALTHY: "fail"}
+_IETF = {HEALTHY: "pass", MAINTENANCE: "warn", DEGRADED: "warn", UNHEALTHY: "fail"}
 
 
 @dataclass(frozen=True)
@@ -119,16 +131,44 @@ def overall(checks: Iterable[Check], alerts: Iterable[Check] = ()) -> Health:
     return Health(max(statuses, key=_RANK.__getitem__, default=HEALTHY), checks, alerts)
 
 
-def verdict(checks: Iterable[Check], active: Sequence[Alert]) -> Health:
+def verdict(checks: Iterable[Check], active: Sequence[Alert], quiet: Mutes | None = None) -> Health:
     """Vigie's one overall status, which the API, the Overview and the Health page all show: the
     worst of the deciding checks and of the open alerts (critical: unhealthy; error or warning:
-    degraded). Its reasons name the checks and alerts that decided it."""
+    degraded). A failing check or alert that a maintenance window in `quiet` covers says
+    `maintenance` instead. Its reasons name the checks and alerts that decided it."""
+    quiet = quiet or Mutes()
     alerts = [
-        Check(f"{alert.severity} alert {alert.rule}", level, reason=alert.message)
+        _planned(
+            Check(f"{alert.severity} alert {alert.rule}", level, reason=alert.message),
+            quiet,
+            alert.rule,
+            alert.subject,
+            alert.severity,
+        )
         for alert in active
         if (level := SEVERITY_STATUS.get(alert.severity)) is not None
     ]
+    checks = [
+        _planned(c, quiet, c.rule, c.name, _SEVERITY_OF.get(c.status, "info")) if c.rule else c
+        for c in checks
+    ]
     return overall(checks, alerts)
+
+
+def _planned(check: Check, quiet: Mutes, rule: str, subject: str, severity: str) -> Check:
+    if check.status not in (DEGRADED, UNHEALTHY):
+        return check
+    span = quiet.window(rule, subject, severity)
+    if span is None:
+        return check
+    until = time.strftime("%H:%M UTC", time.gmtime(span.end))
+    why = f"{check.reason or check.status}; maintenance window {span.window.name} until {until}"
+    return replace(check, status=MAINTENANCE, reason=why)
+
+
+def planned_work(settings: Settings, now: float) -> Mutes:
+    """The maintenance windows running at `now` (silences mute messages, not the health)."""
+    return Mutes(windows=tuple(windows.in_force(settings.maintenance_windows, now)))
 
 
 def rule_status(settings: Settings, metric: str, value: float) -> tuple[str, str | None]:
@@ -166,10 +206,12 @@ def check_database(database: SourceDatabase, settings: Settings | None = None) -
                 )
     except SourceError as exc:
         took = (time.perf_counter() - start) * 1000
-        return Check("database", UNHEALTHY, took, reason=exc.kind, detail=str(exc))
+        return Check(
+            "database", UNHEALTHY, took, reason=exc.kind, detail=str(exc), rule="database_down"
+        )
     status, reached = rule_status(settings or Settings(), DATABASE_METRIC, elapsed)
     reason = f"SELECT 1 took {elapsed:.0f} ms ({reached})" if reached else None
-    return Check("database", status, elapsed, details, reason)
+    return Check("database", status, elapsed, details, reason, rule="database_slow")
 
 
 def check_freshness(store: HistoryStore, settings: Settings, now: float) -> Check:
@@ -179,11 +221,19 @@ def check_freshness(store: HistoryStore, settings: Settings, now: float) -> Chec
         newest = store.newest_ts(FRESHNESS_METRIC)
     except Exception as exc:  # a missing, locked or broken store
         kind = failure_kind(exc, "unreadable")
-        return Check("collector", UNHEALTHY, reason=f"history store {kind}", detail=first_line(exc))
+        return Check(
+            "collector",
+            UNHEALTHY,
+            reason=f"history store {kind}",
+            detail=first_line(exc),
+            rule=COLLECTOR_RULE,
+        )
     elapsed = (time.perf_counter() - start) * 1000
     limit = 2 * settings.schedule.performance
     if newest is None:
-        return Check("collector", DEGRADED, elapsed, reason="nothing collected yet")
+        return Check(
+            "collector", DEGRADED, elapsed, reason="nothing collected yet", rule=COLLECTOR_RULE
+        )
     age = now - newest
     details = {"lastCollection": newest, "ageSeconds": round(age, 1), "limitSeconds": limit}
     if age > limit:
@@ -194,6 +244,7 @@ def check_freshness(store: HistoryStore, settings: Settings, now: float) -> Chec
             details,
             reason=f"no collection for {age:.0f} s (expected every "
             f"{settings.schedule.performance} s)",
+            rule=COLLECTOR_RULE,
         )
     return Check("collector", HEALTHY, elapsed, details)
 
@@ -203,7 +254,7 @@ def _by_rule(
 ) -> Check:
     status, reached = rule_status(settings, metric, percent)
     reason = f"{percent:.0f} % used ({reached})" if reached else None
-    return Check(name, status, None, details, reason)
+    return Check(name, status, None, details, reason, rule=CHECK_RULES[name])
 
 
 def check_memory(machine: Machine, settings: Settings | None = None) -> Check:
@@ -226,8 +277,8 @@ def check_store(store_url: str) -> Check:
     measures, whatever else is fine."""
     cause = store_unwritable(store_url)
     if cause is None:
-        return Check("store", HEALTHY)
-    return Check("store", UNHEALTHY, reason=f"store_unwritable: {cause}")
+        return Check("store", HEALTHY, rule="store_unwritable")
+    return Check("store", UNHEALTHY, reason=f"store_unwritable: {cause}", rule="store_unwritable")
 
 
 def store_unwritable(store_url: str) -> str | None:
@@ -310,7 +361,7 @@ def quick(
     """The overall status: the database answers, the store can be written, the collector
     writes, memory and disk are within their rules, and the open alerts (see `verdict`)."""
     checks = _deciding(database, store, settings, now, machine or Machine())
-    return verdict(checks, _active(store))
+    return verdict(checks, _active(store), planned_work(settings, now))
 
 
 def detailed(
@@ -326,4 +377,4 @@ def detailed(
     is the quick check's, the same everywhere."""
     checks = _deciding(database, store, settings, now, machine or Machine())
     checks += [check_network(), *(check_service(target) for target in settings.probes)]
-    return verdict(checks, _active(store))
+    return verdict(checks, _active(store), planned_work(settings, now))

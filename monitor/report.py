@@ -7,6 +7,7 @@ from typing import Any
 
 from monitor.alerts import Alert
 from monitor.config import SEVERITIES
+from monitor.notifications.mutes import Mutes
 from monitor.store import Latest
 
 PERFORMANCE = (
@@ -90,8 +91,9 @@ def database(latest: dict[str, Latest], tables: list[str], status: str) -> dict[
     }
 
 
-def alert(item: Alert) -> dict[str, Any]:
-    """An alert as the API shows it."""
+def alert(item: Alert, quiet: Mutes | None = None) -> dict[str, Any]:
+    """An alert as the API shows it; `silenced` (and why) when `quiet` mutes its messages."""
+    why = quiet.why(item.rule, item.subject, item.severity) if quiet else None
     return {
         "id": item.id,
         "rule": item.rule,
@@ -107,13 +109,17 @@ def alert(item: Alert) -> dict[str, Any]:
         "resolvedAt": item.resolved_at,
         "acknowledgedBy": item.acknowledged_by,
         "acknowledgedAt": item.acknowledged_at,
+        "silenced": why is not None,
+        "silencedBy": why,
     }
 
 
-def alerts_by_priority(active: list[Alert]) -> dict[str, list[dict[str, Any]]]:
+def alerts_by_priority(
+    active: list[Alert], quiet: Mutes | None = None
+) -> dict[str, list[dict[str, Any]]]:
     """Active alerts grouped by severity, most severe first."""
     return {
-        severity: [alert(a) for a in active if a.severity == severity]
+        severity: [alert(a, quiet) for a in active if a.severity == severity]
         for severity in reversed(SEVERITIES)
     }
 

@@ -48,6 +48,7 @@ from monitor.jobs.maintenance import (
     authorized,
     request_maintenance,
 )
+from monitor.notifications import mutes
 
 log = logging.getLogger("vigie.api")
 
@@ -140,6 +141,10 @@ def detailed(
     )
 
 
+def _quiet(backend: Backend) -> mutes.Mutes:
+    return mutes.read(backend.store, backend.settings, time.time())
+
+
 @router.get("/api/system/status", tags=["monitoring"], response_model=Envelope[m.Status])
 def status(backend: BackendDep) -> dict[str, Any]:
     """Overall status and the active alerts."""
@@ -149,7 +154,7 @@ def status(backend: BackendDep) -> dict[str, Any]:
         {
             "overall": result.status,
             "reasons": result.reasons,
-            "alerts": [report.alert(a) for a in active],
+            "alerts": [report.alert(a, _quiet(backend)) for a in active],
         }
     )
 
@@ -158,7 +163,8 @@ def status(backend: BackendDep) -> dict[str, Any]:
 def alerts(backend: BackendDep) -> dict[str, Any]:
     """Active alerts by priority, critical first."""
     active = AlertBook(backend.store, backend.settings.alerts.effective()).active()
-    return envelope({"count": len(active), "byPriority": report.alerts_by_priority(active)})
+    by_priority = report.alerts_by_priority(active, _quiet(backend))
+    return envelope({"count": len(active), "byPriority": by_priority})
 
 
 @router.get("/api/system/metrics", tags=["monitoring"], response_model=Envelope[m.Metrics])
@@ -205,7 +211,7 @@ def dashboard(backend: BackendDep) -> dict[str, Any]:
                 "overall": state.status,
                 "performance": {k: metrics["performance"][k] for k in performance},
                 "database": {**database, "status": database_state},
-                "alerts": [report.alert(a) for a in active],
+                "alerts": [report.alert(a, _quiet(backend)) for a in active],
             },
             "insights": insights,
             "metrics": {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
 
@@ -95,6 +95,8 @@ class AlertOut(BaseModel):
     resolvedAt: float | None
     acknowledgedBy: str | None
     acknowledgedAt: float | None
+    silenced: bool = Field(description="a silence or a maintenance window holds its messages")
+    silencedBy: str | None = Field(description="which, until when and why")
 
 
 class Status(BaseModel):

@@ -34,6 +34,7 @@ from monitor.config.settings import (
     check_url,
     load_settings,
 )
+from monitor.config.windows import WindowConfig
 from monitor.redaction import redact_url
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "SourceConfig",
     "StoreConfig",
     "Thresholds",
+    "WindowConfig",
     "check_url",
     "load_settings",
     "redact_url",

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from monitor.config.base import Section as _Section
+from monitor.config.base import unique_names
 from monitor.config.defaults import (
     CONFIG_ENV,
     DEFAULT_CRITICAL_TABLES,
@@ -27,6 +28,7 @@ from monitor.config.defaults import (
 )
 from monitor.config.notify import NotifyConfig
 from monitor.config.rules import AlertsConfig
+from monitor.config.windows import WindowConfig
 from monitor.errors import ConfigError
 from monitor.redaction import (
     SECRET_KEYS,
@@ -231,8 +233,15 @@ class Settings(_Section):
     ops: OpsConfig = OpsConfig()
     insights: InsightsConfig = InsightsConfig()
     notify: NotifyConfig = NotifyConfig()
+    maintenance_windows: list[WindowConfig] = Field(default_factory=list)
     # Merged over DEFAULT_METRIC_SQL; an empty string switches a default metric off.
     metrics: dict[str, MetricSQL] = Field(default_factory=dict)
+
+    @field_validator("maintenance_windows")
+    @classmethod
+    def _unique_windows(cls, value: list[WindowConfig]) -> list[WindowConfig]:
+        unique_names([w.name for w in value], "maintenance window")
+        return value
 
     @field_validator("metrics")
     @classmethod

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 from monitor.alerts import Change
 from monitor.alerts.tables import alerts_table
 from monitor.config import SEVERITIES, Settings
-from monitor.notifications import silences
+from monitor.notifications import mutes
 from monitor.notifications.channels import Channel
 from monitor.notifications.compose import grouped, message
 from monitor.notifications.repeats import queue_repeats
@@ -68,14 +68,16 @@ class Notifier:
         ]
         if not self.channels:
             log.info("not sent: no channel: %s", title)
-        hushed = silences.muted(
-            silences.active(conn, now), change.rule, change.subject, change.severity
+        hushed = mutes.in_force(conn, self.settings, now).why(
+            change.rule, change.subject, change.severity
         )
         state = SILENCED if hushed else WAITING
         for channel in wanted:
             # The change's severity, not the row's: an eased alert is told at its new level.
             about = {**alert, "severity": change.severity}
             row = owed(about, change.kind, channel.name, title, body, now=now, state=state)
+            if hushed:
+                row["answer"] = f"held: {hushed}"
             conn.execute(insert(outbox).values(**row))
 
     def drain(self, now: float, *, flush: bool = False) -> int:
@@ -126,8 +128,9 @@ class Notifier:
         return states
 
     def _release(self, now: float) -> int:
-        """Messages held by a silence that ended: sent if their alert is still open, dropped
-        ("muted") if it resolved meanwhile. Returns how many became due."""
+        """Messages held by a silence or a maintenance window that ended: sent if their alert
+        is still open, dropped ("muted") if it resolved meanwhile. Returns how many became
+        due."""
         released = 0
         with self.store.writing() as conn:
             held = conn.execute(
@@ -143,12 +146,12 @@ class Notifier:
             ).all()
             if not held:
                 return 0
-            now_silent = silences.active(conn, now)
+            quiet = mutes.in_force(conn, self.settings, now)
             for row in held:
                 done: dict[str, object]
                 if row.state != "open":
                     done = {"state": MUTED, "answer": "silenced; the alert resolved meanwhile"}
-                elif not silences.muted(now_silent, row.rule, row.subject, row.severity):
+                elif not quiet.why(row.rule, row.subject, row.severity):
                     done = {"state": WAITING, "next_at": now}
                     released += 1
                 else:

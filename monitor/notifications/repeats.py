@@ -10,7 +10,7 @@ from sqlalchemy import Connection, and_, func, insert, select, text
 
 from monitor.alerts.tables import alerts_table
 from monitor.config import Settings
-from monitor.notifications import silences
+from monitor.notifications import mutes
 from monitor.notifications.channels import Channel
 from monitor.notifications.compose import message
 from monitor.notifications.tables import notifications_table as outbox
@@ -39,9 +39,9 @@ def queue_repeats(
                 alerts_table.c.severity.in_(list(after)),
             )
         ).mappings()
-        silent = silences.active(conn, now)
+        quiet = mutes.in_force(conn, settings, now)
         for alert in list(open_alerts):
-            if silences.muted(silent, alert["rule"], alert["subject"], alert["severity"]):
+            if quiet.why(alert["rule"], alert["subject"], alert["severity"]):
                 continue
             wait = after[alert["severity"]]
             for channel in channels:

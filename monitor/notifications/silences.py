@@ -4,9 +4,9 @@ muted by a silence that ends while its alert is still open is sent then. Owns `s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import Protocol
 
 from sqlalchemy import Column, Connection, Double, Integer, String, Table, Text, insert, select
 from sqlalchemy import update as sql_update
@@ -31,6 +31,26 @@ silences_table = Table(
 )
 
 
+class Matcher(Protocol):
+    """What a silence or a maintenance window matches."""
+
+    @property
+    def rule(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def max_severity(self) -> str: ...
+
+
+def covers(matcher: Matcher, rule: str, subject: str, severity: str) -> bool:
+    """Whether `matcher` (rule glob, subject glob, severity at most) covers this alert."""
+    return (
+        fnmatchcase(rule, matcher.rule)
+        and fnmatchcase(subject, matcher.subject)
+        and SEVERITIES.index(severity) <= SEVERITIES.index(matcher.max_severity)
+    )
+
+
 class NoSuchSilence(VigieError):
     """No silence has that id, or it has already ended."""
 
@@ -50,11 +70,7 @@ class Silence:
 
     def matches(self, rule: str, subject: str, severity: str) -> bool:
         """Whether this silence mutes an alert of `rule` on `subject` at `severity`."""
-        return (
-            fnmatchcase(rule, self.rule)
-            and fnmatchcase(subject, self.subject)
-            and SEVERITIES.index(severity) <= SEVERITIES.index(self.max_severity)
-        )
+        return covers(self, rule, subject, severity)
 
 
 def active(conn: Connection, now: float) -> list[Silence]:
@@ -65,11 +81,6 @@ def active(conn: Connection, now: float) -> list[Silence]:
         )
     ).mappings()
     return [Silence(**row) for row in rows]
-
-
-def muted(silences: Sequence[Silence], rule: str, subject: str, severity: str) -> bool:
-    """Whether any of `silences` mutes this alert."""
-    return any(s.matches(rule, subject, severity) for s in silences)
 
 
 def create(
