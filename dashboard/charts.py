@@ -13,8 +13,10 @@ import streamlit as st
 
 from dashboard.figures import download
 from dashboard.period import DATES_KEY, RANGE_KEY
+from dashboard.shell import settings
 from monitor import report
 from monitor.csv_export import iso
+from monitor.notifications.windows import over_metrics
 from monitor.store import Point
 
 _LINE = "#1f6feb"
@@ -77,6 +79,7 @@ def chart(
                 )
             )
         figure.add_trace(go.Scatter(x=times, y=[p.value for p in points], mode="lines", name=name))
+    _shade_windows(figure, series)
     figure.update_layout(
         title=title,
         height=height,
@@ -91,6 +94,24 @@ def chart(
         for p in points:
             rows.setdefault(p.ts, {"ts": iso(p.ts)})[name] = p.value
     download([rows[ts] for ts in sorted(rows)], ["ts", *series], name=key)
+
+
+def _shade_windows(figure: go.Figure, series: Mapping[str, Sequence[Point]]) -> None:
+    """Grey bands where a maintenance window covering these metrics ran: a gap or a spike
+    there was planned."""
+    stamps = [p.ts for points in series.values() for p in points]
+    for span in over_metrics(settings(), series, min(stamps), max(stamps) + 1):
+        figure.add_vrect(
+            x0=datetime.fromtimestamp(span.start, UTC),
+            x1=datetime.fromtimestamp(span.end, UTC),
+            fillcolor="#8c959f",
+            opacity=0.18,
+            line_width=0,
+            layer="below",
+            annotation_text=f"maintenance: {span.window.name}",
+            annotation_position="top left",
+            annotation_font_size=10,
+        )
 
 
 def bar_chart(rows: Sequence[Mapping[str, Any]], x: str, metric: str, *, title: str) -> None:

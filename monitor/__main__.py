@@ -69,24 +69,12 @@ def demo_create(settings: Settings, url: str | None, scale: float, replace: bool
 
 def notify_test(settings: Settings, only: str | None) -> int:
     """Send a test message to each channel (or one) and say in one line what each answered."""
-    from monitor.notifications.channels import channels
+    from monitor.notifications.testing import send_test
 
-    found = [c for c in channels(settings) if only in (None, c.name)]
-    if not found:
-        names = ", ".join(c.name for c in settings.notify.channels) or "none is configured"
-        raise ConfigError(
-            f"no channel {only!r} to test (channels: {names})"
-            if only
-            else "no channel to test: add [[notify.channels]] to the configuration"
-        )
-    failed = 0
-    for channel in found:
-        taken, answer = channel.send(
-            "Vigie test message", "If you read this, Vigie's alerts reach you here.", "info"
-        )
-        print(f"{channel.name}: {'sent' if taken else 'failed'}: {answer}")
-        failed += not taken
-    return 1 if failed else 0
+    answers = send_test(settings, only)
+    for answer in answers:
+        print(answer.line())
+    return 0 if all(a.taken for a in answers) else 1
 
 
 def _scale(text: str) -> float:

@@ -12,9 +12,12 @@ import dashboard
 from monitor import report
 from monitor.alerts import Alert, AlertBook, alerts_between, open_alerts
 from monitor.config import SEVERITIES
+from monitor.errors import ConfigError
 from monitor.jobs.maintenance import NotAuthorized, acknowledge_alert
-from monitor.notifications import silences
+from monitor.notifications import mutes, silences, windows
 from monitor.notifications.history import LOG_COLUMNS, notification_log
+from monitor.notifications.testing import send_test_as_ops
+from monitor.store import HistoryStore
 
 dashboard.page("Alerts")
 settings = dashboard.settings()
@@ -34,11 +37,17 @@ COLUMNS = [
     "resolvedAt",
     "acknowledgedBy",
     "acknowledgedAt",
+    "silenced",
+    "silencedBy",
 ]
 
 
-def _row(alert: Alert) -> dict[str, object]:
-    shown = report.alert(alert)
+def _quiet(reader: HistoryStore, now: float) -> mutes.Mutes:
+    return mutes.read(reader, settings, now)
+
+
+def _row(alert: Alert, quiet: mutes.Mutes | None = None) -> dict[str, object]:
+    shown = report.alert(alert, quiet)
     for key in ("openedAt", "resolvedAt", "acknowledgedAt"):
         shown[key] = dashboard.iso_or_none(shown[key])
     return shown
@@ -68,6 +77,7 @@ def _acknowledge(alert: Alert, ops: tuple[str, str]) -> None:
 @st.fragment(run_every=dashboard.REFRESH_S)
 def active() -> None:
     opened = dashboard.read(open_alerts, live=True)
+    quiet = dashboard.read(_quiet, dashboard.now(), live=True)
     st.subheader(f"Open alerts ({len(opened)})")
     if not opened:
         st.success("No alert is open.")
@@ -88,6 +98,9 @@ def active() -> None:
                     f"{_figure(alert, alert.value)} (threshold {_figure(alert, alert.threshold)}),"
                     f" open since {dashboard.when(alert.opened_at)}{acknowledged}"
                 )
+                hushed = quiet.why(alert.rule, alert.subject, alert.severity)
+                if hushed:
+                    st.caption(f":material/notifications_off: Not notified: {hushed}")
             with right:
                 if not alert.acknowledged_by and st.button(
                     "Acknowledge",
@@ -97,7 +110,7 @@ def active() -> None:
                 ):
                     assert ops is not None
                     _acknowledge(alert, ops)
-    dashboard.download([_row(a) for a in opened], COLUMNS, name="alerts-open")
+    dashboard.download([_row(a, quiet) for a in opened], COLUMNS, name="alerts-open")
 
 
 def past() -> None:
@@ -153,6 +166,41 @@ def _silence_form(ops: tuple[str, str] | None) -> None:
             ))  # fmt: skip
 
 
+def _windows(now: float) -> None:
+    """The configured maintenance windows: those running, and the next week's."""
+    if not settings.maintenance_windows:
+        return
+    coming = windows.between(settings.maintenance_windows, now, now + 7 * 86400)
+    st.subheader(f"Maintenance windows ({sum(s.start <= now for s in coming)} running)")
+    for span in coming[:20]:
+        window = span.window
+        running = "running, " if span.start <= now else ""
+        st.caption(
+            f"{window.name}: {running}{dashboard.when(span.start)} to {dashboard.when(span.end)}"
+            f" — {window.rule} on {window.subject} (up to {window.max_severity})"
+            + (f": {window.comment}" if window.comment else "")
+        )
+
+
+def _test_channels(ops: tuple[str, str] | None) -> None:
+    if not settings.notify.channels:
+        return
+    if not st.button(
+        "Send a test message to every channel",
+        disabled=ops is None,
+        help=None if ops else "Ops only: give your name and the ops secret",
+    ):
+        return
+    assert ops is not None
+    try:
+        answers = send_test_as_ops(store, settings, ops[1], actor=ops[0], now=time.time())
+    except (NotAuthorized, ConfigError) as exc:
+        st.error(str(exc))
+        return
+    for answer in answers:
+        (st.success if answer.taken else st.error)(answer.line())
+
+
 def notified() -> None:
     now = dashboard.now()
     in_force = [s for s in dashboard.read(silences.listing, now) if s.ends_at > now]
@@ -170,7 +218,9 @@ def notified() -> None:
             assert ops is not None
             _end_silence(silence.id, ops)
     _silence_form(ops)
+    _windows(now)
     st.subheader("Notifications")
+    _test_channels(ops)
     log = dashboard.read(notification_log)
     if not log:
         st.caption("Nothing was sent yet (channels are set under [notify] in the configuration).")

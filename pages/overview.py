@@ -8,6 +8,8 @@ import streamlit as st
 import dashboard
 from monitor import overview
 from monitor.alerts import open_alerts
+from monitor.notifications.channels import FAILING_RULE
+from monitor.notifications.history import waiting_by_channel
 
 dashboard.page("Overview")
 AREAS = {"performance": "Performance", "business": "Business", "seo": "SEO"}
@@ -27,6 +29,23 @@ def live() -> None:
         st.caption(reason)
     if not reasons:
         st.caption("Every check passes and no alert is open.")
+
+    failing = [a.subject for a in active if a.rule == FAILING_RULE]
+    if failing:
+        waiting = dashboard.read(waiting_by_channel, live=True)
+        for channel in failing:
+            held = waiting.get(channel)
+            st.error(
+                f"Notifications to channel {channel} are failing"
+                + (
+                    f": {held.messages} message(s) wait, tried {held.attempts} times; "
+                    f"its last answer: {held.answer or 'none'}"
+                    if held
+                    else ""
+                )
+                + ". Nothing is lost: they go when it takes them again.",
+                icon=":material/notifications_off:",
+            )
 
     collectors = dashboard.read(overview.freshness, settings, now)
     late = [f for f in collectors if f.late]

@@ -18,6 +18,7 @@ from monitor.config import SEVERITIES, Settings
 from monitor.notifications import mutes
 from monitor.notifications.channels import Channel
 from monitor.notifications.compose import grouped, message
+from monitor.notifications.history import waiting_by_channel
 from monitor.notifications.repeats import queue_repeats
 from monitor.notifications.tables import notifications_table as outbox
 from monitor.notifications.tables import owed
@@ -114,17 +115,11 @@ class Notifier:
     def channel_states(self, now: float) -> Collection:
         """`notifications.<channel>.failing`: 1 while a message to it has been refused
         FAILING_AFTER times and still waits, else 0 (what `notification_failing` watches)."""
-        with self.store.engine.connect() as conn:
-            tries = dict(
-                conn.execute(
-                    select(outbox.c.channel, func.max(outbox.c.attempts))
-                    .where(outbox.c.state == WAITING)
-                    .group_by(outbox.c.channel)
-                ).all()
-            )
+        waiting = waiting_by_channel(self.store)
         states = Collection(ts=now)
         for name in self.channels:
-            states.add(f"notifications.{name}.failing", float(tries.get(name, 0) >= FAILING_AFTER))
+            tries = waiting[name].attempts if name in waiting else 0
+            states.add(f"notifications.{name}.failing", float(tries >= FAILING_AFTER))
         return states
 
     def _release(self, now: float) -> int:

@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from fnmatch import fnmatchcase
 from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
-from monitor.config import WindowConfig
+from monitor.config import Settings, WindowConfig
 
 MAX_SPANS = 2000  # a chart of 400 days of an hourly window is already unreadable
 
@@ -71,3 +72,18 @@ def between(windows: Iterable[WindowConfig], since: float, until: float) -> list
         (span for window in windows for span in spans(window, since, until)),
         key=lambda s: s.start,
     )
+
+
+def over_metrics(
+    settings: Settings, metrics: Iterable[str], since: float, until: float
+) -> list[Span]:
+    """The occurrences overlapping [since, until) of the windows that cover an alert rule
+    watching one of `metrics`: what a chart of them shades."""
+    names = list(metrics)
+    rules = [r.name for r in settings.alerts.effective() if any(r.watches(m) for m in names)]
+    relevant = [
+        w
+        for w in settings.maintenance_windows
+        if w.rule == "*" or any(fnmatchcase(rule, w.rule) for rule in rules)
+    ]
+    return between(relevant, since, until)
