@@ -33,6 +33,7 @@ TABLE_FIGURES = ("accessible", "recordCount", "queryTime", "sizeBytes")
 
 # Figures people read: counts are whole, money has cents, rates and times two decimals.
 _COUNTS = {
+    "minutesSinceLastOrder",
     "totalUsers",
     "activeUsers",
     "orders24h",
@@ -138,6 +139,7 @@ UNITS = {
     "totalUsers": "customers",
     "activeUsers": "customers",
     "orders24h": "orders",
+    "minutesSinceLastOrder": "min",
     "revenue24h": "€",
     "averageBasket": "€",
     "conversionRate": "%",
@@ -150,6 +152,8 @@ UNITS = {
     "accessible": "",
 }
 _MONEY = {"revenue24h", "averageBasket"}
+# Figures that are 1 or 0: a table can be read, a probe or a database is up, a channel fails.
+YES_NO = {"accessible", "up", "failing"}
 
 
 _LOWER_IS_BETTER = {
@@ -202,13 +206,13 @@ def human(metric: str, value: float | None, *, counted_noun: bool = True) -> str
     if short == "uptime":
         days, rest = divmod(int(value), 86400)
         return f"{days} d {rest // 3600} h" if days else f"{rest // 3600} h {rest % 3600 // 60} min"
-    if short == "accessible":
+    if short in YES_NO:
         return "yes" if value >= 1 else "no"
     if short in _MONEY:
         return f"{value:,.2f} €"
     text = f"{round(value):,}" if short in _COUNTS else f"{value:,.2f}"
     suffix = unit(metric)
-    if not counted_noun and suffix.isalpha() and suffix not in ("ms", "s", "MB"):
+    if not counted_noun and suffix.isalpha() and suffix not in ("ms", "s", "MB", "min"):
         return text
     return f"{text} {suffix}".strip()
 

@@ -33,7 +33,7 @@ from tests.reference_shop import fill_reference_shop
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = 1_790_000_000.0
-RULE = AlertRule(name="orders_stopped", metric="business.orders", when="below", error=1,
+RULE = AlertRule(name="orders_stopped", metric="business.orders24h", when="below", error=1,
                  message="Orders stopped")  # fmt: skip
 
 
@@ -80,7 +80,7 @@ def _book(settings: Settings, store: HistoryStore, worker: str = "w") -> tuple[A
     return AlertBook(store, [RULE], on_change=notifier.on_change), notifier
 
 
-def _orders(book: AlertBook, value: float, at: float, subject: str = "business.orders") -> None:
+def _orders(book: AlertBook, value: float, at: float, subject: str = "business.orders24h") -> None:
     book.store.write([Sample(subject, value, at)])
     book.evaluate({(subject, ())}, now=at)
 
@@ -99,11 +99,32 @@ def test_an_alert_opening_and_resolving_is_one_message_each(
     assert notifier.drain(T0 + 5402) == 0
     store.close()
     [opened, resolved] = webhook.got
-    assert opened["title"] == "Orders stopped (business.orders): 0"
-    assert "against a threshold of 1" in opened["message"]
+    assert opened["title"] == "Orders stopped: 0 orders (threshold 1)"
+    assert "Orders 24h is 0 orders (threshold 1)." in opened["message"]
     assert "https://vigie.shop.internal/alerts?alert=1" in opened["message"]
     assert opened["type"] == "failure"
-    assert resolved["title"] == "Resolved: Orders stopped (business.orders), after 1 h 30"
+    assert resolved["title"] == "Resolved: Orders stopped (Orders 24h), after 1 h 30"
+
+
+def test_a_message_says_the_usual_level_and_what_to_do(tmp_path: Path, webhook: Webhook) -> None:
+    settings = _settings(tmp_path, webhook.url)
+    store = HistoryStore(settings.store_url)
+    week = [Sample("business.orders24h", 150 + (h % 3) * 10, T0 - h * 3600) for h in range(1, 169)]
+    store.write(week)
+    store.rollup(T0 - 170 * 3600)
+    book, notifier = _book(settings, store)
+    _orders(book, 0, T0)
+    assert notifier.drain(T0 + 1) == 1
+    store.close()
+    [opened] = webhook.got
+    assert opened["title"] == "Orders stopped: 0 orders (usually 160)"
+    body = opened["message"].splitlines()
+    assert body[:2] == [
+        "Error: Orders stopped (Orders 24h).",
+        "Orders 24h is 0 orders (threshold 1; usually 160).",
+    ]
+    assert body[3].startswith("Why it matters: No order for hours usually means checkout")
+    assert "What to do: Place a test order" in body[3]
 
 
 def test_a_burst_within_the_group_window_is_one_message(tmp_path: Path, webhook: Webhook) -> None:
@@ -206,7 +227,7 @@ def test_mail_goes_through_a_real_smtp_server(tmp_path: Path, smtp: tuple[Mailbo
     assert notifier.drain(T0 + 1) == 1
     store.close()
     [mail] = mailbox.messages
-    assert mail["Subject"] == "Orders stopped (business.orders): 0"
+    assert mail["Subject"] == "Orders stopped: 0 orders (threshold 1)"
     assert mail["To"] == "ops@shop.example"
 
 
@@ -221,7 +242,7 @@ def test_with_no_channel_the_message_is_kept_in_the_log(
     with caplog.at_level(logging.INFO, logger="vigie.notify"):
         _orders(book, 0, T0)
     store.close()
-    assert "not sent: no channel: Orders stopped (business.orders): 0" in caplog.text
+    assert "not sent: no channel: Orders stopped: 0 orders (threshold 1)" in caplog.text
 
 
 def test_a_wrong_channel_stops_start_up_in_one_line(tmp_path: Path) -> None:
@@ -279,8 +300,8 @@ def test_an_unacknowledged_alert_is_sent_again_until_someone_acknowledges_it(
     assert notifier.drain(T0 + 9000) == 0
     store.close()
     assert [m["title"] for m in webhook.got] == [
-        "Orders stopped (business.orders): 0",
-        "Still open: Orders stopped (business.orders): 0",
+        "Orders stopped: 0 orders (threshold 1)",
+        "Still open: Orders stopped: 0 orders (threshold 1)",
     ]
     assert "1 h 00 ago" in webhook.got[1]["message"]
 
@@ -311,8 +332,8 @@ def test_a_failing_channel_is_an_alert_told_to_the_other_channels_only(
     clock = [T0]
     daemon = CollectorDaemon(settings, clock=lambda: datetime.fromtimestamp(clock[0], UTC))
     webhook.down = True
-    daemon.store.write([Sample("business.orders", 0, T0)])
-    daemon.alerts.evaluate({("business.orders", ())}, now=T0)
+    daemon.store.write([Sample("business.orders24h", 0, T0)])
+    daemon.alerts.evaluate({("business.orders24h", ())}, now=T0)
     for step in (1, 15, 40, 80):  # past each backoff: 10 s, 20 s, 40 s
         clock[0] = T0 + step
         daemon.notify(flush=True)

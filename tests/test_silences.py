@@ -48,7 +48,7 @@ def test_a_silenced_alert_is_sent_when_the_silence_ends_while_it_is_open(
     _end(store, settings, silence, T0 + 600)
     assert notifier.drain(T0 + 601) == 1
     store.close()
-    assert [m["title"] for m in webhook.got] == ["Orders stopped (business.orders): 0"]
+    assert [m["title"] for m in webhook.got] == ["Orders stopped: 0 orders (threshold 1)"]
 
 
 def test_an_alert_that_resolves_under_its_silence_is_never_sent(

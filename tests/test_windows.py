@@ -143,8 +143,8 @@ def test_the_api_answers_200_in_maintenance_and_marks_covered_alerts_silenced(
     now = datetime.now(UTC).timestamp()
     url = f"sqlite:///{tmp_path / 'h.sqlite'}"
     store = HistoryStore(url)
-    store.write([Sample(health.FRESHNESS_METRIC, 1.0, now), Sample("business.orders", 0, now)])
-    AlertBook(store, [RULE]).evaluate({("business.orders", ())}, now=now)
+    store.write([Sample(health.FRESHNESS_METRIC, 1.0, now), Sample("business.orders24h", 0, now)])
+    AlertBook(store, [RULE]).evaluate({("business.orders24h", ())}, now=now)
     store.close()
     start, end = (datetime.fromtimestamp(now + d, UTC).isoformat() for d in (-60, 3600))
     settings = Settings.model_validate(

@@ -1,13 +1,31 @@
-"""Messages in plain words: what, how bad, the value against its threshold, since when, and a
-link to the alert when the dashboard's address is known."""
+"""Messages in plain words: what, how bad, the figure against its threshold and its usual
+level, since when, what to do (the advice Vigie has for the rule), and a link to the alert when
+the dashboard's address is known."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import Connection
+
+from monitor import report
+from monitor.config import Settings
+from monitor.insights.advice import GUIDANCE
+from monitor.store import levels as read_levels
+
 WORDS = {"opened": "", "escalated": "Worse: ", "resolved": "Resolved: ", "repeat": "Still open: "}
+
+
+@dataclass(frozen=True)
+class Levels:
+    """The alert's series now and as it usually is (see `monitor.store.levels`)."""
+
+    current: float | None = None
+    usual: float | None = None
 
 
 def _when(ts: float) -> str:
@@ -22,36 +40,98 @@ def _lasted(seconds: float) -> str:
     return f"{hours} h {minutes:02d}" if hours < 48 else f"{hours // 24} days"
 
 
-def _figure(value: Any) -> str:
-    return "no value" if value is None else f"{float(value):,.4g}"
+def _what(alert: Mapping[str, Any]) -> str:
+    # A rule's message may end with its unit for the Alerts page ("(%)", "(median, ms)").
+    return re.sub(r"\s*\([^()]*\)$", "", alert["message"] or alert["rule"])
+
+
+def _where(alert: Mapping[str, Any]) -> str:
+    """The subject for people: a metric's label, or what a wildcard rule matched (a table)."""
+    if alert["subject"] == alert["metric"]:
+        return report.label(alert["metric"])
+    return alert["subject"]
+
+
+def _now(alert: Mapping[str, Any], baseline: str, levels: Levels) -> str:
+    """The figure now, in the metric's unit (a baseline rule's own value is a ratio)."""
+    if baseline == "value":
+        return report.human(alert["metric"], alert["value"])
+    if levels.current is None:
+        return report.alert_figure(alert["metric"], alert["value"], baseline)
+    return report.human(alert["metric"], levels.current)
 
 
 def message(
-    alert: Mapping[str, Any], change: str, now: float, dashboard_url: str = ""
+    alert: Mapping[str, Any],
+    change: str,
+    now: float,
+    dashboard_url: str = "",
+    *,
+    baseline: str = "value",
+    levels: Levels | None = None,
 ) -> tuple[str, str]:
-    """(title, body) of one alert change."""
-    what = alert["message"] or alert["rule"]
-    subject = alert["subject"] if alert["subject"] != alert["metric"] else alert["metric"]
-    figures = f"{_figure(alert['value'])} against a threshold of {_figure(alert['threshold'])}"
+    """(title, body) of one alert change. `baseline` is the rule's ("value", "recent",
+    "seasonal"): its value and threshold are then in the rule's terms."""
+    what, where = _what(alert), _where(alert)
     if change == "resolved":
         lasted = _lasted(now - alert["opened_at"])
-        title = f"Resolved: {what} ({subject}), after {lasted}"
+        title = f"Resolved: {what} ({where}), after {lasted}"
         lines = [
-            f"{what} on {subject} is over: {alert['resolution'] or 'cleared'}.",
+            f"{what} ({where}) is over: {alert['resolution'] or 'cleared'}.",
             f"It lasted {lasted}, from {_when(alert['opened_at'])}, at worst "
             f"{alert['peak_severity']}.",
         ]
     else:
-        title = f"{WORDS.get(change, '')}{what} ({subject}): {_figure(alert['value'])}"
-        lines = [
-            f"{alert['severity'].capitalize()}: {what} on {subject}.",
-            f"{alert['metric']} is {figures}.",
+        title, figures = _figures(alert, baseline, levels or Levels())
+        title = WORDS.get(change, "") + title
+        lines = [f"{alert['severity'].capitalize()}: {what} ({where}).", *figures]
+        lines.append(
             f"Since {_when(alert['opened_at'])}"
-            + (f", {_lasted(now - alert['opened_at'])} ago." if change == "repeat" else "."),
-        ]
+            + (f", {_lasted(now - alert['opened_at'])} ago." if change == "repeat" else ".")
+        )
+        if alert["rule"] in GUIDANCE:
+            why, action = GUIDANCE[alert["rule"]]
+            lines.append(f"Why it matters: {why}. What to do: {action}.")
     if dashboard_url:
         lines.append(f"{dashboard_url.rstrip('/')}/alerts?alert={alert['id']}")
     return title, "\n".join(lines)
+
+
+def _figures(alert: Mapping[str, Any], baseline: str, levels: Levels) -> tuple[str, list[str]]:
+    """The title of an open alert, and the body's line of figures: now, against the threshold
+    (in the rule's terms) and the usual level."""
+    what, where, metric = _what(alert), _where(alert), alert["metric"]
+    if metric.rsplit(".", 1)[-1] in report.YES_NO:  # "failing: yes (threshold yes)" says nothing
+        return f"{what} ({where})", []
+    figure = _now(alert, baseline, levels)
+    usual = levels.usual
+    usually = (
+        f"usually {report.human(metric, usual, counted_noun=False)}" if usual is not None else ""
+    )
+    if baseline == "value":
+        threshold = f"threshold {report.human(metric, alert['threshold'], counted_noun=False)}"
+    else:  # the rule's own figure beside the plain one
+        threshold = (
+            f"{report.alert_figure(metric, alert['value'], baseline)}, threshold "
+            f"{report.alert_figure(metric, alert['threshold'], baseline)}"
+        )
+    named = f" ({where})" if where != report.label(metric) else ""
+    title = f"{what}{named}: {figure} ({usually or threshold})"
+    line = f"{report.label(metric)} is {figure} ({threshold}{f'; {usually}' if usually else ''})."
+    return title, [line]
+
+
+def for_alert(
+    conn: Connection, settings: Settings, alert: Mapping[str, Any], change: str, now: float
+) -> tuple[str, str]:
+    """`message` for a stored alert, with its series' levels read on `conn` (the change's own
+    transaction) and its rule's baseline from the settings."""
+    baselines = {rule.name: rule.baseline for rule in settings.alerts.effective()}
+    current, usual = read_levels(conn, alert["metric"], alert["labels"], alert["opened_at"])
+    return message(
+        alert, change, now, settings.notify.dashboard_url,
+        baseline=baselines.get(alert["rule"], "value"), levels=Levels(current, usual),
+    )  # fmt: skip
 
 
 def grouped(parts: Sequence[tuple[str, str]]) -> tuple[str, str]:

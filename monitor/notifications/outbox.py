@@ -17,7 +17,7 @@ from monitor.alerts.tables import alerts_table
 from monitor.config import SEVERITIES, Settings
 from monitor.notifications import mutes
 from monitor.notifications.channels import Channel
-from monitor.notifications.compose import grouped, message
+from monitor.notifications.compose import for_alert, grouped
 from monitor.notifications.history import waiting_by_channel
 from monitor.notifications.repeats import queue_repeats
 from monitor.notifications.tables import notifications_table as outbox
@@ -61,7 +61,7 @@ class Notifier:
             .mappings()
             .one()
         )
-        title, body = message(dict(alert), change.kind, now, self.settings.notify.dashboard_url)
+        title, body = for_alert(conn, self.settings, dict(alert), change.kind, now)
         wanted = [
             c
             for c in self.channels.values()

@@ -12,7 +12,7 @@ from monitor.alerts.tables import alerts_table
 from monitor.config import Settings
 from monitor.notifications import mutes
 from monitor.notifications.channels import Channel
-from monitor.notifications.compose import message
+from monitor.notifications.compose import for_alert
 from monitor.notifications.tables import notifications_table as outbox
 from monitor.notifications.tables import owed
 from monitor.store import HistoryStore
@@ -65,6 +65,6 @@ def _heard_lately(conn: Connection, alert_id: int, channel: str, since: float) -
 
 def _queue(conn: Connection, alert: dict[str, object], channel: str, settings: Settings,
            now: float) -> int:  # fmt: skip
-    title, body = message(alert, "repeat", now, settings.notify.dashboard_url)
+    title, body = for_alert(conn, settings, alert, "repeat", now)
     conn.execute(insert(outbox).values(**owed(alert, "repeat", channel, title, body, now=now)))
     return 1

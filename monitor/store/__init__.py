@@ -20,6 +20,7 @@ from monitor.store.schema import (
     samples_table,
     series_table,
 )
+from monitor.store.typical import levels
 
 SCHEMA_VERSION = int(head())
 
@@ -31,6 +32,7 @@ __all__ = [
     "Latest",
     "Point",
     "is_corrupt",
+    "levels",
     "meta_table",
     "metadata",
     "notes_table",
