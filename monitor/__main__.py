@@ -77,6 +77,30 @@ def notify_test(settings: Settings, only: str | None) -> int:
     return 0 if all(a.taken for a in answers) else 1
 
 
+def _print_windows(settings: Settings) -> None:
+    """Each maintenance window's next (or current) run in UTC: the check that a cron and a
+    time zone mean what their writer meant."""
+    import time
+
+    from monitor.notifications.windows import spans
+
+    now = time.time()
+    for window in settings.maintenance_windows:
+        if window.cron:
+            found = spans(window, now, now + 400 * 86400)[:1]
+            when = f"{_utc(found[0].start)} to {_utc(found[0].end)}" if found else "no run ahead"
+        else:
+            over = " (over)" if window.ends_at <= now else ""
+            when = f"{_utc(window.starts_at)} to {_utc(window.ends_at)}{over}"
+        print(f"maintenance window {window.name}: {when} ({window.rule} on {window.subject})")
+
+
+def _utc(ts: float) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def _scale(text: str) -> float:
     value = float(text)
     if not 0 < value <= 3:
@@ -126,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
             f"store {redact_url(settings.store_url)}, "
             f"demo {'on' if settings.demo_enabled else 'off'}"
         )
+        _print_windows(settings)
         return 0
     except VigieError as exc:
         print(f"vigie: {exc}", file=sys.stderr)

@@ -12,11 +12,14 @@ SECRET = "tok3n-in-the-path-55"
 
 
 class Webhook:
-    """A JSON webhook receiver that keeps what it got; `down` makes it answer 503."""
+    """A JSON webhook receiver that keeps what it got; `down` makes it answer 503; clearing
+    `answering` makes it keep a message without answering (a sender caught mid-send)."""
 
     def __init__(self) -> None:
         self.got: list[dict[str, Any]] = []
         self.down = False
+        self.answering = threading.Event()
+        self.answering.set()
         hook = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -27,6 +30,7 @@ class Webhook:
                     self.end_headers()
                     return
                 hook.got.append(json.loads(body))
+                hook.answering.wait(30)
                 self.send_response(200)
                 self.end_headers()
 
@@ -39,5 +43,6 @@ class Webhook:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self) -> None:
+        self.answering.set()
         self.server.shutdown()
         self.server.server_close()

@@ -349,3 +349,27 @@ def test_a_failing_channel_is_an_alert_told_to_the_other_channels_only(
     spare.close()
     # ops got its own messages once it came back, and never the news of its own failure.
     assert webhook.got and all("keeps refusing" not in m["message"] for m in webhook.got)
+
+
+def test_a_flapping_metric_under_hysteresis_is_one_message_each_way(
+    tmp_path: Path, webhook: Webhook
+) -> None:
+    rule = AlertRule(name="disk_full", metric="performance.diskUsage", warning=80, clear=75,
+                     for_samples=2, message="The data disk is filling up")  # fmt: skip
+    settings = _settings(tmp_path, webhook.url)
+    store = HistoryStore(settings.store_url)
+    notifier = Notifier(store, settings, channels(settings), "w")
+    book = AlertBook(store, [rule], on_change=notifier.on_change)
+    # Around the threshold for 200 samples, never down to the clear level, then well below.
+    # Two samples on each side in turn: `for_samples` alone would open and resolve it 50 times.
+    values = [83.5 if i % 4 < 2 else 77.5 for i in range(200)] + [70.0, 70.0]
+    for i, value in enumerate(values):
+        at = T0 + 60 * i
+        store.write([Sample("performance.diskUsage", value, at)])
+        book.evaluate({("performance.diskUsage", ())}, now=at)
+        notifier.drain(at + 1)
+    store.close()
+    titles = [m["title"] for m in webhook.got]
+    assert len(titles) == 2, titles
+    assert titles[0].startswith("The data disk is filling up: 83.50 %")
+    assert titles[1].startswith("Resolved: The data disk is filling up (Disk usage), after 3 h")

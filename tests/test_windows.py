@@ -168,3 +168,23 @@ def test_the_api_answers_200_in_maintenance_and_marks_covered_alerts_silenced(
         assert alert["silenced"] is True
         assert "maintenance window psp" in alert["silencedBy"]
         assert "payment provider migration" in alert["silencedBy"]
+
+
+def test_check_config_says_when_each_window_runs_next(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from monitor.__main__ import main
+
+    config = tmp_path / "vigie.toml"
+    config.write_text(
+        f'data_dir = "{tmp_path}"\n[[maintenance_windows]]\nname = "once"\n'
+        'start = 2099-03-29T01:00:00\nend = 2099-03-29T03:00:00\ntimezone = "Europe/Paris"\n'
+        'rule = "database_*"\n',
+        encoding="utf-8",
+    )
+    assert main(["--config", str(config), "check-config"]) == 0
+    said = capsys.readouterr().out.splitlines()
+    # 29 March 2099 is a spring-forward Sunday in Paris: 01:00 CET to 03:00 CEST.
+    assert said[1] == (
+        "maintenance window once: 2099-03-29 00:00 UTC to 2099-03-29 01:00 UTC (database_* on *)"
+    )

@@ -51,6 +51,9 @@ class NotifyConfig(Section):
     dashboard_url: str = ""  # links in messages; none without it
     group_wait_s: float = Field(30.0, ge=0, le=3600)
     repeat_after_s: dict[Severity, int] = Field(default_factory=dict)
+    # A message claimed by a daemon that died mid-send is sent again after this long: longer
+    # than the slowest channel takes to answer, or a slow answer is sent twice.
+    claim_timeout_s: float = Field(120.0, ge=5, le=3600)
     channels: list[ChannelConfig] = Field(default_factory=list)
 
     @field_validator("channels")

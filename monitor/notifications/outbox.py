@@ -1,7 +1,7 @@
 """The outbox: messages owed are written with the change that owes them, then drained by
 whichever daemon claims them first (a conditional UPDATE), grouped per channel, retried with
 exponential backoff. A message is sent at least once, and twice only if a daemon dies between
-the send and its record (its claim is taken back after CLAIM_TIMEOUT_S)."""
+the send and its record (its claim is taken back after `notify.claim_timeout_s`)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,6 @@ log = logging.getLogger("vigie.notify")
 WAITING, SENDING, SENT = "waiting", "sending", "sent"
 SILENCED, MUTED = "silenced", "muted"  # held by a silence; dropped because it resolved meanwhile
 NOTIFIED = ("opened", "escalated", "resolved")  # easing down is not worth a message
-CLAIM_TIMEOUT_S = 120.0
 REPEAT_CHECK_S = 60.0  # repeats are hours apart: looking once a minute is on time
 FAILING_AFTER = 3  # refusals in a row before a channel counts as failing
 MAX_BACKOFF_S = 3600.0
@@ -156,11 +155,12 @@ class Notifier:
 
     def _take_back(self, now: float) -> int:
         """Claims of a daemon that died mid-send go back to waiting; returns how many."""
+        timeout = self.settings.notify.claim_timeout_s
         with self.store.writing() as conn:
             return int(
                 conn.execute(
                     update(outbox)
-                    .where(outbox.c.state == SENDING, outbox.c.claimed_at < now - CLAIM_TIMEOUT_S)
+                    .where(outbox.c.state == SENDING, outbox.c.claimed_at < now - timeout)
                     .values(state=WAITING, worker=None)
                 ).rowcount
             )
