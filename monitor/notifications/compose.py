@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from monitor import report
+from monitor.alerts.guidance import GUIDANCE
 from monitor.config import Settings
-from monitor.insights.advice import GUIDANCE
 from monitor.store import levels as read_levels
 
 WORDS = {"opened": "", "escalated": "Worse: ", "resolved": "Resolved: ", "repeat": "Still open: "}
