@@ -28,7 +28,7 @@ from dashboard.figures import (
 )
 from dashboard.ops import ops, ops_login
 from dashboard.period import period, period_picker
-from dashboard.shell import DEMO_LINE, REFRESH_S, app_run, page, settings
+from dashboard.shell import DEMO_LINE, REFRESH_S, app_run, catalog, page, settings
 
 __all__ = [
     "DEMO_LINE",
@@ -37,6 +37,7 @@ __all__ = [
     "ago",
     "app_run",
     "bar_chart",
+    "catalog",
     "change_tiles",
     "chart",
     "component_key",

@@ -13,8 +13,7 @@ import streamlit as st
 
 from dashboard.figures import download
 from dashboard.period import DATES_KEY, RANGE_KEY
-from dashboard.shell import settings
-from monitor import report
+from dashboard.shell import catalog, settings
 from monitor.csv_export import iso
 from monitor.notifications.windows import over_metrics
 from monitor.store import Point
@@ -55,16 +54,26 @@ def component_key(key: str) -> str:
 
 
 def chart(
-    series: Mapping[str, Sequence[Point]], *, title: str, unit: str, key: str, height: int = 300
+    series: Mapping[str, Sequence[Point]],
+    *,
+    title: str,
+    unit: str,
+    key: str,
+    height: int = 300,
+    legend: Mapping[str, str] | None = None,
 ) -> None:
     """A line per metric (SVG, never WebGL: a page may hold many), with the min-max band where
-    points stand for several samples, and its data as CSV underneath."""
+    points stand for several samples, and its data as CSV underneath. The legend says each
+    metric's title (or `legend`'s words); the CSV keeps the names. Byte sizes are drawn in MB."""
     if not any(series.values()):  # an empty frame with axes from -1 to 6 says nothing
         st.info(f"{title}: nothing collected in this period.", icon=":material/timeline:")
         return
+    cat = catalog()
     figure = go.Figure()
-    for name, points in series.items():
+    for name, raw in series.items():
+        points, unit = _in_megabytes(raw, unit) if cat.get(name).kind == "size" else (raw, unit)
         times = [datetime.fromtimestamp(p.ts, UTC) for p in points]
+        shown = (legend or {}).get(name) or cat.title(name)
         if any(p.min != p.max for p in points):
             figure.add_trace(
                 go.Scatter(
@@ -75,10 +84,10 @@ def chart(
                     fillcolor="rgba(31,111,235,0.15)",
                     hoverinfo="skip",
                     showlegend=False,
-                    name=f"{name} range",
+                    name=f"{shown} range",
                 )
             )
-        figure.add_trace(go.Scatter(x=times, y=[p.value for p in points], mode="lines", name=name))
+        figure.add_trace(go.Scatter(x=times, y=[p.value for p in points], mode="lines", name=shown))
     _shade_windows(figure, series)
     figure.update_layout(
         title=title,
@@ -94,6 +103,14 @@ def chart(
         for p in points:
             rows.setdefault(p.ts, {"ts": iso(p.ts)})[name] = p.value
     download([rows[ts] for ts in sorted(rows)], ["ts", *series], name=key)
+
+
+def _in_megabytes(points: Sequence[Point], unit: str) -> tuple[list[Point], str]:
+    """A size's points in MB (an axis of 10,000,000 bytes reads as noise)."""
+    if unit not in ("bytes", ""):
+        return list(points), unit
+    mb = 1024.0 * 1024.0
+    return [p._replace(value=p.value / mb, min=p.min / mb, max=p.max / mb) for p in points], "MB"
 
 
 def _shade_windows(figure: go.Figure, series: Mapping[str, Sequence[Point]]) -> None:
@@ -122,7 +139,7 @@ def bar_chart(rows: Sequence[Mapping[str, Any]], x: str, metric: str, *, title: 
     figure.update_layout(
         title=title,
         height=300,
-        yaxis_title=report.unit(metric),
+        yaxis_title=catalog().axis(metric),
         xaxis_title=f"{x} (UTC)",
     )
     _draw(figure, key=f"bars-{metric}-{x}")

@@ -9,7 +9,7 @@ from typing import Any
 
 import streamlit as st
 
-from monitor import report
+from dashboard.shell import catalog
 from monitor.csv_export import iso, to_csv
 from monitor.history import Change
 
@@ -54,17 +54,21 @@ TILES_PER_ROW = 4  # a fifth of the page's width cuts "15,420.50 €" short
 
 def change_tiles(changes: Sequence[Change]) -> None:
     """Headline figures with their change against the previous period (green when better), at
-    most four to a row, every tile the same width. A count's noun goes in the label, so the
-    figure itself stays short."""
+    most four to a row, every tile the same width. A count's title says what it counts
+    ("Orders in 24 h"), so the figure itself stays short; no change is grey, never green."""
+    cat = catalog()
     rows = range(0, len(changes), TILES_PER_ROW)
     columns = [column for _ in rows for column in st.columns(TILES_PER_ROW)]
     for column, change in zip(columns, changes, strict=False):
-        noun, name = report.unit(change.metric), report.label(change.metric)
+        flat = change.percent is not None and abs(change.percent) < 0.05
         column.metric(
-            f"{name} ({noun})" if noun.isalpha() and noun not in ("ms", "s", "MB") else name,
-            report.human(change.metric, change.value, counted_noun=False),
-            None if change.percent is None else f"{change.percent:+.1f} %",
-            delta_color="inverse" if report.lower_is_better(change.metric) else "normal",
+            cat.title(change.metric),
+            cat.figure(change.metric, change.value, noun=False),
+            None if change.percent is None else ("0 %" if flat else f"{change.percent:+.1f} %"),
+            delta_color="off"
+            if flat
+            else ("inverse" if cat.get(change.metric).lower_is_better() else "normal"),
+            help=cat.get(change.metric).help or None,
             border=True,
         )
 

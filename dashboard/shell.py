@@ -11,6 +11,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from monitor.config import OpsConfig, Settings, load_settings
 from monitor.errors import VigieError
+from monitor.metrics import Catalog
+from monitor.metrics import catalog as catalog_for
 
 REFRESH_S = 30  # live pages re-read the store this often
 
@@ -59,6 +61,19 @@ def _secret_ops_token() -> str:
         return str(st.secrets.get("ops_token", "") or "")
     except Exception:  # no secrets.toml at all: the config's ops.token applies
         return ""
+
+
+_CATALOGS: dict[int, tuple[Settings, Catalog]] = {}
+
+
+def catalog() -> Catalog:
+    """The metrics' registry for these settings: words, units, the locale's figures."""
+    current = settings()
+    kept = _CATALOGS.get(id(current))
+    if kept is None or kept[0] is not current:
+        _CATALOGS.clear()  # the settings were reloaded: the old registry is for old settings
+        kept = _CATALOGS[id(current)] = (current, catalog_for(current))
+    return kept[1]
 
 
 def settings() -> Settings:

@@ -11,6 +11,7 @@ from monitor import report
 from monitor.alerts import Alert
 from monitor.config import Settings
 from monitor.history import Change, change
+from monitor.metrics import Catalog
 from monitor.store import HistoryStore
 from monitor.timerange import TimeRange
 
@@ -21,11 +22,7 @@ COLLECTOR_MARKERS = {
     "seo": "seo.totalPages",
     "database_health": "database.responseTime",
 }
-HEADLINES = {
-    "performance": ("responseTime", "errorRate", "requestsPerMinute", "cpuUsage"),
-    "business": ("orders24h", "revenue24h", "averageBasket", "conversionRate"),
-    "seo": report.SEO,
-}
+HEADLINE_AREAS = ("performance", "business", "seo")
 
 
 @dataclass(frozen=True)
@@ -54,12 +51,20 @@ def freshness(store: HistoryStore, settings: Settings, now: float) -> list[Fresh
     return found
 
 
-def headlines(store: HistoryStore, rng: TimeRange) -> dict[str, list[Change]]:
-    """The headline figures of each area, now against the previous period."""
-    return {
-        area: [change(store, f"{area}.{name}", rng) for name in names]
-        for area, names in HEADLINES.items()
-    }
+def headline_metrics(cat: Catalog) -> tuple[str, ...]:
+    """The metrics the registry marks `headline`, area by area."""
+    return tuple(m.name for area in HEADLINE_AREAS for m in cat.headlines(area))
+
+
+def headlines(
+    store: HistoryStore, rng: TimeRange, metrics: Sequence[str] | None = None
+) -> dict[str, list[Change]]:
+    """The headline figures of each area (by default the shipped registry's), now against
+    the previous period."""
+    found: dict[str, list[Change]] = {}
+    for name in metrics if metrics is not None else headline_metrics(Catalog()):
+        found.setdefault(name.split(".", 1)[0], []).append(change(store, name, rng))
+    return found
 
 
 def alert_counts(active: Sequence[Alert]) -> dict[str, int]:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from monitor.alerts import Alert
-from monitor.config import SEVERITIES
+from monitor.config import SEVERITIES, AlertRule
+from monitor.metrics import Catalog
 from monitor.notifications.mutes import Mutes
 from monitor.store import Latest
 
+# The seed's figures of each area, first and in this order; the registry's others follow.
 PERFORMANCE = (
     "responseTime",
     "uptime",
@@ -29,45 +31,41 @@ BUSINESS = (
 )
 SEO = ("totalPages", "optimizedPages", "sitemapHealth")
 TABLE_FIGURES = ("accessible", "recordCount", "queryTime", "sizeBytes")
+SEED = {"performance": PERFORMANCE, "business": BUSINESS, "seo": SEO}
 
 
-# Figures people read: counts are whole, money has cents, rates and times two decimals.
-_COUNTS = {
-    "minutesSinceLastOrder",
-    "totalUsers",
-    "activeUsers",
-    "orders24h",
-    "totalPages",
-    "optimizedPages",
-    "recordCount",
-    "sizeBytes",
-    "requestsPerMinute",
-    "connections",
-    "uptime",
-}
-
-
-def _value(latest: dict[str, Latest], name: str) -> float | int | None:
+def _value(latest: dict[str, Latest], name: str, cat: Catalog) -> float | int | None:
     found = latest.get(name)
     if found is None:
         return None
-    if name.rsplit(".", 1)[-1] in _COUNTS:
-        return round(found.value)
-    return round(found.value, 2)
+    places = cat.get(name).places
+    return round(found.value) if places == 0 else round(found.value, places)
 
 
-def area(latest: dict[str, Latest], prefix: str, names: tuple[str, ...]) -> dict[str, Any]:
+def area_names(cat: Catalog, area: str) -> list[str]:
+    """The short names an area shows in the API: the seed's, then every other metric the
+    registry declares there (one added in the configuration among them)."""
+    seed = SEED.get(area, ())
+    more = [
+        m.name.split(".", 1)[1]
+        for m in cat.in_area(area)
+        if m.name.count(".") == 1 and m.name.split(".", 1)[1] not in seed
+    ]
+    return [*seed, *more]
+
+
+def area(
+    latest: dict[str, Latest], prefix: str, names: Sequence[str], cat: Catalog | None = None
+) -> dict[str, Any]:
     """`{name: newest value or None}` for the metrics `<prefix>.<name>`."""
-    return {name: _value(latest, f"{prefix}.{name}") for name in names}
+    cat = cat or Catalog()
+    return {name: _value(latest, f"{prefix}.{name}", cat) for name in names}
 
 
-def metrics(latest: dict[str, Latest]) -> dict[str, dict[str, Any]]:
+def metrics(latest: dict[str, Latest], cat: Catalog | None = None) -> dict[str, dict[str, Any]]:
     """Performance, business and SEO figures; a figure never collected is None."""
-    return {
-        "performance": area(latest, "performance", PERFORMANCE),
-        "business": area(latest, "business", BUSINESS),
-        "seo": area(latest, "seo", SEO),
-    }
+    cat = cat or Catalog()
+    return {name: area(latest, name, area_names(cat, name), cat) for name in SEED}
 
 
 def table(latest: dict[str, Latest], name: str) -> dict[str, Any]:
@@ -82,8 +80,8 @@ def database(latest: dict[str, Latest], tables: list[str], status: str) -> dict[
     """The seed's `system.database` block."""
     return {
         "status": status,
-        "connections": _value(latest, "database.connections"),
-        "responseTime": _value(latest, "database.responseTime"),
+        "connections": _value(latest, "database.connections", Catalog()),
+        "responseTime": _value(latest, "database.responseTime", Catalog()),
         "tableStatus": {
             name: {key: figures[key] for key in ("accessible", "recordCount")}
             for name in tables
@@ -92,11 +90,31 @@ def database(latest: dict[str, Latest], tables: list[str], status: str) -> dict[
     }
 
 
-def alert(item: Alert, quiet: Mutes | None = None) -> dict[str, Any]:
-    """An alert as the API shows it; `silenced` (and why) when `quiet` mutes its messages."""
+def alert_title(item: Alert, rule: AlertRule | None = None, cat: Catalog | None = None) -> str:
+    """An alert in the registry's words: "Disk usage 91.2 % (above 85 %)"; a family's with its
+    subject: "orders: Read time 2,400 ms (above 2,000 ms)"."""
+    cat = cat or Catalog()
+    baseline = rule.baseline if rule else "value"
+    side = "below" if rule and rule.when == "below" else "above"
+    if cat.get(item.metric).kind == "yes_no":
+        return f"{cat.title(item.metric)}: {cat.figure(item.metric, item.value)}"
+    now = alert_figure(item.metric, item.value, baseline, cat)
+    limit = alert_figure(item.metric, item.threshold, baseline, cat)
+    return f"{cat.title(item.metric)} {now} ({side} {limit})"
+
+
+def alert(
+    item: Alert,
+    quiet: Mutes | None = None,
+    rules: Mapping[str, AlertRule] | None = None,
+    cat: Catalog | None = None,
+) -> dict[str, Any]:
+    """An alert as the API shows it: `title` in the registry's words, `silenced` (and why)
+    when `quiet` mutes its messages."""
     why = quiet.why(item.rule, item.subject, item.severity) if quiet else None
     return {
         "id": item.id,
+        "title": alert_title(item, (rules or {}).get(item.rule), cat),
         "rule": item.rule,
         "subject": item.subject,
         "metric": item.metric,
@@ -116,108 +134,54 @@ def alert(item: Alert, quiet: Mutes | None = None) -> dict[str, Any]:
 
 
 def alerts_by_priority(
-    active: list[Alert], quiet: Mutes | None = None
+    active: list[Alert],
+    quiet: Mutes | None = None,
+    rules: Mapping[str, AlertRule] | None = None,
+    cat: Catalog | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """Active alerts grouped by severity, most severe first."""
     return {
-        severity: [alert(a, quiet) for a in active if a.severity == severity]
+        severity: [alert(a, quiet, rules, cat) for a in active if a.severity == severity]
         for severity in reversed(SEVERITIES)
     }
 
 
-# Every figure's unit, by the last part of its metric name.
-UNITS = {
-    "responseTime": "ms",
-    "queryTime": "ms",
-    "uptime": "s",
-    "memoryUsage": "MB",
-    "cpuUsage": "%",
-    "diskUsage": "%",
-    "requestsPerMinute": "req/min",
-    "errorRate": "%",
-    "memoryPercent": "%",
-    "totalUsers": "customers",
-    "activeUsers": "customers",
-    "orders24h": "orders",
-    "minutesSinceLastOrder": "min",
-    "revenue24h": "€",
-    "averageBasket": "€",
-    "conversionRate": "%",
-    "totalPages": "pages",
-    "optimizedPages": "pages",
-    "sitemapHealth": "%",
-    "recordCount": "rows",
-    "sizeBytes": "bytes",
-    "connections": "connections",
-    "accessible": "",
-}
-_MONEY = {"revenue24h", "averageBasket"}
-# Figures that are 1 or 0: a table can be read, a probe or a database is up, a channel fails.
-YES_NO = {"accessible", "up", "failing"}
-
-
-_LOWER_IS_BETTER = {
-    "responseTime",
-    "queryTime",
-    "errorRate",
-    "cpuUsage",
-    "memoryUsage",
-    "diskUsage",
-}
-
-
-def lower_is_better(metric: str) -> bool:
+def lower_is_better(metric: str, cat: Catalog | None = None) -> bool:
     """Whether a rise of this metric is bad news (response time, error rate, usage)."""
-    return metric.rsplit(".", 1)[-1] in _LOWER_IS_BETTER
+    return (cat or Catalog()).get(metric).lower_is_better()
 
 
-def label(metric: str) -> str:
-    """A metric's name for people: `business.orders24h` → "Orders 24h"."""
-    words = re.sub(
-        r"(?<=[a-z0-9])(?=[A-Z])|(?<=[a-z])(?=[0-9])", " ", metric.rsplit(".", 1)[-1]
-    ).lower()
-    words = re.sub(r"\bcpu\b", "CPU", words)
-    return words[:1].upper() + words[1:]
+def label(metric: str, cat: Catalog | None = None) -> str:
+    """A metric's words for people, from the registry: `business.orders24h` → "Orders in 24 h"."""
+    return (cat or Catalog()).title(metric)
 
 
-def unit(metric: str) -> str:
-    """The unit of a metric (`business.revenue24h` → "€"), "" if it has none."""
-    return UNITS.get(metric.rsplit(".", 1)[-1], "")
+def unit(metric: str, cat: Catalog | None = None) -> str:
+    """The unit an axis of the metric is in (`business.revenue24h` → "€"), "" if none."""
+    return (cat or Catalog()).axis(metric)
 
 
-def bounds(metric: str) -> tuple[float, float | None]:
+def bounds(metric: str, cat: Catalog | None = None) -> tuple[float, float | None]:
     """The values a metric can take: a share is within 0-100 %, every other figure (counts,
     times, sizes, money) is at least 0."""
-    return (0.0, 100.0) if unit(metric) == "%" else (0.0, None)
+    return (0.0, 100.0) if (cat or Catalog()).get(metric).kind == "share" else (0.0, None)
 
 
-def human(metric: str, value: float | None, *, counted_noun: bool = True) -> str:
-    """A figure as people read it: 59,137 customers; 15,420.50 €; 2.35 %; 1.2 GB. Without
-    `counted_noun`, a count is a bare number (its label already says "orders")."""
-    if value is None:
-        return "—"
-    short = metric.rsplit(".", 1)[-1]
-    if short == "sizeBytes":
-        size = float(value)
-        for suffix in ("bytes", "KB", "MB", "GB", "TB"):
-            if abs(size) < 1024 or suffix == "TB":
-                return f"{size:,.0f} {suffix}" if suffix == "bytes" else f"{size:,.1f} {suffix}"
-            size /= 1024
-    if short == "uptime":
-        days, rest = divmod(int(value), 86400)
-        return f"{days} d {rest // 3600} h" if days else f"{rest // 3600} h {rest % 3600 // 60} min"
-    if short in YES_NO:
-        return "yes" if value >= 1 else "no"
-    if short in _MONEY:
-        return f"{value:,.2f} €"
-    text = f"{round(value):,}" if short in _COUNTS else f"{value:,.2f}"
-    suffix = unit(metric)
-    if not counted_noun and suffix.isalpha() and suffix not in ("ms", "s", "MB", "min"):
-        return text
-    return f"{text} {suffix}".strip()
+def human(
+    metric: str, value: float | None, *, counted_noun: bool = True, cat: Catalog | None = None
+) -> str:
+    """A figure as people read it: 59,137 customers; €15,420.50; 2.4 %; 1.2 GB. Without
+    `counted_noun`, a count is a bare number (its title already says "orders")."""
+    return (cat or Catalog()).figure(metric, value, noun=counted_noun)
 
 
-def alert_figure(metric: str, value: float | None, baseline: str = "value") -> str:
+def is_yes_no(metric: str, cat: Catalog | None = None) -> bool:
+    return (cat or Catalog()).get(metric).kind == "yes_no"
+
+
+def alert_figure(
+    metric: str, value: float | None, baseline: str = "value", cat: Catalog | None = None
+) -> str:
     """An alert's value or threshold in its rule's terms: the metric's unit for a plain rule,
     "× its usual" for a `recent` rule, a percent off the usual hour for a `seasonal` one."""
     if value is None:
@@ -226,4 +190,4 @@ def alert_figure(metric: str, value: float | None, baseline: str = "value") -> s
         return f"{value:,.1f} × its usual"
     if baseline == "seasonal":
         return f"{value:+.0f} % against the usual for the hour"
-    return human(metric, value)
+    return human(metric, value, cat=cat)

@@ -22,9 +22,12 @@ from monitor.store import HistoryStore
 dashboard.page("Alerts")
 settings = dashboard.settings()
 store = dashboard.store()
-KINDS = {rule.name: rule.baseline for rule in settings.alerts.effective()}
+CATALOG = dashboard.catalog()
+RULES = {rule.name: rule for rule in settings.alerts.effective()}
+KINDS = {name: rule.baseline for name, rule in RULES.items()}
 COLUMNS = [
     "id",
+    "title",
     "rule",
     "subject",
     "metric",
@@ -47,14 +50,14 @@ def _quiet(reader: HistoryStore, now: float) -> mutes.Mutes:
 
 
 def _row(alert: Alert, quiet: mutes.Mutes | None = None) -> dict[str, object]:
-    shown = report.alert(alert, quiet)
+    shown = report.alert(alert, quiet, RULES, dashboard.catalog())
     for key in ("openedAt", "resolvedAt", "acknowledgedAt"):
         shown[key] = dashboard.iso_or_none(shown[key])
     return shown
 
 
 def _figure(alert: Alert, value: float | None) -> str:
-    return report.alert_figure(alert.metric, value, KINDS.get(alert.rule, "value"))
+    return report.alert_figure(alert.metric, value, KINDS.get(alert.rule, "value"), CATALOG)
 
 
 def _acknowledge(alert: Alert, ops: tuple[str, str]) -> None:
@@ -87,7 +90,8 @@ def active() -> None:
             left, right = st.columns([4, 1])
             with left:
                 dashboard.severity_badge(alert.severity)
-                st.markdown(f"**{alert.message}** — {alert.subject}")
+                st.markdown(f"**{report.alert_title(alert, RULES.get(alert.rule), CATALOG)}**")
+                st.caption(alert.message)
                 acknowledged = (
                     f"; acknowledged by {alert.acknowledged_by} at "
                     f"{dashboard.when(alert.acknowledged_at)}"

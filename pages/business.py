@@ -6,15 +6,18 @@ from __future__ import annotations
 import streamlit as st
 
 import dashboard
-from monitor import history, report
+from monitor import history
 from monitor.timerange import TimeRange
 
 dashboard.page("Business")
 dashboard.store()
-METRICS = [
-    f"business.{name}"
-    for name in ("orders24h", "revenue24h", "averageBasket", "conversionRate", "activeUsers")
-]
+CATALOG = dashboard.catalog()
+# Every business figure the registry knows, headline figures first (one added in the
+# configuration among them).
+METRICS = sorted(
+    (m.name for m in CATALOG.in_area("business") if m.name.count(".") == 1),
+    key=lambda name: not CATALOG.get(name).headline,
+)
 
 
 def _shifted(points: list[history.Point], seconds: float) -> list[history.Point]:
@@ -49,7 +52,7 @@ def live() -> None:
             "Figure",
             METRICS,
             default=METRICS[0],
-            format_func=report.label,
+            format_func=CATALOG.title,
             key="business_metric",
             required=True,
         )
@@ -59,8 +62,12 @@ def live() -> None:
             dashboard.chart(
                 # The CSV says the previous period's times are moved forward by one period.
                 {metric: current, f"{metric} (previous period, times + {rng.label})": previous},
-                title=f"{report.label(metric)}, against the previous {rng.label}",
-                unit=report.unit(metric),
+                title=f"{CATALOG.title(metric)}, against the previous {rng.label}",
+                unit=CATALOG.axis(metric),
+                legend={
+                    metric: "this period",
+                    f"{metric} (previous period, times + {rng.label})": "previous period",
+                },
                 key=metric,
             )
 

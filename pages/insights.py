@@ -6,13 +6,14 @@ from __future__ import annotations
 import streamlit as st
 
 import dashboard
-from monitor import history, report
+from monitor import history
 from monitor.insights import findings as insights
 from monitor.timerange import preset
 
 dashboard.page("Insights")
 settings = dashboard.settings()
 dashboard.store()
+CATALOG = dashboard.catalog()
 
 
 def _table(title: str, rows: list[dict[str, object]], columns: list[str], name: str) -> None:
@@ -44,7 +45,7 @@ def live() -> None:
         shown = [
             {
                 **row,
-                "threshold": report.human(row["metric"], row["threshold"]),
+                "threshold": CATALOG.figure(row["metric"], row["threshold"]),
                 "at": dashboard.when(i["at"]),
                 "latestDays": "—" if row["latestDays"] is None else row["latestDays"],
                 "confidence": f"{row['confidence']:.0%}",
@@ -81,9 +82,9 @@ def live() -> None:
                 dashboard.read(history.chart, metric, preset("7 d", now)),
                 forecasts[metric],
                 [a for a in found["anomalies"] if a["metric"] == metric],
-                title=f"{report.label(metric)}: 7 days and the next 24 h "
+                title=f"{CATALOG.title(metric)}: 7 days and the next 24 h "
                 f"({forecasts[metric]['method']})",
-                unit=report.unit(metric),
+                unit=CATALOG.axis(metric),
                 key=f"forecast-{metric}",
             )
     else:
@@ -114,7 +115,7 @@ def live() -> None:
             {
                 **a,
                 **{
-                    k: report.human(a["metric"], a[k])
+                    k: CATALOG.figure(a["metric"], a[k])
                     for k in ("modelMae", "naiveMae", "seasonalNaiveMae")
                 },
                 "modelBeatsBaseline": "yes" if a["modelBeatsBaseline"] else "no",

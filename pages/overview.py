@@ -57,9 +57,11 @@ def live() -> None:
         )
 
     st.subheader(f"Headline figures ({rng.label}, change against the previous {rng.label})")
-    headlines = dashboard.read(overview.headlines, rng)
+    headlines = dashboard.read(
+        overview.headlines, rng, overview.headline_metrics(dashboard.catalog())
+    )
     for area, changes in headlines.items():
-        st.markdown(f"**{AREAS[area]}**")
+        st.markdown(f"**{AREAS.get(area, area.capitalize())}**")
         dashboard.change_tiles(changes)
     rows = [
         {"metric": c.metric, "value": c.value, "previous": c.previous, "changePercent": c.percent}

@@ -5,11 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 import dashboard
-from monitor import history, report
+from monitor import history
 
 dashboard.page("SEO")
 dashboard.store()
-METRICS = [f"seo.{name}" for name in report.SEO]
+CATALOG = dashboard.catalog()
+METRICS = [m.name for m in CATALOG.in_area("seo") if m.name.count(".") == 1]
 
 
 @st.fragment(run_every=dashboard.REFRESH_S)
@@ -20,8 +21,8 @@ def live() -> None:
     for metric in METRICS:
         dashboard.chart(
             {metric: dashboard.read(history.chart, metric, rng)},
-            title=report.label(metric),
-            unit=report.unit(metric),
+            title=CATALOG.title(metric),
+            unit=CATALOG.axis(metric),
             key=metric,
             height=260,
         )

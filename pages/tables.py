@@ -5,12 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 import dashboard
-from monitor import history, overview, report
+from monitor import history, overview
 
 dashboard.page("Tables")
 settings = dashboard.settings()
 dashboard.store()
 names = settings.source.critical_tables
+CATALOG = dashboard.catalog()
 FIGURES = ("recordCount", "queryTime", "sizeBytes")
 
 
@@ -23,11 +24,11 @@ def live() -> None:
     shown = [
         {
             "table": r["table"],
-            "accessible": report.human("accessible", r["accessible"]),
-            "recordCount": report.human("recordCount", r["recordCount"]),
+            "accessible": CATALOG.figure("database.*.accessible", r["accessible"]),
+            "recordCount": CATALOG.figure("database.*.recordCount", r["recordCount"]),
             "growth": "—" if r["growth"] is None else f"{r['growth']:+,.0f} rows",
-            "queryTime": report.human("queryTime", r["queryTime"]),
-            "size": report.human("sizeBytes", r["sizeBytes"]),
+            "queryTime": CATALOG.figure("database.*.queryTime", r["queryTime"]),
+            "size": CATALOG.figure("database.*.sizeBytes", r["sizeBytes"]),
             "recommendations": r["recommendations"] or "—",
         }
         for r in rows
@@ -55,8 +56,8 @@ def live() -> None:
             metric = f"database.{picked}.{figure}"
             dashboard.chart(
                 {metric: dashboard.read(history.chart, metric, rng)},
-                title=f"{picked}: {figure}",
-                unit=report.unit(metric),
+                title=CATALOG.title(metric),
+                unit=CATALOG.axis(metric),
                 key=f"{picked}-{figure}",
                 height=250,
             )

@@ -47,7 +47,7 @@ def test_it_words_an_open_alert_with_why_and_what_to_do() -> None:
         **_nothing(active=[_alert("disk_full", "critical", "The data disk is filling up", 97)])
     )
     assert advice.severity == "critical"
-    assert advice.what == "The data disk is filling up: performance.diskUsage is 97.00 %"
+    assert advice.what == "The data disk is filling up: Disk usage is 97 %"
     assert "orders are lost" in advice.why
     assert advice.action.startswith("Free space")
 

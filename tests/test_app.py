@@ -91,11 +91,11 @@ def title(figure: dict[str, Any]) -> str:
 
 def test_it_shows_the_headline_figures_against_the_previous_period(known: str) -> None:
     shown = metrics(open_page("overview"))
-    assert shown["Orders 24h (orders)"] == ("120", "+20.0 %")
-    assert shown["Revenue 24h"] == ("15,420.50 €", "+28.5 %")
-    assert shown["Response time"] == ("240.00 ms", "+33.3 %")
-    assert shown["Total pages (pages)"] == ("714,336", "+0.0 %")
-    assert shown["Error rate"] == ("0.25 %", "-50.0 %")
+    assert shown["Orders in 24 h"] == ("120", "+20.0 %")
+    assert shown["Revenue in 24 h"] == ("€15,420.50", "+28.5 %")
+    assert shown["Response time"] == ("240 ms", "+33.3 %")
+    assert shown["Sitemap pages"] == ("714,336", "0 %")  # unchanged: grey, not "+0.0 %"
+    assert shown["Server errors"] == ("0.25 %", "-50.0 %")
     assert shown[":red[■] critical"][0] == "1"
     assert shown[":yellow[■] warning"][0] == "0"
 
@@ -141,8 +141,8 @@ def test_it_shows_the_critical_tables(known: str) -> None:
     assert order["accessible"] == "yes"
     assert order["recordCount"] == "121,500 rows"
     assert order["growth"] == "+1,500 rows"
-    assert order["queryTime"] == "0.60 ms"
-    assert order["size"] == "52.0 MB"
+    assert order["queryTime"] == "0.6 ms"
+    assert order["size"] == "52 MB"
     assert order["recommendations"] == RECOMMENDATION
     assert rows.loc["___xtr_customer"]["recordCount"] == "—"  # never collected
 
@@ -153,13 +153,11 @@ def test_it_draws_one_tables_history(known: str) -> None:
     assert app.selectbox(key="table").value == TABLE
     drawn = charts(app)
     assert len(drawn) == 3
-    assert title(drawn[0]).startswith(f"{TABLE}: recordCount")
+    assert title(drawn[0]).startswith(f"{TABLE}: Rows")
     assert drawn[0]["data"][-1]["y"][-1] == 121_500
     app.selectbox(key="table").select("___xtr_customer").run()
     assert charts(app) == []
-    assert "___xtr_customer: recordCount: nothing collected in this period." in [
-        i.value for i in app.info
-    ]
+    assert "___xtr_customer: Rows: nothing collected in this period." in [i.value for i in app.info]
 
 
 def test_chart_keys_never_hold_a_double_underscore_nor_meet() -> None:
@@ -187,13 +185,13 @@ def test_the_chart_bundle_is_the_plotly_js_that_plotly_writes_figures_for() -> N
 def test_it_shows_the_business_figures_by_day(known: str) -> None:
     app = open_page("business")
     shown = metrics(app)
-    assert shown["Average basket"] == ("128.50 €", "+7.1 %")
-    assert shown["Active users (customers)"][0] == "41,200"
+    assert shown["Average basket"] == ("€128.50", "+7.1 %")
+    assert shown["Active customers"][0] == "41,200"
     [chart] = charts(app)
-    assert title(chart).startswith("Orders 24h, against the previous 24 h")
+    assert title(chart).startswith("Orders in 24 h, against the previous 24 h")
     app.pills(key="business_metric").set_value("business.revenue24h").run()
     [chart] = charts(app)
-    assert title(chart).startswith("Revenue 24h, against the previous 24 h")
+    assert title(chart).startswith("Revenue in 24 h, against the previous 24 h")
     app.segmented_control(key="business_view").set_value("By day").run()
     days = app.dataframe[0].value
     assert days["business.orders24h"].iloc[-1] == 120
@@ -202,7 +200,7 @@ def test_it_shows_the_business_figures_by_day(known: str) -> None:
 
 def test_it_shows_the_seo_figures(known: str) -> None:
     shown = metrics(open_page("seo"))
-    assert shown["Optimized pages (pages)"] == ("512,345", "+2.5 %")
+    assert shown["Optimised pages"] == ("512,345", "+2.5 %")
     assert shown["Sitemap health"] == ("98.25 %", "+0.8 %")
 
 
@@ -279,9 +277,7 @@ def test_it_shows_the_insights(known: str) -> None:
     app = open_page("insights")
     assert app.success[0].value.startswith("No metric is expected to cross")
     # The open critical alert is the first advice, with why and what to do.
-    assert (
-        app.markdown[1].value == "**The data disk is filling up: performance.diskUsage is 97.00 %**"
-    )
+    assert app.markdown[1].value == "**The data disk is filling up: Disk usage is 97 %**"
     assert "orders are lost" in app.caption[0].value
     trends = app.dataframe[0].value
     assert list(trends["scope"])[:3] == ["performance", "business", "seo"]
@@ -338,7 +334,7 @@ def test_the_chosen_period_applies_to_every_page(known: str) -> None:
     app.switch_page("pages/overview.py").run()
     assert app.subheader[0].value.startswith("Headline figures (7 d,")
     # Three days of history: nothing a week earlier to compare with.
-    assert metrics(app)["Orders 24h (orders)"] == ("120", "")
+    assert metrics(app)["Orders in 24 h"] == ("120", "")
     app.switch_page("pages/tables.py").run()
     assert app.subheader[0].value == "Critical tables (growth over 7 d)"
 

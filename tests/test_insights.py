@@ -104,7 +104,8 @@ def test_it_lists_the_rule_a_trend_will_break_and_the_area_trends(tmp_path) -> N
     assert abs(issue["inDays"] - 3) <= 0.3
     # Only the disk was collected: no area's own metric has history to say anything about.
     assert set(summary["trends"].values()) == {"not enough data"}
-    assert summary["metricTrends"]["performance.diskUsage"] == "growing"
+    # The registry says less disk in use is better: a filling disk is worsening.
+    assert summary["metricTrends"]["performance.diskUsage"] == "worsening"
 
 
 def test_it_compares_a_metric_with_the_same_hour_of_previous_weeks(tmp_path) -> None:

@@ -100,10 +100,10 @@ def test_an_alert_opening_and_resolving_is_one_message_each(
     store.close()
     [opened, resolved] = webhook.got
     assert opened["title"] == "Orders stopped: 0 orders (threshold 1)"
-    assert "Orders 24h is 0 orders (threshold 1)." in opened["message"]
+    assert "Orders in 24 h is 0 orders (threshold 1)." in opened["message"]
     assert "https://vigie.shop.internal/alerts?alert=1" in opened["message"]
     assert opened["type"] == "failure"
-    assert resolved["title"] == "Resolved: Orders stopped (Orders 24h), after 1 h 30"
+    assert resolved["title"] == "Resolved: Orders stopped (Orders in 24 h), after 1 h 30"
 
 
 def test_a_message_says_the_usual_level_and_what_to_do(tmp_path: Path, webhook: Webhook) -> None:
@@ -120,8 +120,8 @@ def test_a_message_says_the_usual_level_and_what_to_do(tmp_path: Path, webhook: 
     assert opened["title"] == "Orders stopped: 0 orders (usually 160)"
     body = opened["message"].splitlines()
     assert body[:2] == [
-        "Error: Orders stopped (Orders 24h).",
-        "Orders 24h is 0 orders (threshold 1; usually 160).",
+        "Error: Orders stopped (Orders in 24 h).",
+        "Orders in 24 h is 0 orders (threshold 1; usually 160).",
     ]
     assert body[3].startswith("Why it matters: No order for hours usually means checkout")
     assert "What to do: Place a test order" in body[3]
@@ -371,5 +371,5 @@ def test_a_flapping_metric_under_hysteresis_is_one_message_each_way(
     store.close()
     titles = [m["title"] for m in webhook.got]
     assert len(titles) == 2, titles
-    assert titles[0].startswith("The data disk is filling up: 83.50 %")
+    assert titles[0] == "The data disk is filling up: 83.5 % (threshold 80 %)"
     assert titles[1].startswith("Resolved: The data disk is filling up (Disk usage), after 3 h")

@@ -36,7 +36,7 @@ from monitor.api.guard import MAINTENANCE_PATH, RequestGuard, actor, bearer, exc
 from monitor.api.models import Envelope, ErrorBody, HealthBody, envelope, iso
 from monitor.api.prometheus import exposition
 from monitor.api.silences import router as silences_router
-from monitor.config import Settings, load_settings
+from monitor.config import AlertRule, Settings, load_settings
 from monitor.errors import VigieError
 from monitor.insights import findings as insights
 from monitor.jobs import JobQueue
@@ -48,6 +48,7 @@ from monitor.jobs.maintenance import (
     authorized,
     request_maintenance,
 )
+from monitor.metrics import SHIPPED, Catalog
 from monitor.notifications import mutes
 
 log = logging.getLogger("vigie.api")
@@ -141,8 +142,10 @@ def detailed(
     )
 
 
-def _quiet(backend: Backend) -> mutes.Mutes:
-    return mutes.read(backend.store, backend.settings, time.time())
+def _words(backend: Backend) -> tuple[mutes.Mutes, dict[str, AlertRule], Catalog]:
+    """What an alert's answer needs beyond the alert: the mutes now, the rules, the registry."""
+    rules = {rule.name: rule for rule in backend.settings.alerts.effective()}
+    return mutes.read(backend.store, backend.settings, time.time()), rules, backend.catalog
 
 
 @router.get("/api/system/status", tags=["monitoring"], response_model=Envelope[m.Status])
@@ -154,7 +157,7 @@ def status(backend: BackendDep) -> dict[str, Any]:
         {
             "overall": result.status,
             "reasons": result.reasons,
-            "alerts": [report.alert(a, _quiet(backend)) for a in active],
+            "alerts": [report.alert(a, *_words(backend)) for a in active],
         }
     )
 
@@ -163,7 +166,7 @@ def status(backend: BackendDep) -> dict[str, Any]:
 def alerts(backend: BackendDep) -> dict[str, Any]:
     """Active alerts by priority, critical first."""
     active = AlertBook(backend.store, backend.settings.alerts.effective()).active()
-    by_priority = report.alerts_by_priority(active, _quiet(backend))
+    by_priority = report.alerts_by_priority(active, *_words(backend))
     return envelope({"count": len(active), "byPriority": by_priority})
 
 
@@ -171,7 +174,9 @@ def alerts(backend: BackendDep) -> dict[str, Any]:
 def metrics(backend: BackendDep) -> dict[str, Any]:
     """Newest performance, business and SEO figures (cached one minute)."""
     return envelope(
-        backend.cache.get("metrics", HEAVY_TTL_S, lambda: report.metrics(backend.latest()))
+        backend.cache.get(
+            "metrics", HEAVY_TTL_S, lambda: report.metrics(backend.latest(), backend.catalog)
+        )
     )
 
 
@@ -187,6 +192,16 @@ def get_insights(backend: BackendDep) -> dict[str, Any]:
     return envelope(backend.cache.get("insights", HEAVY_TTL_S, lambda: insights_report(backend)))
 
 
+def _added(backend: Backend, area: str) -> tuple[str, ...]:
+    """The figures the configuration adds to an area (the seed's shape otherwise)."""
+    shipped = {m.name for m in SHIPPED}
+    return tuple(
+        m.name.split(".", 1)[1]
+        for m in backend.catalog.in_area(area)
+        if m.name not in shipped and m.name.count(".") == 1
+    )
+
+
 @router.get("/api/system/dashboard", tags=["monitoring"], response_model=Envelope[m.Dashboard])
 def dashboard(backend: BackendDep) -> dict[str, Any]:
     """Everything at once, in the shape of the seed's example: the figures cached one minute,
@@ -197,21 +212,24 @@ def dashboard(backend: BackendDep) -> dict[str, Any]:
         tables = report.database(latest, backend.settings.source.critical_tables, "")
         found = backend.cache.get("insights", HEAVY_TTL_S, lambda: insights_report(backend))
         seed = {k: found[k] for k in ("recommendations", "trends", "predictedIssues")}
-        return report.metrics(latest), tables, seed
+        return report.metrics(latest, backend.catalog), tables, seed
 
     metrics, database, insights = backend.cache.get("dashboard", HEAVY_TTL_S, figures)
     state = current_health(backend)
     database_state = next((c.status for c in state.checks if c.name == "database"), state.status)
     active = AlertBook(backend.store, backend.settings.alerts.effective()).active()
-    performance = ("responseTime", "uptime", "memoryUsage", "requestsPerMinute", "errorRate")
-    business = ("totalUsers", "activeUsers", "revenue24h", "conversionRate")
+    # The seed's figures, then those the configuration adds to the area.
+    performance: tuple[str, ...] = ("responseTime", "uptime", "memoryUsage", "requestsPerMinute")
+    performance += ("errorRate", *_added(backend, "performance"))
+    business: tuple[str, ...] = ("totalUsers", "activeUsers", "revenue24h", "conversionRate")
+    business += _added(backend, "business")
     return envelope(
         {
             "system": {
                 "overall": state.status,
                 "performance": {k: metrics["performance"][k] for k in performance},
                 "database": {**database, "status": database_state},
-                "alerts": [report.alert(a, _quiet(backend)) for a in active],
+                "alerts": [report.alert(a, *_words(backend)) for a in active],
             },
             "insights": insights,
             "metrics": {
@@ -319,7 +337,7 @@ def job(job_id: Annotated[int, Path(ge=1, le=2**62)], backend: BackendDep) -> di
 @router.get("/metrics", tags=["monitoring"], response_class=PlainTextResponse)
 def prometheus(backend: BackendDep) -> Response:
     """The newest value of every metric in the Prometheus text format."""
-    body, content_type = exposition(backend.store.latest_series())
+    body, content_type = exposition(backend.store.latest_series(), backend.catalog)
     return Response(body, media_type=content_type)
 
 

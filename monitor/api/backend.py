@@ -17,6 +17,7 @@ from monitor import health
 from monitor.api.models import envelope
 from monitor.config import Settings
 from monitor.errors import failure_kind, first_line
+from monitor.metrics import catalog
 from monitor.store import HistoryStore
 
 log = logging.getLogger("vigie.api")
@@ -53,6 +54,7 @@ class Backend:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.catalog = catalog(settings)
         self.database = health.quick_database(settings)
         self._store: HistoryStore | None = None
         self._store_lock = threading.Lock()

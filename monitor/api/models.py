@@ -50,6 +50,9 @@ class HealthOut(BaseModel):
 
 
 class Performance(BaseModel):
+    # The registry's other metrics of the area follow, one added in the configuration too.
+    model_config = ConfigDict(extra="allow")
+
     responseTime: float | None = None
     uptime: int | None = None
     memoryUsage: float | None = None
@@ -60,6 +63,9 @@ class Performance(BaseModel):
 
 
 class Business(BaseModel):
+    # The registry's other metrics of the area follow, one added in the configuration too.
+    model_config = ConfigDict(extra="allow")
+
     totalUsers: int | None = None
     activeUsers: int | None = None
     orders24h: int | None = None
@@ -69,6 +75,9 @@ class Business(BaseModel):
 
 
 class Seo(BaseModel):
+    # The registry's other metrics of the area follow, one added in the configuration too.
+    model_config = ConfigDict(extra="allow")
+
     totalPages: int | None = None
     optimizedPages: int | None = None
     sitemapHealth: float | None = None
@@ -82,6 +91,7 @@ class Metrics(BaseModel):
 
 class AlertOut(BaseModel):
     id: int
+    title: str = Field(description="the alert in words: figure, threshold, unit")
     rule: str
     subject: str
     metric: str
@@ -218,6 +228,9 @@ class DashboardDatabase(BaseModel):
 
 
 class DashboardPerformance(BaseModel):
+    # The registry's other metrics of the area follow, one added in the configuration too.
+    model_config = ConfigDict(extra="allow")
+
     responseTime: float | None
     uptime: int | None
     memoryUsage: float | None
@@ -233,6 +246,9 @@ class DashboardSystem(BaseModel):
 
 
 class DashboardBusiness(BaseModel):
+    # The registry's other metrics of the area follow, one added in the configuration too.
+    model_config = ConfigDict(extra="allow")
+
     totalUsers: int | None
     activeUsers: int | None
     revenue24h: float | None

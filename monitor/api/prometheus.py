@@ -10,6 +10,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 
+from monitor.metrics import Catalog
 from monitor.samples import Labels
 from monitor.store import Latest
 
@@ -25,9 +26,19 @@ def family_name(name: str) -> tuple[str, Labels]:
     return "vigie_" + _INVALID.sub("_", name), ()
 
 
+def help_text(cat: Catalog, name: str) -> str:
+    """The HELP line of a metric's family, from the registry: the same for every label value
+    (a table's figure names no table)."""
+    metric = cat.get(name)
+    unit = cat.axis(name)
+    sentence = metric.help or metric.title
+    return f"{sentence} ({unit})" if unit else sentence
+
+
 class _Snapshot(Collector):
-    def __init__(self, series: list[tuple[str, Labels, Latest]]) -> None:
+    def __init__(self, series: list[tuple[str, Labels, Latest]], cat: Catalog) -> None:
         self.series = series
+        self.cat = cat
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         # A family's label names are the union over its series (a probe's label on one series
@@ -39,14 +50,16 @@ class _Snapshot(Collector):
             grouped.setdefault(family, []).append((name, dict(extra) | dict(labels), newest.value))
         for family, members in grouped.items():
             names = sorted({key for _, pairs, _ in members for key in pairs})
-            gauge = GaugeMetricFamily(family, f"Vigie metric {members[0][0]}", labels=names)
+            gauge = GaugeMetricFamily(family, help_text(self.cat, members[0][0]), labels=names)
             for _, pairs, value in members:
                 gauge.add_metric([pairs.get(key, "") for key in names], value)
             yield gauge
 
 
-def exposition(series: list[tuple[str, Labels, Latest]]) -> tuple[bytes, str]:
+def exposition(
+    series: list[tuple[str, Labels, Latest]], cat: Catalog | None = None
+) -> tuple[bytes, str]:
     """The text body and its content type."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Snapshot(series))
+    registry.register(_Snapshot(series, cat or Catalog()))
     return generate_latest(registry), CONTENT_TYPE_LATEST

@@ -17,6 +17,7 @@ from monitor.config.defaults import (
     STORE_ENV,
     MetricSQL,
 )
+from monitor.config.metrics import MetricConfig
 from monitor.config.notify import ChannelConfig, NotifyConfig
 from monitor.config.rules import DEFAULT_ALERT_RULES, SEVERITIES, AlertRule, AlertsConfig
 from monitor.config.settings import (
@@ -53,6 +54,7 @@ __all__ = [
     "DemoConfig",
     "InsightsConfig",
     "JobsConfig",
+    "MetricConfig",
     "MetricSQL",
     "NotifyConfig",
     "OpsConfig",

@@ -26,6 +26,7 @@ from monitor.config.defaults import (
     STORE_ENV,
     MetricSQL,
 )
+from monitor.config.metrics import MetricConfig, check_currency, check_locale
 from monitor.config.notify import NotifyConfig
 from monitor.config.rules import AlertsConfig
 from monitor.config.windows import WindowConfig
@@ -234,8 +235,10 @@ class Settings(_Section):
     insights: InsightsConfig = InsightsConfig()
     notify: NotifyConfig = NotifyConfig()
     maintenance_windows: list[WindowConfig] = Field(default_factory=list)
-    # Merged over DEFAULT_METRIC_SQL; an empty string switches a default metric off.
-    metrics: dict[str, MetricSQL] = Field(default_factory=dict)
+    # Merged over the shipped metrics: SQL, words, unit, kind (see monitor/config/metrics.py).
+    metrics: dict[str, MetricConfig] = Field(default_factory=dict)
+    locale: str = "en"  # how numbers are written: "fr_FR" writes 16 157,98 €
+    currency: str = "EUR"  # the shop's money, an ISO 4217 code
 
     @field_validator("maintenance_windows")
     @classmethod
@@ -245,19 +248,27 @@ class Settings(_Section):
 
     @field_validator("metrics")
     @classmethod
-    def _metric_names(cls, value: dict[str, MetricSQL]) -> dict[str, MetricSQL]:
-        for name, sql in value.items():
-            if isinstance(sql, dict) and not set(sql) <= {"sqlite", "postgresql"}:
-                raise ValueError(
-                    f"metric {name!r}: per-database SQL takes the keys sqlite and postgresql"
-                )
+    def _metric_names(cls, value: dict[str, MetricConfig]) -> dict[str, MetricConfig]:
+        for name, config in value.items():
             area, _, rest = name.partition(".")
             if len(name) > MAX_METRIC_NAME:
                 raise ValueError(f"metric name {name[:40]!r}… is longer than {MAX_METRIC_NAME}")
-            if area not in SQL_METRIC_AREAS or not rest:
+            if config.sql and (area not in SQL_METRIC_AREAS or not rest):
                 allowed = ", ".join(f"{a}.<name>" for a in SQL_METRIC_AREAS)
                 raise ValueError(f"metric name {name!r} must look like {allowed}")
+            if not rest:
+                raise ValueError(f"metric name {name!r} must look like <area>.<name>")
         return value
+
+    @field_validator("locale")
+    @classmethod
+    def _locale(cls, value: str) -> str:
+        return check_locale(value)
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        return check_currency(value)
 
     @property
     def demo_enabled(self) -> bool:
@@ -288,7 +299,8 @@ class Settings(_Section):
     @property
     def metric_sql(self) -> dict[str, MetricSQL]:
         """Every SQL metric in force: the defaults, overridden and extended by the config."""
-        merged = {**DEFAULT_METRIC_SQL, **self.metrics}
+        given = {name: c.sql for name, c in self.metrics.items() if c.sql is not None}
+        merged = {**DEFAULT_METRIC_SQL, **given}
         return {
             name: sql
             for name, sql in merged.items()

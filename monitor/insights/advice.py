@@ -38,7 +38,8 @@ def _from_alerts(active: Sequence[Alert], rule_kinds: Mapping[str, str]) -> list
     return [
         Advice(
             alert.severity,
-            f"{alert.message}: {alert.subject} is "
+            # The registry's words for the figure ("Disk usage"), the table a family names.
+            f"{alert.message}: {report.label(alert.metric)} is "
             + report.alert_figure(alert.metric, alert.value, rule_kinds.get(alert.rule, "value")),
             *GUIDANCE.get(alert.rule, _GENERIC),
         )

@@ -14,6 +14,7 @@ from monitor.insights.advice import recommend
 from monitor.insights.forecast import Accuracy, backtest, forecast, table_growth
 from monitor.insights.regression import DAY, Crossing, Fit, anomalies, crossing, fit, trend
 from monitor.insights.seasonal import SEASONAL_METRICS, baseline
+from monitor.metrics import Catalog, catalog
 from monitor.overview import freshness
 from monitor.store import HistoryStore
 
@@ -67,10 +68,14 @@ def watched(rules: Sequence[AlertRule], names: Sequence[str]) -> list[tuple[Aler
     return pairs
 
 
-def forecast_metrics(pairs: Sequence[tuple[AlertRule, str]]) -> list[str]:
-    """The metrics worth a forecast: every watched one, and each area's."""
+def forecast_metrics(
+    pairs: Sequence[tuple[AlertRule, str]], headline: Sequence[str] = ()
+) -> list[str]:
+    """The metrics worth a forecast: every watched one, each area's, and the registry's
+    headline figures (one added in the configuration among them)."""
     found = [metric for _, metric in pairs]
-    return list(dict.fromkeys([*found, *(metric for metric, _ in AREA_TRENDS.values())]))
+    areas = [metric for metric, _ in AREA_TRENDS.values()]
+    return list(dict.fromkeys([*found, *areas, *headline]))
 
 
 def _points(
@@ -121,20 +126,26 @@ def summarize(
     history_days: float = 7.0,
     horizon_days: float = 7.0,
     backtest_days: float = 14.0,
+    cat: Catalog | None = None,
 ) -> dict[str, Any]:
     """Everything the Insights page and `/api/system/insights` show, from the stored history:
     trends per area and per metric, predicted issues within `horizon_days`, each forecast's
     backtest against the naive baselines and its next 24 h, anomalies, the same hour of
     previous weeks, and table growth."""
-    pairs = watched(rules, store.series_names())
-    metrics = forecast_metrics(pairs)
+    cat = cat or Catalog()
+    stored = store.series_names()
+    pairs = watched(rules, stored)
+    headline = [m.name for area in AREA_TRENDS for m in cat.headlines(area) if m.name in stored]
+    metrics = forecast_metrics(pairs, headline)
     history = {m: _points(store, m, now - backtest_days * DAY, now) for m in metrics}
     recent = {
         m: [p for p in points if p[0] >= now - history_days * DAY] for m, points in history.items()
     }
     fits = {m: fit(recent[m], daily=is_daily(m)) for m in metrics}
     accuracy = {m: backtest(m, history[m], daily=is_daily(m)) for m in metrics}
-    better = {m: higher_is_better for m, higher_is_better in AREA_TRENDS.values()}
+    direction = {m: cat.get(m).better for m in metrics}
+    better = {m: None if d == "either" else d == "higher" for m, d in direction.items()}
+    better |= {m: higher_is_better for m, higher_is_better in AREA_TRENDS.values()}
     predicted = [
         found
         for rule, metric in pairs
@@ -205,6 +216,7 @@ def report(store: HistoryStore, settings: Settings, *, now: float) -> dict[str, 
         history_days=settings.insights.history_days,
         horizon_days=settings.insights.horizon_days,
         backtest_days=settings.insights.backtest_days,
+        cat=catalog(settings),
     )
     found = recommend(
         active=AlertBook(store, rules).active(),

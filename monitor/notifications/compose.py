@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from monitor import report
 from monitor.alerts.guidance import GUIDANCE
 from monitor.config import Settings
+from monitor.metrics import Catalog, catalog
 from monitor.store import levels as read_levels
 
 WORDS = {"opened": "", "escalated": "Worse: ", "resolved": "Resolved: ", "repeat": "Still open: "}
@@ -45,20 +46,20 @@ def _what(alert: Mapping[str, Any]) -> str:
     return re.sub(r"\s*\([^()]*\)$", "", alert["message"] or alert["rule"])
 
 
-def _where(alert: Mapping[str, Any]) -> str:
+def _where(alert: Mapping[str, Any], cat: Catalog) -> str:
     """The subject for people: a metric's label, or what a wildcard rule matched (a table)."""
     if alert["subject"] == alert["metric"]:
-        return report.label(alert["metric"])
+        return cat.get(alert["metric"]).title
     return alert["subject"]
 
 
-def _now(alert: Mapping[str, Any], baseline: str, levels: Levels) -> str:
+def _now(alert: Mapping[str, Any], baseline: str, levels: Levels, cat: Catalog) -> str:
     """The figure now, in the metric's unit (a baseline rule's own value is a ratio)."""
     if baseline == "value":
-        return report.human(alert["metric"], alert["value"])
+        return cat.figure(alert["metric"], alert["value"])
     if levels.current is None:
-        return report.alert_figure(alert["metric"], alert["value"], baseline)
-    return report.human(alert["metric"], levels.current)
+        return report.alert_figure(alert["metric"], alert["value"], baseline, cat)
+    return cat.figure(alert["metric"], levels.current)
 
 
 def message(
@@ -69,10 +70,12 @@ def message(
     *,
     baseline: str = "value",
     levels: Levels | None = None,
+    cat: Catalog | None = None,
 ) -> tuple[str, str]:
     """(title, body) of one alert change. `baseline` is the rule's ("value", "recent",
     "seasonal"): its value and threshold are then in the rule's terms."""
-    what, where = _what(alert), _where(alert)
+    cat = cat or Catalog()
+    what, where = _what(alert), _where(alert, cat)
     if change == "resolved":
         lasted = _lasted(now - alert["opened_at"])
         title = f"Resolved: {what} ({where}), after {lasted}"
@@ -82,7 +85,7 @@ def message(
             f"{alert['peak_severity']}.",
         ]
     else:
-        title, figures = _figures(alert, baseline, levels or Levels())
+        title, figures = _figures(alert, baseline, levels or Levels(), cat)
         title = WORDS.get(change, "") + title
         lines = [f"{alert['severity'].capitalize()}: {what} ({where}).", *figures]
         lines.append(
@@ -97,27 +100,27 @@ def message(
     return title, "\n".join(lines)
 
 
-def _figures(alert: Mapping[str, Any], baseline: str, levels: Levels) -> tuple[str, list[str]]:
+def _figures(
+    alert: Mapping[str, Any], baseline: str, levels: Levels, cat: Catalog
+) -> tuple[str, list[str]]:
     """The title of an open alert, and the body's line of figures: now, against the threshold
     (in the rule's terms) and the usual level."""
-    what, where, metric = _what(alert), _where(alert), alert["metric"]
-    if metric.rsplit(".", 1)[-1] in report.YES_NO:  # "failing: yes (threshold yes)" says nothing
+    what, where, metric = _what(alert), _where(alert, cat), alert["metric"]
+    if cat.get(metric).kind == "yes_no":  # "failing: yes (threshold yes)" says nothing
         return f"{what} ({where})", []
-    figure = _now(alert, baseline, levels)
+    figure = _now(alert, baseline, levels, cat)
     usual = levels.usual
-    usually = (
-        f"usually {report.human(metric, usual, counted_noun=False)}" if usual is not None else ""
-    )
+    usually = f"usually {cat.figure(metric, usual, noun=False)}" if usual is not None else ""
     if baseline == "value":
-        threshold = f"threshold {report.human(metric, alert['threshold'], counted_noun=False)}"
+        threshold = f"threshold {cat.figure(metric, alert['threshold'], noun=False)}"
     else:  # the rule's own figure beside the plain one
         threshold = (
-            f"{report.alert_figure(metric, alert['value'], baseline)}, threshold "
-            f"{report.alert_figure(metric, alert['threshold'], baseline)}"
+            f"{report.alert_figure(metric, alert['value'], baseline, cat)}, threshold "
+            f"{report.alert_figure(metric, alert['threshold'], baseline, cat)}"
         )
-    named = f" ({where})" if where != report.label(metric) else ""
+    named = f" ({where})" if where != cat.get(metric).title else ""
     title = f"{what}{named}: {figure} ({usually or threshold})"
-    line = f"{report.label(metric)} is {figure} ({threshold}{f'; {usually}' if usually else ''})."
+    line = f"{cat.get(metric).title} is {figure} ({threshold}{f'; {usually}' if usually else ''})."
     return title, [line]
 
 
@@ -131,6 +134,7 @@ def for_alert(
     return message(
         alert, change, now, settings.notify.dashboard_url,
         baseline=baselines.get(alert["rule"], "value"), levels=Levels(current, usual),
+        cat=catalog(settings),
     )  # fmt: skip
 
 
