@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -35,6 +36,43 @@ def download(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, name:
     )
 
 
+# Column headers people read; the CSV keeps the keys (scripts rely on them).
+HEADERS = {
+    "id": "#",
+    "recordCount": "Rows",
+    "queryTime": "Read time",
+    "accessible": "Readable",
+    "recommendations": "Advice",
+    "lastWrite": "Last written",
+    "everySeconds": "Every (s)",
+    "changePercent": "Change (%)",
+    "responseTimeMs": "Response time (ms)",
+    "inDays": "In (days)",
+    "earliestDays": "Earliest (days)",
+    "latestDays": "Latest (days)",
+    "modelMae": "Model error",
+    "naiveMae": "Naive error",
+    "seasonalNaiveMae": "Same-hour error",
+    "modelBeatsBaseline": "Model better",
+    "usedMb": "Used",
+    "ageSeconds": "Age",
+    "limitSeconds": "Late after",
+    "interfacesUp": "Interfaces up",
+    "url": "Address",
+}
+
+
+def header(key: str) -> str:
+    """A column's header in words: a metric's title, or the key's words ("openedAt" → "Opened
+    at")."""
+    if key in HEADERS:
+        return HEADERS[key]
+    if "." in key:
+        return catalog().title(key)
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", key).lower()
+    return words[:1].upper() + words[1:]
+
+
 def table(
     rows: Sequence[Mapping[str, Any]],
     columns: Sequence[str],
@@ -42,10 +80,10 @@ def table(
     name: str,
     shown: Sequence[Mapping[str, Any]] | None = None,
 ) -> None:
-    """A table and its CSV; `shown`, if given, is what people read (formatted figures) while
-    the CSV keeps the numbers."""
+    """A table under headers in words, and its CSV under the keys; `shown`, if given, is what
+    people read (formatted figures) while the CSV keeps the numbers."""
     display = rows if shown is None else shown
-    st.dataframe([{c: r.get(c) for c in columns} for r in display], hide_index=True)
+    st.dataframe([{header(c): r.get(c) for c in columns} for r in display], hide_index=True)
     download(rows, columns, name=name)
 
 

@@ -43,7 +43,11 @@ def live() -> None:
             if check.detail and dashboard.ops() is not None:  # where it failed: ops' business
                 st.caption(check.detail)
             if check.details:
-                st.caption(" · ".join(f"{k}: {_detail(k, v)}" for k, v in check.details.items()))
+                st.caption(
+                    " · ".join(
+                        f"{dashboard.header(k)}: {_detail(k, v)}" for k, v in check.details.items()
+                    )
+                )
         rows.append(
             {
                 "check": check.name,

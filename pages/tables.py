@@ -33,7 +33,7 @@ def live() -> None:
         }
         for r in rows
     ]
-    st.dataframe(shown, hide_index=True)
+    st.dataframe([{dashboard.header(k): v for k, v in r.items()} for r in shown], hide_index=True)
     dashboard.download(
         rows,
         [

@@ -111,8 +111,8 @@ def test_it_explains_why_the_status_is_not_healthy(known: str) -> None:
 def test_it_shows_when_each_collector_last_wrote(known: str) -> None:
     app = open_page("overview")
     collectors = app.dataframe[0].value
-    assert list(collectors["collector"]) == ["performance", "business", "seo", "database_health"]
-    assert not collectors["late"].any()
+    assert list(collectors["Collector"]) == ["performance", "business", "seo", "database_health"]
+    assert not collectors["Late"].any()
     assert not app.warning
 
 
@@ -136,15 +136,15 @@ def test_it_shows_every_health_check(known: str) -> None:
 
 def test_it_shows_the_critical_tables(known: str) -> None:
     app = open_page("tables")
-    rows = app.dataframe[0].value.set_index("table")
+    rows = app.dataframe[0].value.set_index("Table")
     order = rows.loc[TABLE]
-    assert order["accessible"] == "yes"
-    assert order["recordCount"] == "121,500 rows"
-    assert order["growth"] == "+1,500 rows"
-    assert order["queryTime"] == "0.6 ms"
-    assert order["size"] == "52 MB"
-    assert order["recommendations"] == RECOMMENDATION
-    assert rows.loc["___xtr_customer"]["recordCount"] == "—"  # never collected
+    assert order["Readable"] == "yes"
+    assert order["Rows"] == "121,500 rows"
+    assert order["Growth"] == "+1,500 rows"
+    assert order["Read time"] == "0.6 ms"
+    assert order["Size"] == "52 MB"
+    assert order["Advice"] == RECOMMENDATION
+    assert rows.loc["___xtr_customer"]["Rows"] == "—"  # never collected
 
 
 def test_it_draws_one_tables_history(known: str) -> None:
@@ -194,8 +194,8 @@ def test_it_shows_the_business_figures_by_day(known: str) -> None:
     assert title(chart).startswith("Revenue in 24 h, against the previous 24 h")
     app.segmented_control(key="business_view").set_value("By day").run()
     days = app.dataframe[0].value
-    assert days["business.orders24h"].iloc[-1] == 120
-    assert days["business.revenue24h"].iloc[-1] == 15420.5
+    assert days["Orders in 24 h"].iloc[-1] == 120
+    assert days["Revenue in 24 h"].iloc[-1] == 15420.5
 
 
 def test_it_shows_the_seo_figures(known: str) -> None:
@@ -208,8 +208,8 @@ def test_it_lists_open_alerts_and_their_history(known: str) -> None:
     app = open_page("alerts")
     assert app.subheader[0].value == "Open alerts (1)"
     history = app.dataframe[0].value
-    assert list(history["rule"]) == ["disk_full"]
-    assert list(history["severity"]) == ["critical"]
+    assert list(history["Rule"]) == ["disk_full"]
+    assert list(history["Severity"]) == ["critical"]
     app.multiselect(key="alert_severity").select("warning").run()
     assert app.dataframe[0].value.empty
 
@@ -232,11 +232,11 @@ def test_it_acknowledges_an_alert_for_ops(known: str) -> None:
 
 def test_it_shows_the_queues_and_failures(known: str) -> None:
     app = open_page("jobs")
-    queues = app.dataframe[0].value.set_index("queue")
-    assert queues.loc["metrics"]["failed"] == 1
-    assert queues.loc["maintenance"]["completed"] == 1
+    queues = app.dataframe[0].value.set_index("Queue")
+    assert queues.loc["metrics"]["Failed"] == 1
+    assert queues.loc["maintenance"]["Completed"] == 1
     failures = app.dataframe[2].value
-    assert list(failures["error"]) == ["the shop database refused the connection"]
+    assert list(failures["Error"]) == ["the shop database refused the connection"]
 
 
 def test_it_disables_maintenance_without_the_ops_secret(known: str) -> None:
@@ -280,10 +280,10 @@ def test_it_shows_the_insights(known: str) -> None:
     assert app.markdown[1].value == "**The data disk is filling up: Disk usage is 97 %**"
     assert "orders are lost" in app.caption[0].value
     trends = app.dataframe[0].value
-    assert list(trends["scope"])[:3] == ["performance", "business", "seo"]
-    accuracy = app.dataframe[1].value.set_index("metric")
+    assert list(trends["Scope"])[:3] == ["performance", "business", "seo"]
+    accuracy = app.dataframe[1].value.set_index("Metric")
     # A step is no trend: the model loses to "it stays where it is", and the page says so.
-    assert accuracy.loc["performance.diskUsage"]["method"] == "naive"
+    assert accuracy.loc["performance.diskUsage"]["Method"] == "naive"
     assert "does not beat a baseline for performance.diskUsage" in app.caption[-1].value
     assert len(charts(app)) == 1
 
@@ -345,8 +345,8 @@ def test_it_shows_what_a_finished_maintenance_did(known: str) -> None:
     app.switch_page("pages/maintenance.py").run()
     assert app.success[0].value == "Optimise done in 10,000 ms: bytes freed 4,096"
     audit = app.dataframe[0].value
-    assert list(audit["who"]) == ["schedule", "dashboard:ana"]
-    assert list(audit["outcome"]) == ["failed", "completed"]
+    assert list(audit["Who"]) == ["schedule", "dashboard:ana"]
+    assert list(audit["Outcome"]) == ["failed", "completed"]
 
 
 def test_an_empty_period_explains_itself_by_day(known: str) -> None:
@@ -453,8 +453,8 @@ def test_the_alerts_page_shows_the_silences_and_the_notification_log(known: str)
     assert any("orders_* on * (up to critical)" in c and "provider migration" in c
                for c in captions), captions  # fmt: skip
     log = app.dataframe[-1].value
-    assert list(log["channel"]) == ["ops"] and list(log["state"]) == ["waiting"]
-    assert list(log["answer"]) == ["Servers are overloaded., error=503."]
+    assert list(log["Channel"]) == ["ops"] and list(log["State"]) == ["waiting"]
+    assert list(log["Answer"]) == ["Servers are overloaded., error=503."]
 
 
 def test_ops_silence_and_end_a_silence_from_the_alerts_page(known: str) -> None:

@@ -109,7 +109,7 @@ def test_the_metric_has_its_tile_chart_and_headline_on_the_pages(dashboard_confi
         "previous period",
     ]
     business.segmented_control(key="business_view").set_value("By day").run()
-    assert SIGNUPS in business.dataframe[0].value.columns  # the CSV's column: its name
+    assert "Newsletter sign-ups" in business.dataframe[0].value.columns  # its words
     overview = {m.label: m.value for m in open_page("overview").metric}
     assert overview["Newsletter sign-ups"] == "3"
 
