@@ -29,7 +29,17 @@ from dashboard.figures import (
 )
 from dashboard.ops import ops, ops_login
 from dashboard.period import period, period_picker
-from dashboard.shell import DEMO_LINE, REFRESH_S, app_run, catalog, page, settings
+from dashboard.shell import (
+    DEMO_LINE,
+    REFRESH_S,
+    app_run,
+    catalog,
+    every,
+    page,
+    refresh_toggle,
+    refreshed,
+    settings,
+)
 
 __all__ = [
     "DEMO_LINE",
@@ -43,6 +53,7 @@ __all__ = [
     "chart",
     "component_key",
     "download",
+    "every",
     "forecast_chart",
     "forget_live",
     "header",
@@ -55,6 +66,8 @@ __all__ = [
     "period",
     "period_picker",
     "read",
+    "refresh_toggle",
+    "refreshed",
     "settings",
     "severity_badge",
     "severity_label",

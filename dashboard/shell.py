@@ -3,6 +3,7 @@ the line that says the demo runs."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -15,6 +16,7 @@ from monitor.metrics import Catalog
 from monitor.metrics import catalog as catalog_for
 
 REFRESH_S = 30  # live pages re-read the store this often
+PAUSE_KEY = "refresh_paused"
 
 
 _APP = Path(__file__).resolve().parent.parent / "app.py"
@@ -61,6 +63,25 @@ def _secret_ops_token() -> str:
         return str(st.secrets.get("ops_token", "") or "")
     except Exception:  # no secrets.toml at all: the config's ops.token applies
         return ""
+
+
+def every(seconds: float = REFRESH_S) -> float | None:
+    """How often a live part of a page re-reads: never while its reader paused the refresh."""
+    return None if st.session_state.get(PAUSE_KEY) else seconds
+
+
+def refreshed(seconds: float = REFRESH_S) -> None:
+    """The line that says when the figures below were read, and whether they will be again."""
+    at = time.strftime("%H:%M:%S", time.gmtime())
+    again = "refresh paused" if st.session_state.get(PAUSE_KEY) else f"again every {seconds:g} s"
+    st.caption(f":material/update: Read at {at} UTC · {again}")
+
+
+def refresh_toggle() -> None:
+    """The sidebar switch that keeps the figures still while someone reads them."""
+    st.sidebar.toggle(
+        "Pause the refresh", key=PAUSE_KEY, help="Keep the figures still while you read them"
+    )
 
 
 _CATALOGS: dict[int, tuple[Settings, Catalog]] = {}

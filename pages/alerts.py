@@ -77,8 +77,9 @@ def _acknowledge(alert: Alert, ops: tuple[str, str]) -> None:
     st.rerun()
 
 
-@st.fragment(run_every=dashboard.REFRESH_S)
+@st.fragment(run_every=dashboard.every(dashboard.REFRESH_S))
 def active() -> None:
+    dashboard.refreshed()
     opened = dashboard.read(open_alerts, live=True)
     quiet = dashboard.read(_quiet, dashboard.now(), live=True)
     st.subheader(f"Open alerts ({len(opened)})")

@@ -25,8 +25,9 @@ def _shifted(points: list[history.Point], seconds: float) -> list[history.Point]
     return [p._replace(ts=int(p.ts + seconds), min=p.value, max=p.value) for p in points]
 
 
-@st.fragment(run_every=dashboard.REFRESH_S)
+@st.fragment(run_every=dashboard.every(dashboard.REFRESH_S))
 def live() -> None:
+    dashboard.refreshed()
     rng: TimeRange = dashboard.period()
     before = rng.previous()
     st.caption(f"Now, and the change against the previous {rng.label}")

@@ -22,8 +22,9 @@ def _detail(key: str, value: object) -> str:
     return str(value)
 
 
-@st.fragment(run_every=dashboard.REFRESH_S)
+@st.fragment(run_every=dashboard.every(dashboard.REFRESH_S))
 def live() -> None:
+    dashboard.refreshed()
     result = dashboard.health_check(detailed=True)
     st.badge(result.status.upper(), color=dashboard.STATUS_COLOURS[result.status])  # type: ignore[arg-type]
     for reason in result.reasons:

@@ -42,8 +42,9 @@ def _row(job: Job) -> dict[str, object]:
     }
 
 
-@st.fragment(run_every=dashboard.REFRESH_S / 3)
+@st.fragment(run_every=dashboard.every(dashboard.REFRESH_S / 3))
 def live() -> None:
+    dashboard.refreshed(dashboard.REFRESH_S / 3)
     st.subheader("Queues")
     stats = dashboard.read(queue_stats, live=True)
     dashboard.table(

@@ -17,8 +17,9 @@ settings = dashboard.settings()
 dashboard.store()
 
 
-@st.fragment(run_every=dashboard.REFRESH_S)
+@st.fragment(run_every=dashboard.every(dashboard.REFRESH_S))
 def live() -> None:
+    dashboard.refreshed()
     now = dashboard.now()
     rng = dashboard.period()
     active = dashboard.read(open_alerts, live=True)

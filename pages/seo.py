@@ -13,8 +13,9 @@ CATALOG = dashboard.catalog()
 METRICS = [m.name for m in CATALOG.in_area("seo") if m.name.count(".") == 1]
 
 
-@st.fragment(run_every=dashboard.REFRESH_S)
+@st.fragment(run_every=dashboard.every(dashboard.REFRESH_S))
 def live() -> None:
+    dashboard.refreshed()
     rng = dashboard.period()
     st.caption(f"Now, and the change against the previous {rng.label}")
     dashboard.change_tiles([dashboard.read(history.change, m, rng) for m in METRICS])

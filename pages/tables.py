@@ -15,8 +15,9 @@ CATALOG = dashboard.catalog()
 FIGURES = ("recordCount", "queryTime", "sizeBytes")
 
 
-@st.fragment(run_every=dashboard.REFRESH_S)
+@st.fragment(run_every=dashboard.every(dashboard.REFRESH_S))
 def live() -> None:
+    dashboard.refreshed()
     now = dashboard.now()
     rng = dashboard.period()
     rows = dashboard.read(overview.tables, names, rng, now)

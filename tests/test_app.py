@@ -278,7 +278,7 @@ def test_it_shows_the_insights(known: str) -> None:
     assert app.success[0].value.startswith("No metric is expected to cross")
     # The open critical alert is the first advice, with why and what to do.
     assert app.markdown[1].value == "**The data disk is filling up: Disk usage is 97 %**"
-    assert "orders are lost" in app.caption[0].value
+    assert "orders are lost" in app.caption[1].value  # under the line of when it was read
     trends = app.dataframe[0].value
     assert list(trends["Scope"])[:3] == ["performance", "business", "seo"]
     accuracy = app.dataframe[1].value.set_index("Metric")
@@ -482,3 +482,13 @@ def test_ops_silence_and_end_a_silence_from_the_alerts_page(known: str) -> None:
 def test_a_silence_needs_the_ops_gate(known: str) -> None:
     app = open_page("alerts")
     assert app.button(key="FormSubmitter:silence-Silence").disabled
+
+
+def test_every_page_says_when_it_read_and_the_refresh_can_be_paused(known: str) -> None:
+    app = open_page("overview")
+    assert re.fullmatch(
+        r":material/update: Read at \d\d:\d\d:\d\d UTC · again every 30 s", app.caption[0].value
+    )
+    app.session_state["refresh_paused"] = True  # what the sidebar's switch keeps
+    app.run()
+    assert app.caption[0].value.endswith("· refresh paused")
