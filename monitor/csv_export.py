@@ -1,5 +1,6 @@
-"""CSV exports that a spreadsheet opens safely: ISO timestamps, numbers as numbers, and no text
-cell that Excel or LibreOffice would run as a formula (OWASP "CSV injection")."""
+"""CSV exports that a spreadsheet opens safely: one ISO 8601 form for time (UTC, Z, seconds),
+numbers rounded to what they mean, true/false, and no text cell that Excel or LibreOffice
+would run as a formula (OWASP "CSV injection")."""
 
 from __future__ import annotations
 
@@ -16,8 +17,17 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def iso(ts: float) -> str:
-    """An epoch second as ISO 8601 in UTC, as every export writes time."""
-    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+    """An epoch second as ISO 8601 in UTC to the second, as every export writes time."""
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _number(value: float) -> float | int:
+    """A figure as it means: 16157.98, not 16157.979999999992; 0, not 4.35e-16 or -0.0;
+    120, not 120.0."""
+    tidy = float(f"{value:.12g}")
+    if abs(tidy) < 1e-9:
+        return 0
+    return int(tidy) if tidy.is_integer() and abs(tidy) < 1e15 else tidy
 
 
 def cell(value: Any) -> Any:
@@ -25,11 +35,15 @@ def cell(value: Any) -> Any:
     with a quote; numbers, booleans and empty cells pass unchanged."""
     if value is None:
         return ""
-    if isinstance(value, numbers.Real):  # numpy's numbers too
-        return "" if not math.isfinite(float(value)) else value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, numbers.Integral):  # numpy's too
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return "" if not math.isfinite(float(value)) else _number(float(value))
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=UTC)  # Vigie's times are UTC
-        return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     text = str(value)
     if text.startswith(_FORMULA_START):
         return "'" + text

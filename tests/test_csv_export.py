@@ -1,4 +1,5 @@
-"""CSV exports open safely in a spreadsheet: formulas neutralised, numbers left as numbers."""
+"""CSV exports open safely in a spreadsheet: formulas neutralised, numbers written as they mean,
+one form of time."""
 
 from __future__ import annotations
 
@@ -19,9 +20,20 @@ def test_it_neutralises_text_a_spreadsheet_would_run(text: str) -> None:
     assert cell(text) == "'" + text
 
 
-@pytest.mark.parametrize("number", [-5, -0.25, 0, 3.5, np.int64(-7), np.float64(-1.5), True])
-def test_numbers_stay_numbers(number: object) -> None:
-    assert cell(number) is number
+@pytest.mark.parametrize(
+    ("number", "written"),
+    [(-5, "-5"), (-0.25, "-0.25"), (0, "0"), (3.5, "3.5"), (np.int64(-7), "-7"),
+     (np.float64(-1.5), "-1.5"), (16157.979999999992, "16157.98"), (4.35e-16, "0"),
+     (-0.0, "0"), (120.0, "120"), (True, "true"), (False, "false")],
+)  # fmt: skip
+def test_numbers_are_written_as_they_mean(number: object, written: str) -> None:
+    body = to_csv([{"x": number}], ["x"]).decode("utf-8")
+    assert body == f"x\n{written}\n"
+    assert not isinstance(cell(number), str) or isinstance(number, bool)  # numbers stay numbers
+
+
+def test_times_are_written_to_the_second() -> None:
+    assert iso(1_790_000_000.75) == "2026-09-21T14:13:20Z"
 
 
 def test_plain_text_and_empty_cells_pass_unchanged() -> None:
