@@ -28,7 +28,7 @@ from dashboard.figures import (
     when,
 )
 from dashboard.ops import ops, ops_login
-from dashboard.period import period, period_picker
+from dashboard.period import from_address, period, period_picker, to_address
 from dashboard.shell import (
     DEMO_LINE,
     REFRESH_S,
@@ -56,6 +56,7 @@ __all__ = [
     "every",
     "forecast_chart",
     "forget_live",
+    "from_address",
     "header",
     "health_check",
     "iso_or_none",
@@ -73,5 +74,6 @@ __all__ = [
     "severity_label",
     "store",
     "table",
+    "to_address",
     "when",
 ]

@@ -49,14 +49,16 @@ def live() -> None:
     else:
         # One chart at a time: five plotly charts take a browser 2.5-3 s to draw on a small
         # machine (bench/dashboard_bench.py), one well under a second.
+        dashboard.from_address("business_metric", METRICS)
         metric = st.pills(
             "Figure",
             METRICS,
-            default=METRICS[0],
+            default=None if "business_metric" in st.session_state else METRICS[0],
             format_func=CATALOG.title,
             key="business_metric",
             required=True,
         )
+        dashboard.to_address("business_metric")
         if metric:
             current = dashboard.read(history.chart, metric, rng)
             previous = _shifted(dashboard.read(history.chart, metric, before), rng.seconds)

@@ -51,7 +51,14 @@ def live() -> None:
 
     # The first table with figures, rather than one the daemon could not read.
     first = next((i for i, r in enumerate(rows) if r["recordCount"] is not None), 0)
-    picked = st.selectbox("History of one table", names, index=first, key="table")
+    dashboard.from_address("table", names)
+    picked = st.selectbox(
+        "History of one table",
+        names,
+        index=None if "table" in st.session_state else first,
+        key="table",
+    )
+    dashboard.to_address("table")
     if picked:
         for figure in FIGURES:
             metric = f"database.{picked}.{figure}"

@@ -492,3 +492,26 @@ def test_every_page_says_when_it_read_and_the_refresh_can_be_paused(known: str) 
     app.session_state["refresh_paused"] = True  # what the sidebar's switch keeps
     app.run()
     assert app.caption[0].value.endswith("· refresh paused")
+
+
+def test_a_view_is_in_the_address_and_a_bookmark_opens_it(known: str) -> None:
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["period"] = "7 d"
+    app.query_params["business_metric"] = "business.revenue24h"
+    app.run()
+    app.switch_page("pages/business.py").run()
+    assert not app.exception, [e.message for e in app.exception]
+    assert app.session_state["period"] == "7 d"
+    [chart] = charts(app)
+    assert title(chart).startswith("Revenue in 24 h, against the previous 7 d")
+    app.pills(key="business_metric").set_value("business.averageBasket").run()
+    assert app.query_params["business_metric"] == "business.averageBasket"
+    assert app.query_params["period"] == "7 d"
+
+
+def test_the_custom_period_applies_as_soon_as_it_is_chosen(known: str) -> None:
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    app.session_state["period"] = "Custom"  # what choosing it in the sidebar keeps
+    app.switch_page("pages/overview.py").run()
+    assert app.subheader[0].value.startswith("Headline figures (")
+    assert "24 h" not in app.subheader[0].value  # the last week, not the old preset
