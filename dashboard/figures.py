@@ -100,7 +100,7 @@ def change_tiles(changes: Sequence[Change]) -> None:
     for column, change in zip(columns, changes, strict=False):
         flat = change.percent is not None and abs(change.percent) < 0.05
         column.metric(
-            cat.title(change.metric),
+            f"{cat.title(change.metric)} · {change.summary}",
             cat.figure(change.metric, change.value, noun=False),
             None if change.percent is None else ("0 %" if flat else f"{change.percent:+.1f} %"),
             delta_color="off"

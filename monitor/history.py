@@ -18,13 +18,18 @@ def chart(store: HistoryStore, metric: str, rng: TimeRange) -> list[Point]:
     return thin(store.series(metric, rng.start, rng.end), rng)
 
 
+Summary = Literal["latest", "average"]
+
+
 @dataclass(frozen=True)
 class Change:
-    """A figure now and at the same moment of the previous period."""
+    """A period's figure against the previous period's, alike: the latest of each, or each
+    period's average (a figure that swings, such as CPU, is not one sample)."""
 
     metric: str
     value: float | None
     previous: float | None
+    summary: Summary = "latest"
 
     @property
     def percent(self) -> float | None:
@@ -43,13 +48,22 @@ def _last(store: HistoryStore, metric: str, start: float, end: float) -> float |
     return None
 
 
-def change(store: HistoryStore, metric: str, rng: TimeRange) -> Change:
-    """The newest value in the range against the newest value of the period before it."""
+def _average(store: HistoryStore, metric: str, start: float, end: float) -> float | None:
+    # (start, end]: the sample at a period's start is the previous period's last, not ours.
+    points = store.series(metric, start + 1, end)
+    return sum(p.value for p in points) / len(points) if points else None
+
+
+def change(store: HistoryStore, metric: str, rng: TimeRange, summary: Summary = "latest") -> Change:
+    """The period's figure against the previous period's: the newest value of each, or the
+    average of each (`summary`)."""
     before = rng.previous()
+    read = _average if summary == "average" else _last
     return Change(
         metric,
-        _last(store, metric, rng.start, rng.end),
-        _last(store, metric, before.start, before.end),
+        read(store, metric, rng.start, rng.end),
+        read(store, metric, before.start, before.end),
+        summary,
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from monitor import report
 from monitor.alerts import Alert
 from monitor.config import Settings
-from monitor.history import Change, change
+from monitor.history import Change, Summary, change
 from monitor.metrics import Catalog
 from monitor.store import HistoryStore
 from monitor.timerange import TimeRange
@@ -51,19 +51,21 @@ def freshness(store: HistoryStore, settings: Settings, now: float) -> list[Fresh
     return found
 
 
-def headline_metrics(cat: Catalog) -> tuple[str, ...]:
-    """The metrics the registry marks `headline`, area by area."""
-    return tuple(m.name for area in HEADLINE_AREAS for m in cat.headlines(area))
+def headline_metrics(cat: Catalog) -> tuple[tuple[str, Summary], ...]:
+    """(metric, how its tile sums a period up) for those the registry marks `headline`."""
+    return tuple((m.name, m.summary) for area in HEADLINE_AREAS for m in cat.headlines(area))
 
 
 def headlines(
-    store: HistoryStore, rng: TimeRange, metrics: Sequence[str] | None = None
+    store: HistoryStore,
+    rng: TimeRange,
+    metrics: Sequence[tuple[str, Summary]] | None = None,
 ) -> dict[str, list[Change]]:
-    """The headline figures of each area (by default the shipped registry's), now against
-    the previous period."""
+    """The headline figures of each area (by default the shipped registry's), the period's
+    against the previous period's."""
     found: dict[str, list[Change]] = {}
-    for name in metrics if metrics is not None else headline_metrics(Catalog()):
-        found.setdefault(name.split(".", 1)[0], []).append(change(store, name, rng))
+    for name, summary in metrics if metrics is not None else headline_metrics(Catalog()):
+        found.setdefault(name.split(".", 1)[0], []).append(change(store, name, rng, summary))
     return found
 
 

@@ -31,7 +31,9 @@ def live() -> None:
     rng: TimeRange = dashboard.period()
     before = rng.previous()
     st.caption(f"Now, and the change against the previous {rng.label}")
-    dashboard.change_tiles([dashboard.read(history.change, m, rng) for m in METRICS])
+    dashboard.change_tiles(
+        [dashboard.read(history.change, m, rng, CATALOG.get(m).summary) for m in METRICS]
+    )
 
     view = st.segmented_control(
         "View", ["Over time", "By day", "By hour"], default="Over time", key="business_view"

@@ -18,7 +18,9 @@ def live() -> None:
     dashboard.refreshed()
     rng = dashboard.period()
     st.caption(f"Now, and the change against the previous {rng.label}")
-    dashboard.change_tiles([dashboard.read(history.change, m, rng) for m in METRICS])
+    dashboard.change_tiles(
+        [dashboard.read(history.change, m, rng, CATALOG.get(m).summary) for m in METRICS]
+    )
     for metric in METRICS:
         dashboard.chart(
             {metric: dashboard.read(history.chart, metric, rng)},

@@ -68,3 +68,26 @@ def test_no_previous_sample_means_no_change(history: HistoryStore) -> None:
     history.write([Sample("seo.totalPages", 714336, int(NOW) - 60)])
     found = change(history, "seo.totalPages", preset("24 h", NOW))
     assert (found.value, found.previous, found.percent) == (714336, None, None)
+
+
+def test_a_swinging_figure_is_summed_up_by_its_average_not_one_sample(tmp_path: Path) -> None:
+    from monitor.history import change
+    from monitor.samples import Sample
+    from monitor.store import HistoryStore
+    from monitor.timerange import preset
+
+    store = HistoryStore(f"sqlite:///{tmp_path / 'h.sqlite'}")
+    now = 1_800_000_000.0
+    # CPU at 20 % all day, one sample at 100 % just now; the day before, 30 % throughout.
+    day = [Sample("performance.cpuUsage", 20.0, now - 86400 + 120 * i) for i in range(1, 720)]
+    before = [
+        Sample("performance.cpuUsage", 30.0, now - 2 * 86400 + 120 * i) for i in range(1, 720)
+    ]
+    store.write([*day, *before, Sample("performance.cpuUsage", 100.0, now)])
+    rng = preset("24 h", now)
+    latest = change(store, "performance.cpuUsage", rng)
+    average = change(store, "performance.cpuUsage", rng, "average")
+    store.close()
+    assert latest.value == 100.0  # one sample
+    assert average.value is not None and 20.0 < average.value < 20.2
+    assert average.previous == 30.0 and average.summary == "average"

@@ -100,7 +100,7 @@ def dashboard_config(shop_config: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
 def test_the_metric_has_its_tile_chart_and_headline_on_the_pages(dashboard_config: Path) -> None:
     business = open_page("business")
     tiles = {m.label: m.value for m in business.metric}
-    assert tiles["Newsletter sign-ups"] == "3"
+    assert tiles["Newsletter sign-ups · latest"] == "3"
     business.pills(key="business_metric").set_value(SIGNUPS).run()
     [figure] = charts(business)
     assert figure["layout"]["title"]["text"].startswith("Newsletter sign-ups, against")
@@ -111,7 +111,7 @@ def test_the_metric_has_its_tile_chart_and_headline_on_the_pages(dashboard_confi
     business.segmented_control(key="business_view").set_value("By day").run()
     assert "Newsletter sign-ups" in business.dataframe[0].value.columns  # its words
     overview = {m.label: m.value for m in open_page("overview").metric}
-    assert overview["Newsletter sign-ups"] == "3"
+    assert overview["Newsletter sign-ups · latest"] == "3"
 
 
 def test_money_and_numbers_follow_the_locale_and_currency() -> None:

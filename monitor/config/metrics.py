@@ -29,6 +29,7 @@ class MetricConfig(Section):
     headline: bool | None = None
     help: str | None = Field(None, max_length=300)
     decimals: int | None = Field(None, ge=0, le=6)  # places kept in the API's figures
+    summary: Literal["latest", "average"] | None = None  # a tile: newest reading or average
 
     @model_validator(mode="before")
     @classmethod

@@ -32,6 +32,9 @@ class Metric:
     sql: MetricSQL | None = None
     subject: str = ""  # what the `*` of a family names: "table", "channel"
     decimals: int | None = None  # places kept in the API's figures; default by kind
+    # What a period's tile shows: the newest reading, or the period's average (a figure that
+    # swings from sample to sample: CPU at 100 % for one sample is not the period's story).
+    summary: Literal["latest", "average"] = "latest"
 
     @property
     def places(self) -> int:
