@@ -33,6 +33,7 @@ from monitor.api.backend import (
 )
 from monitor.api.errors import HANDLERS
 from monitor.api.guard import MAINTENANCE_PATH, RequestGuard, actor, bearer, excerpt
+from monitor.api.history import router as history_router
 from monitor.api.models import Envelope, ErrorBody, HealthBody, envelope, iso
 from monitor.api.prometheus import exposition
 from monitor.api.silences import router as silences_router
@@ -64,10 +65,7 @@ class MaintenanceRequest(BaseModel):
 
 _ERROR = {"model": ErrorBody}
 _UNHEALTHY: dict[int | str, dict[str, Any]] = {503: {"model": HealthBody}}
-# Documented for every endpoint, so clients (and the schema fuzz) know every answer's shape.
-router = APIRouter(
-    responses={404: _ERROR, 405: _ERROR, 413: _ERROR, 422: _ERROR, 500: _ERROR, 503: _ERROR}
-)
+router = APIRouter(responses=m.ERRORS)
 
 
 async def _backend(request: Request) -> Backend:
@@ -355,6 +353,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_exception_handler(kind, handle)
     app.include_router(router)
     app.include_router(silences_router)
+    app.include_router(history_router)
     app.add_middleware(
         RequestGuard,
         settings=backend.settings,

@@ -304,6 +304,12 @@ class ErrorBody(BaseModel):
     timestamp: str
 
 
+# Documented for every endpoint, so clients (and the schema fuzz) know every answer's shape.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody} for code in (404, 405, 413, 422, 500, 503)
+}
+
+
 class HealthBody(BaseModel):
     """A health answer: 200 healthy or degraded, 503 unhealthy, the same shape either way."""
 

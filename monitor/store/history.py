@@ -308,14 +308,16 @@ class HistoryStore:
             self._ids[key] = sid
         return self._ids[key]
 
-    def series(self, name: str, start: float, end: float, labels: Labels = ()) -> list[Point]:
+    def series(
+        self, name: str, start: float, end: float, labels: Labels = (), *, raw: bool | None = None
+    ) -> list[Point]:
         """One metric between two instants: raw samples for short ranges, hourly rollups beyond
-        `raw_read_max_hours`, so a one-year chart reads at most 8,760 rows."""
+        `raw_read_max_hours`, so a one-year chart reads at most 8,760 rows (`raw` forces one)."""
         with self.engine.connect() as conn:
             sid = self._series_id(conn, name, labels)
             if sid is None:
                 return []
-            if end - start <= self.raw_read_max_seconds:
+            if raw if raw is not None else end - start <= self.raw_read_max_seconds:
                 rows = conn.exec_driver_sql(
                     self._sql(
                         "SELECT ts, value, value, value FROM samples "
