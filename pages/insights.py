@@ -59,8 +59,9 @@ def live() -> None:
         st.success(f"No metric is expected to cross an alert threshold within {horizon:g} days.")
 
     st.subheader("Recommendations")
-    if found["allGood"]:
-        st.success("All good: no alert open, nothing predicted, nothing unusual.")
+    short = insights.in_short(len(found["advice"]), len(found["anomalies"]))
+    if short:
+        st.success(short)
     for advice in found["advice"]:
         with st.container(border=True):
             dashboard.severity_badge(advice["severity"])
@@ -75,6 +76,7 @@ def live() -> None:
         metric = st.selectbox(
             "Metric",
             list(forecasts),
+            format_func=CATALOG.title,
             index=list(forecasts).index(wanted[0]) if wanted else 0,
             key="forecast_metric",
         )
@@ -95,7 +97,7 @@ def live() -> None:
     _table(
         "Trends",
         [{"scope": area, "trend": t} for area, t in trends.items()]
-        + [{"scope": m, "trend": t} for m, t in found["metricTrends"].items()],
+        + [{"scope": CATALOG.title(m), "trend": t} for m, t in found["metricTrends"].items()],
         ["scope", "trend"],
         "trends",
     )
@@ -104,7 +106,7 @@ def live() -> None:
     if losers:
         st.caption(
             "The trend model does not beat a baseline for "
-            + ", ".join(losers)
+            + ", ".join(CATALOG.title(m) for m in losers)
             + ": those forecasts use the better baseline and predict no issue."
         )
     columns = ["metric", "origins", "modelMae", "naiveMae", "seasonalNaiveMae", "method"]
@@ -115,6 +117,7 @@ def live() -> None:
         shown=[
             {
                 **a,
+                "metric": CATALOG.title(a["metric"]),
                 **{
                     k: CATALOG.figure(a["metric"], a[k])
                     for k in ("modelMae", "naiveMae", "seasonalNaiveMae")
@@ -141,7 +144,20 @@ def live() -> None:
         for a in found["anomalies"]
     ]
     days = settings.insights.history_days
-    _table(f"Anomalies (last {days:g} days)", anomalies, ["metric", "at", "value"], "anomalies")
+    st.subheader(f"Anomalies (last {days:g} days)")
+    dashboard.table(
+        anomalies,
+        ["metric", "at", "value"],
+        name="anomalies",
+        shown=[
+            {
+                "metric": CATALOG.title(a["metric"]),
+                "at": dashboard.when(a["ts"]),
+                "value": CATALOG.figure(a["metric"], a["value"]),
+            }
+            for a in found["anomalies"]
+        ],
+    )
 
 
 live()

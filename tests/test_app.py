@@ -287,8 +287,8 @@ def test_it_shows_the_insights(known: str) -> None:
     assert list(trends["Scope"])[:3] == ["performance", "business", "seo"]
     accuracy = app.dataframe[1].value.set_index("Metric")
     # A step is no trend: the model loses to "it stays where it is", and the page says so.
-    assert accuracy.loc["performance.diskUsage"]["Method"] == "naive"
-    assert "does not beat a baseline for performance.diskUsage" in app.caption[-1].value
+    assert accuracy.loc["Disk usage"]["Method"] == "naive"
+    assert "does not beat a baseline for Disk usage" in app.caption[-1].value
     assert len(charts(app)) == 1
 
 

@@ -193,3 +193,12 @@ def test_a_wildcard_rule_is_predicted_for_each_table_it_watches(tmp_path) -> Non
     store.close()
     assert issue["metric"] == "database.orders.queryTime"
     assert abs(issue["inDays"] - 1) <= 0.2
+
+
+def test_the_line_above_the_advice_never_contradicts_the_anomalies() -> None:
+    from monitor.insights.findings import in_short
+
+    assert in_short(0, 0) == "All good: no alert open, nothing predicted, nothing unusual."
+    said = in_short(0, 3)
+    assert said is not None and "nothing unusual" not in said and "3 unusual reading" in said
+    assert in_short(2, 3) is None  # the advice speaks for itself

@@ -204,6 +204,19 @@ def summarize(
     }
 
 
+def in_short(advice: int, unusual: int) -> str | None:
+    """The one line above the advice, never at odds with what follows it: "nothing unusual"
+    only when no anomaly is listed; None when there is advice (it speaks for itself)."""
+    if advice:
+        return None
+    if not unusual:
+        return "All good: no alert open, nothing predicted, nothing unusual."
+    return (
+        f"No alert open and nothing predicted; {unusual} unusual reading(s) are listed under "
+        "Anomalies, worth a look."
+    )
+
+
 def report(store: HistoryStore, settings: Settings, *, now: float) -> dict[str, Any]:
     """The insights with their ranked advice, as plain data: what `/api/system/insights`
     returns and the Insights page shows. `allGood` is true only with nothing to advise."""
