@@ -223,7 +223,7 @@ def test_it_downloads_a_tables_csv(dashboard: tuple[str, str], page: Page) -> No
         "recommendations",
     ]
     assert rows[TABLE]["recordCount"] == "121500"
-    assert rows[TABLE]["growth"] == "1500.0"
+    assert rows[TABLE]["growth"] == "1500"  # a whole figure, written whole
     # The spreadsheet formula that a shop's data could smuggle in is shown as text.
     assert rows[TABLE]["recommendations"] == "'" + RECOMMENDATION
 
