@@ -113,22 +113,40 @@ def _in_megabytes(points: Sequence[Point], unit: str) -> tuple[list[Point], str]
     return [p._replace(value=p.value / mb, min=p.min / mb, max=p.max / mb) for p in points], "MB"
 
 
+MAX_SHADES = 200  # beyond that a year of nightly windows is grey noise, and slow to draw
+MAX_LABELS = 12
+
+
 def _shade_windows(figure: go.Figure, series: Mapping[str, Sequence[Point]]) -> None:
     """Grey bands where a maintenance window covering these metrics ran: a gap or a spike
-    there was planned."""
+    there was planned. One layout update (plotly's add_vrect per band is quadratic)."""
     stamps = [p.ts for points in series.values() for p in points]
+    bands: list[list[Any]] = []  # [start, end, names], overlapping spans merged
     for span in over_metrics(settings(), series, min(stamps), max(stamps) + 1):
-        figure.add_vrect(
-            x0=datetime.fromtimestamp(span.start, UTC),
-            x1=datetime.fromtimestamp(span.end, UTC),
-            fillcolor="#8c959f",
-            opacity=0.18,
-            line_width=0,
-            layer="below",
-            annotation_text=f"maintenance: {span.window.name}",
-            annotation_position="top left",
-            annotation_font_size=10,
-        )
+        if bands and span.start <= bands[-1][1]:
+            bands[-1][1] = max(bands[-1][1], span.end)
+            bands[-1][2].add(span.window.name)
+        else:
+            bands.append([span.start, span.end, {span.window.name}])
+    bands = bands[-MAX_SHADES:]
+    if not bands:
+        return
+    edges = [(datetime.fromtimestamp(a, UTC), datetime.fromtimestamp(b, UTC)) for a, b, _ in bands]
+    figure.update_layout(
+        shapes=[
+            {"type": "rect", "xref": "x", "yref": "paper", "x0": x0, "x1": x1, "y0": 0, "y1": 1,
+             "fillcolor": "#8c959f", "opacity": 0.18, "line": {"width": 0}, "layer": "below"}
+            for x0, x1 in edges
+        ],
+        annotations=[
+            {"x": x0, "xref": "x", "y": 1, "yref": "paper", "xanchor": "left", "yanchor": "top",
+             "showarrow": False, "font": {"size": 10},
+             "text": "maintenance: " + ", ".join(sorted(names))}
+            for (x0, _), (_, _, names) in zip(edges, bands, strict=True)
+        ]
+        if len(bands) <= MAX_LABELS
+        else [],
+    )  # fmt: skip
 
 
 def bar_chart(rows: Sequence[Mapping[str, Any]], x: str, metric: str, *, title: str) -> None:

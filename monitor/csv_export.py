@@ -24,7 +24,9 @@ def iso(ts: float) -> str:
 def _number(value: float) -> float | int:
     """A figure as it means: 16157.98, not 16157.979999999992; 0, not 4.35e-16 or -0.0;
     120, not 120.0."""
-    tidy = float(f"{value:.12g}")
+    if value.is_integer() and abs(value) < 2**63:
+        return int(value)  # a size in bytes keeps every digit
+    tidy = float(f"{value:.15g}")  # a double's sure digits: the noise goes
     if abs(tidy) < 1e-9:
         return 0
     return int(tidy) if tidy.is_integer() and abs(tidy) < 1e15 else tidy
@@ -35,8 +37,8 @@ def cell(value: Any) -> Any:
     with a quote; numbers, booleans and empty cells pass unchanged."""
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
+    if isinstance(value, bool) or getattr(getattr(value, "dtype", None), "kind", "") == "b":
+        return "true" if value else "false"  # numpy's booleans too
     if isinstance(value, numbers.Integral):  # numpy's too
         return int(value)
     if isinstance(value, numbers.Real):

@@ -161,7 +161,7 @@ def _planned(check: Check, quiet: Mutes, rule: str, subject: str, severity: str)
     span = quiet.window(rule, subject, severity)
     if span is None:
         return check
-    until = time.strftime("%H:%M UTC", time.gmtime(span.end))
+    until = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(span.end))
     why = f"{check.reason or check.status}; maintenance window {span.window.name} until {until}"
     return replace(check, status=MAINTENANCE, reason=why)
 

@@ -96,11 +96,12 @@ def alert_title(item: Alert, rule: AlertRule | None = None, cat: Catalog | None 
     cat = cat or Catalog()
     baseline = rule.baseline if rule else "value"
     side = "below" if rule and rule.when == "below" else "above"
+    what = cat.about(item.metric, item.subject)
     if cat.get(item.metric).kind == "yes_no":
-        return f"{cat.title(item.metric)}: {cat.figure(item.metric, item.value)}"
+        return f"{what}: {cat.figure(item.metric, item.value)}"
     now = alert_figure(item.metric, item.value, baseline, cat)
     limit = alert_figure(item.metric, item.threshold, baseline, cat)
-    return f"{cat.title(item.metric)} {now} ({side} {limit})"
+    return f"{what} {now} ({side} {limit})"
 
 
 def alert(

@@ -46,6 +46,7 @@ def live() -> None:
         shown = [
             {
                 **row,
+                "metric": CATALOG.title(row["metric"]),
                 "threshold": CATALOG.figure(row["metric"], row["threshold"]),
                 "at": dashboard.when(i["at"]),
                 "latestDays": "—" if row["latestDays"] is None else row["latestDays"],
@@ -127,11 +128,20 @@ def live() -> None:
             for a in found["accuracy"]
         ],
     )
-    _table(
-        "Against the same hour of previous weeks",
+    st.subheader("Against the same hour of previous weeks")
+    dashboard.table(
         found["baselines"],
         ["metric", "current", "usual", "weeks", "deviationPercent", "sentence"],
-        "baselines",
+        name="baselines",
+        shown=[
+            {
+                **b,
+                "metric": CATALOG.title(b["metric"]),
+                "current": CATALOG.figure(b["metric"], b["current"]),
+                "usual": CATALOG.figure(b["metric"], b["usual"]),
+            }
+            for b in found["baselines"]
+        ],
     )
     _table(
         "Table growth (30 days)",

@@ -71,6 +71,9 @@ def test_a_labelled_series_is_asked_for_by_its_labels(api: httpx.Client) -> None
     [
         ("metric=business.nothing", 404, "no stored metric 'business.nothing'"),
         (f"metric={CPU}&from=yesterday", 422, "is not a time"),
+        (f"metric={CPU}&from=nan", 422, "is not a time"),
+        (f"metric={CPU}&to=1e20", 422, "between 1970 and 3000"),
+        (f"metric={CPU}&from=0001-01-01T00:00:00%2B14:00", 422, "is not a time"),
         (f"metric={CPU}&from={int(NOW)}&to={int(NOW) - 60}", 422, "from must be before to"),
         (f"metric={CPU}&labels=[1]", 422, "labels must be a JSON object"),
         (f"metric={CPU}&step=minute", 422, "step"),

@@ -157,3 +157,13 @@ def test_a_shipped_metric_can_be_reworded_and_the_old_sql_forms_still_work(
     assert settings.metric_sql["seo.pages"] == "SELECT 1"
     assert settings.metric_sql["business.x"] == {"sqlite": "SELECT 1", "postgresql": "SELECT 2"}
     assert cat.title("database.___xtr_order.queryTime") == "___xtr_order: Read time"
+
+
+def test_an_area_other_than_the_names_is_refused_in_one_line(tmp_path: Path) -> None:
+    from monitor.errors import ConfigError
+
+    config = tmp_path / "vigie.toml"
+    config.write_text('[metrics."business.signups"]\narea = "performance"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config, environ={})
+    assert "name it performance.signups" in str(caught.value)

@@ -73,6 +73,7 @@ def test_a_one_off_window_reads_naive_times_in_its_time_zone() -> None:
     ("fields", "words"),
     [
         ({"cron": "0 25 * * *", "duration_min": 60}, "is not a cron expression"),
+        ({"cron": "0 0 30 2 *", "duration_min": 60}, "never fires"),
         ({"cron": "0 2 * * 0", "duration_min": 60, "timezone": "Paris"}, "unknown time zone"),
         ({"cron": "0 2 * * 0"}, "needs duration_min > 0"),
         ({"start": "2026-01-02T00:00", "end": "2026-01-01T00:00"}, "end after start"),
@@ -188,3 +189,27 @@ def test_check_config_says_when_each_window_runs_next(
     assert said[1] == (
         "maintenance window once: 2099-03-29 00:00 UTC to 2099-03-29 01:00 UTC (database_* on *)"
     )
+
+
+def test_a_window_starting_in_the_spring_forward_gap_keeps_its_length() -> None:
+    nightly = _window(cron="30 2 * * *", duration_min=40, timezone="Europe/Paris")
+    # 02:30 does not exist in Paris on 29 March 2026: the window starts at 03:30 CEST.
+    [gap] = windows.spans(nightly, _utc("2026-03-28T12:00"), _utc("2026-03-29T12:00"))
+    assert (gap.start, gap.end) == (_utc("2026-03-29T01:30"), _utc("2026-03-29T02:10"))
+
+
+def test_a_resolution_held_by_a_window_is_sent_after_it_if_the_opening_was(
+    tmp_path: Path, webhook: Webhook
+) -> None:
+    start = datetime.fromtimestamp(T0 + 600, UTC).replace(tzinfo=None).isoformat()
+    end = datetime.fromtimestamp(T0 + 1800, UTC).replace(tzinfo=None).isoformat()
+    settings = _with_window(_settings(tmp_path, webhook.url), start=start, end=end)
+    store = HistoryStore(settings.store_url)
+    book, notifier = _book(settings, store)
+    _orders(book, 0, T0)
+    assert notifier.drain(T0 + 1) == 1  # heard before the window
+    _orders(book, 12, T0 + 900)  # resolves during the window: held
+    assert notifier.drain(T0 + 901) == 0
+    assert notifier.drain(T0 + 1801) == 1  # the window is over: they hear it resolved
+    store.close()
+    assert [m["title"].split(":")[0] for m in webhook.got] == ["Orders stopped", "Resolved"]

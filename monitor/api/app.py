@@ -151,11 +151,12 @@ def status(backend: BackendDep) -> dict[str, Any]:
     """Overall status and the active alerts."""
     active = AlertBook(backend.store, backend.settings.alerts.effective()).active()
     result = current_health(backend)
+    words = _words(backend)
     return envelope(
         {
             "overall": result.status,
             "reasons": result.reasons,
-            "alerts": [report.alert(a, *_words(backend)) for a in active],
+            "alerts": [report.alert(a, *words) for a in active],
         }
     )
 
@@ -221,13 +222,14 @@ def dashboard(backend: BackendDep) -> dict[str, Any]:
     performance += ("errorRate", *_added(backend, "performance"))
     business: tuple[str, ...] = ("totalUsers", "activeUsers", "revenue24h", "conversionRate")
     business += _added(backend, "business")
+    words = _words(backend)
     return envelope(
         {
             "system": {
                 "overall": state.status,
                 "performance": {k: metrics["performance"][k] for k in performance},
                 "database": {**database, "status": database_state},
-                "alerts": [report.alert(a, *_words(backend)) for a in active],
+                "alerts": [report.alert(a, *words) for a in active],
             },
             "insights": insights,
             "metrics": {

@@ -4,6 +4,7 @@ raw or hourly, bounded so no request reads more than a chart would."""
 from __future__ import annotations
 
 import json
+import math
 import time
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -38,21 +39,27 @@ class SeriesOut(BaseModel):
     points: list[PointOut]
 
 
+LATEST = 32_503_680_000.0  # the year 3000: later is a typo, and past what a date can hold
+
+
 def _instant(text: str | None, default: float, name: str) -> float:
     if text is None:
         return default
+    wrong = HTTPException(
+        422, f"{name}={excerpt(text)!r} is not a time: give ISO 8601 (2026-12-01T08:00:00Z) "
+        "or epoch seconds between 1970 and 3000"
+    )  # fmt: skip
     try:
-        return float(text)
+        found = float(text)
     except ValueError:
-        pass
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise HTTPException(
-            422, f"{name}={excerpt(text)!r} is not a time: give ISO 8601 (2026-12-01T08:00:00Z) "
-            "or epoch seconds"
-        ) from None  # fmt: skip
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            found = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+        except (ValueError, OverflowError, OSError):
+            raise wrong from None
+    if not (math.isfinite(found) and 0 <= found <= LATEST):
+        raise wrong
+    return found
 
 
 def _labels(text: str | None) -> Labels:

@@ -258,6 +258,11 @@ class Settings(_Section):
                 raise ValueError(f"metric name {name!r} must look like {allowed}")
             if not rest:
                 raise ValueError(f"metric name {name!r} must look like <area>.<name>")
+            if config.area is not None and config.area != area:
+                raise ValueError(
+                    f"metric {name!r}: its area is its name's first part ({area}); name it "
+                    f"{config.area}.{rest} to show it under {config.area}"
+                )
         return value
 
     @field_validator("locale")

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from croniter import croniter
+from croniter import CroniterBadDateError, croniter
 from pydantic import Field, field_validator, model_validator
 
 from monitor.config.base import Section
@@ -46,6 +46,11 @@ class WindowConfig(Section):
     def _valid_cron(cls, value: str) -> str:
         if value and not croniter.is_valid(value):
             raise ValueError(f"cron {value!r} is not a cron expression (e.g. '0 2 * * 0')")
+        if value:
+            try:  # "30 February" is a valid expression that never fires
+                croniter(value, datetime(2000, 1, 1)).get_next(datetime)
+            except CroniterBadDateError:
+                raise ValueError(f"cron {value!r} never fires: no date matches it") from None
         return value
 
     @model_validator(mode="after")

@@ -4,6 +4,7 @@ it through a `Catalog`. May import the config only."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
 
@@ -35,6 +36,16 @@ class Catalog:
         metric = self.get(name)
         subject = metric.subject_of(name)
         return f"{subject}: {metric.title}" if subject else metric.title
+
+    def about(self, metric: str, subject: str) -> str:
+        """An alert's subject in words: the metric's title, with what its labels name
+        ("Probe answers (home)") or its family's subject ("orders: Read time")."""
+        title = self.title(metric)
+        labels = subject[len(metric) :] if subject.startswith(metric + "{") else ""
+        if not labels and subject.endswith("}") and "{" in subject:
+            labels = subject[subject.index("{") :]
+        values = re.findall(r'="((?:[^"\\]|\\.)*)"', labels)
+        return f"{title} ({', '.join(values)})" if values else title
 
     def figure(self, name: str, value: float | None, *, noun: bool = True) -> str:
         return self.formats.figure(self.get(name), value, noun=noun)

@@ -48,9 +48,9 @@ def _what(alert: Mapping[str, Any]) -> str:
 
 def _where(alert: Mapping[str, Any], cat: Catalog) -> str:
     """The subject for people: a metric's label, or what a wildcard rule matched (a table)."""
-    if alert["subject"] == alert["metric"]:
-        return cat.get(alert["metric"]).title
-    return alert["subject"]
+    if cat.get(alert["metric"]).is_family:
+        return alert["subject"]  # the table, the channel: the title follows in the figures
+    return cat.about(alert["metric"], alert["subject"])
 
 
 def _now(alert: Mapping[str, Any], baseline: str, levels: Levels, cat: Catalog) -> str:
@@ -130,7 +130,10 @@ def for_alert(
     """`message` for a stored alert, with its series' levels read on `conn` (the change's own
     transaction) and its rule's baseline from the settings."""
     baselines = {rule.name: rule.baseline for rule in settings.alerts.effective()}
-    current, usual = read_levels(conn, alert["metric"], alert["labels"], alert["opened_at"])
+    # Now's figure (a repeat or an escalation is about the present), the usual from before.
+    current, usual = read_levels(
+        conn, alert["metric"], alert["labels"], alert["opened_at"], now=now
+    )
     return message(
         alert, change, now, settings.notify.dashboard_url,
         baseline=baselines.get(alert["rule"], "value"), levels=Levels(current, usual),

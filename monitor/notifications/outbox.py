@@ -34,6 +34,23 @@ FAILING_AFTER = 3  # refusals in a row before a channel counts as failing
 MAX_BACKOFF_S = 3600.0
 
 
+def _heard(conn: Connection, alert_id: int, channel: str) -> bool:
+    """Whether `channel` was told that this alert opened (or got worse, or was still open)."""
+    return (
+        conn.execute(
+            select(outbox.c.id)
+            .where(
+                outbox.c.alert_id == alert_id,
+                outbox.c.channel == channel,
+                outbox.c.state == SENT,
+                outbox.c.change != "resolved",
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
 def backoff(attempts: int) -> float:
     """Seconds before the next try after `attempts` failed ones: 10 s, 20 s, 40 s … 1 h."""
     return min(MAX_BACKOFF_S, 10.0 * 2 ** max(0, attempts - 1))
@@ -123,13 +140,17 @@ class Notifier:
 
     def _release(self, now: float) -> int:
         """Messages held by a silence or a maintenance window that ended: sent if their alert
-        is still open, dropped ("muted") if it resolved meanwhile. Returns how many became
+        is still open; a resolution sent if people had heard of the alert; the rest dropped
+        ("muted": nobody needs news of an alert they never heard of). Returns how many became
         due."""
         released = 0
         with self.store.writing() as conn:
             held = conn.execute(
                 select(
                     outbox.c.id,
+                    outbox.c.alert_id,
+                    outbox.c.change,
+                    outbox.c.channel,
                     outbox.c.rule,
                     outbox.c.subject,
                     outbox.c.severity,
@@ -143,13 +164,16 @@ class Notifier:
             quiet = mutes.in_force(conn, self.settings, now)
             for row in held:
                 done: dict[str, object]
-                if row.state != "open":
-                    done = {"state": MUTED, "answer": "silenced; the alert resolved meanwhile"}
-                elif not quiet.why(row.rule, row.subject, row.severity):
+                still = quiet.why(row.rule, row.subject, row.severity)
+                if row.change != "resolved" and row.state != "open":
+                    done = {"state": MUTED, "answer": "held; the alert resolved meanwhile"}
+                elif still:
+                    continue
+                elif row.change == "resolved" and not _heard(conn, row.alert_id, row.channel):
+                    done = {"state": MUTED, "answer": "held; its opening was never sent"}
+                else:
                     done = {"state": WAITING, "next_at": now}
                     released += 1
-                else:
-                    continue
                 conn.execute(update(outbox).where(outbox.c.id == row.id).values(**done))
         return released
 

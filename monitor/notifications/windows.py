@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from fnmatch import fnmatchcase
 from zoneinfo import ZoneInfo
 
-from croniter import croniter
+from croniter import CroniterBadDateError, croniter
 
 from monitor.config import Settings, WindowConfig
 
@@ -46,18 +46,24 @@ def spans(window: WindowConfig, since: float, until: float) -> list[Span]:
     fires = croniter(window.cron, _wall(since, zone) - length - timedelta(hours=2))
     found: list[Span] = []
     while len(found) < MAX_SPANS:
-        wall_start: datetime = fires.get_next(datetime)
+        try:
+            wall_start: datetime = fires.get_next(datetime)
+        except CroniterBadDateError:  # no date matches any more (the config refuses "never")
+            break
         start = _stamp(wall_start, zone)
         if start >= until:
             break
+        # A start in a spring-forward gap is read after the gap: keep the whole length then.
         end = _stamp(wall_start + length, zone)
+        if end <= start:
+            end = start + length.total_seconds()
         if end > since:
             found.append(Span(window, start, end))
     return found
 
 
 def in_force(windows: Iterable[WindowConfig], now: float) -> list[Span]:
-    """The windows running at `now`, one span each."""
+    """The spans running at `now` (a window longer than its period may have two)."""
     return [
         span
         for window in windows

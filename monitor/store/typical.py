@@ -14,10 +14,11 @@ USUAL_DAYS = 7
 
 
 def levels(
-    conn: Connection, name: str, labels_text: str, at: float
+    conn: Connection, name: str, labels_text: str, at: float, now: float | None = None
 ) -> tuple[float | None, float | None]:
-    """(the newest raw value at or before `at`, the median of its hourly averages over the
-    USUAL_DAYS before `at`'s hour); None where the store has nothing."""
+    """(the newest raw value at or before `now` (default `at`), the median of its hourly
+    averages over the USUAL_DAYS before `at`'s hour: what it was before the alert); None where
+    the store has nothing."""
     sid = conn.scalar(
         select(series_table.c.id).where(
             series_table.c.name == name, series_table.c.labels == labels_text
@@ -27,7 +28,7 @@ def levels(
         return None, None
     current = conn.scalar(
         select(samples_table.c.value)
-        .where(samples_table.c.series_id == sid, samples_table.c.ts <= at)
+        .where(samples_table.c.series_id == sid, samples_table.c.ts <= (now or at))
         .order_by(samples_table.c.ts.desc())
         .limit(1)
     )
