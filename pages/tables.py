@@ -13,6 +13,7 @@ dashboard.store()
 names = settings.source.critical_tables
 CATALOG = dashboard.catalog()
 FIGURES = ("recordCount", "queryTime", "sizeBytes")
+STATISTICS = ("deadRows", "seqScans", "indexScans", "vacuumAge")
 
 
 @st.fragment(run_every=dashboard.every(dashboard.REFRESH_S))
@@ -60,10 +61,13 @@ def live() -> None:
     )
     dashboard.to_address("table")
     if picked:
-        for figure in FIGURES:
+        for figure in FIGURES + STATISTICS:
             metric = f"database.{picked}.{figure}"
+            points = dashboard.read(history.chart, metric, rng)
+            if figure in STATISTICS and not points:
+                continue  # PostgreSQL's statistics: nothing to say on SQLite
             dashboard.chart(
-                {metric: dashboard.read(history.chart, metric, rng)},
+                {metric: points},
                 title=CATALOG.title(metric),
                 unit=CATALOG.axis(metric),
                 key=f"{picked}-{figure}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -519,3 +520,15 @@ def test_the_custom_period_applies_as_soon_as_it_is_chosen(known: str) -> None:
     app.switch_page("pages/overview.py").run()
     assert app.subheader[0].value.startswith("Headline figures (")
     assert "24 h" not in app.subheader[0].value  # the last week, not the old preset
+
+
+def test_a_tables_postgresql_statistics_are_charted_when_collected(known: str) -> None:
+    from monitor.samples import Sample
+
+    store = HistoryStore(known)
+    now = time.time()
+    store.write([Sample(f"database.{TABLE}.deadRows", 40.0 + i, now - 600 * i) for i in range(6)])
+    store.close()
+    titles = [title(c) for c in charts(open_page("tables"))]
+    assert f"{TABLE}: Dead rows" in titles
+    assert f"{TABLE}: Sequential scans" not in titles  # never collected: no empty chart

@@ -195,3 +195,60 @@ def test_it_skips_a_table_whose_exclusive_lock_is_still_queued(pg_shop: str, set
 def _alter(engine) -> None:
     with engine.begin() as conn:
         conn.execute(text("ALTER TABLE ___xtr_customer ADD COLUMN vigie_probe INTEGER"))
+
+
+def test_it_keeps_the_tables_statistics_as_metrics(pg_shop: str, settings_for) -> None:
+    engine = create_engine(pg_shop, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(
+            text(
+                "DELETE FROM ___xtr_order WHERE ord_id IN (SELECT ord_id FROM ___xtr_order LIMIT 2)"
+            )
+        )
+        conn.execute(text("ANALYZE ___xtr_order"))
+    engine.dispose()
+    time.sleep(0.7)  # the statistics collector reports a moment later
+    got, _ = _counts(settings_for(pg_shop))
+    assert got["database.___xtr_order.deadRows"] == 2
+    engine = create_engine(pg_shop)
+    with engine.connect() as conn:
+        live = conn.scalar(
+            text("SELECT n_live_tup FROM pg_stat_user_tables WHERE relname = '___xtr_order'")
+        )
+    engine.dispose()
+    assert got["database.___xtr_order.liveRows"] == live
+    assert 0 <= got["database.___xtr_order.analyzeAge"] < 60
+    assert "database.___xtr_order.seqScans" in got and "database.___xtr_order.indexScans" in got
+
+
+def test_it_advises_on_unused_and_duplicate_indexes_without_touching_them(
+    pg_shop: str, settings_for
+) -> None:
+    engine = create_engine(pg_shop, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("CREATE INDEX ix_order_total ON ___xtr_order (ord_total_ttc)"))
+        conn.execute(text("CREATE INDEX ix_order_date_a ON ___xtr_order (ord_date)"))
+        conn.execute(text("CREATE INDEX ix_order_date_b ON ___xtr_order (ord_date)"))
+        conn.execute(text("SELECT pg_stat_reset()"))
+    settings = settings_for(pg_shop, thresholds={"unused_index_min_bytes": 0})
+    _, notes = _counts(settings)
+    said = [n.text for n in notes if n.subject == "___xtr_order" and n.kind == "recommendation"]
+    assert any(
+        t.startswith("Index ix_order_total on ___xtr_order (")
+        and "`DROP INDEX CONCURRENTLY ix_order_total;`" in t
+        for t in said
+    ), said
+    # The shop already indexes ord_date: both copies duplicate it, and it is the one kept.
+    for copy in ("ix_order_date_a", "ix_order_date_b"):
+        assert any(f"{copy} on ___xtr_order duplicates ix____xtr_order_ord_date" in t for t in said)
+    assert not any(
+        t.startswith("Index ix____xtr_order_ord_date on ___xtr_order duplicates") for t in said
+    )
+    # The primary key is never advised away, used or not.
+    assert not any("pkey" in t for t in said)
+    with engine.connect() as conn:  # advice only: every index is still there
+        names = set(
+            conn.scalars(text("SELECT indexname FROM pg_indexes WHERE tablename = '___xtr_order'"))
+        )
+    engine.dispose()
+    assert {"ix_order_total", "ix_order_date_a", "ix_order_date_b"} <= names

@@ -9,6 +9,9 @@
 | database.<table>.recordCount | rows | PostgreSQL: statistics above `exact_count_below` |
 | database.<table>.queryTime | ms for the table's probe | `source.table_probes`: its newest rows |
 | database.<table>.sizeBytes | bytes with indexes | SQLite: needs the dbstat table |
+| database.<table>.liveRows, .deadRows | rows | PostgreSQL statistics |
+| database.<table>.seqScans, .indexScans | scans since the statistics' reset | PostgreSQL |
+| database.<table>.vacuumAge, .analyzeAge | s since the last vacuum, analyse | PostgreSQL |
 
 The probe reads a table's newest rows the way the shop's pages do (newest orders by `ord_date`,
 …), so a dropped index shows as a read many times slower than usual; a table without a probe
@@ -24,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from monitor.collectors import indexes
 from monitor.collectors.sql_metrics import collect_area
 from monitor.config import Thresholds
 from monitor.errors import SourceError, SourceUnavailable
@@ -43,12 +47,16 @@ SELECT CASE WHEN c.reltuples < 0 THEN -1
             WHEN c.relpages > 0 THEN c.reltuples / c.relpages
                  * (pg_relation_size(c.oid) / current_setting('block_size')::int)
             ELSE c.reltuples END,
-       s.n_live_tup, s.n_dead_tup, s.seq_scan, s.idx_scan, pg_total_relation_size(c.oid)
+       s.n_live_tup, s.n_dead_tup, s.seq_scan, s.idx_scan, pg_total_relation_size(c.oid),
+       EXTRACT(EPOCH FROM now() - GREATEST(s.last_vacuum, s.last_autovacuum)),
+       EXTRACT(EPOCH FROM now() - GREATEST(s.last_analyze, s.last_autoanalyze))
 FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
 WHERE c.oid = to_regclass(:table)
 """
 _PG_CONNECTIONS = "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()"
 LOCK_NOT_AVAILABLE = "55P03"
+# The per-table statistics kept as metrics (PostgreSQL), in _PG_TABLE_STATS' order.
+PG_STATISTICS = ("liveRows", "deadRows", "seqScans", "indexScans", "vacuumAge", "analyzeAge")
 _SKIPPED = "skipped: held by an exclusive lock (VACUUM FULL, ALTER TABLE, …); retried next run"
 
 
@@ -119,11 +127,16 @@ def _check_table(
             result.add(f"database.{table}.accessible", 0)
             result.fail(table, f"table {table} does not exist")
             return
-        reltuples, live, dead, seq_scan, idx_scan, size = stats[0]
+        reltuples, live, dead, seq_scan, idx_scan, size, vacuumed, analysed = stats[0]
         count = _pg_record_count(
             database, conn, table, reltuples, live, sources.settings.source.exact_count_below
         )
         result.add(f"database.{table}.sizeBytes", size)
+        _pg_statistics(result, table, live, dead, seq_scan, idx_scan, vacuumed, analysed)
+        for text in indexes.advice(
+            database, conn, table, min_bytes=thresholds.unused_index_min_bytes
+        ):
+            result.note(table, "recommendation", text)
     else:
         exists = database.query(
             conn, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :t", {"t": table}
@@ -159,6 +172,14 @@ def _check_table(
         thresholds=thresholds,
     ):
         result.note(table, "recommendation", text)
+
+
+def _pg_statistics(result: Collection, table: str, *figures: Any) -> None:
+    """The table's activity statistics as metrics, where PostgreSQL has them (never vacuumed
+    or analysed: no age)."""
+    for figure, value in zip(PG_STATISTICS, figures, strict=True):
+        if value is not None:
+            result.add(f"database.{table}.{figure}", float(value))
 
 
 def _pg_record_count(

@@ -176,6 +176,8 @@ class Thresholds(_Section):
     dead_tuple_ratio: float = Field(0.2, gt=0)
     seq_scan_ratio: float = Field(10.0, gt=0)
     seq_scan_min_rows: int = Field(10_000, ge=0)
+    # An index no query used is worth a word from this size (smaller ones cost little).
+    unused_index_min_bytes: int = Field(1024 * 1024, ge=0)
 
 
 class JobsConfig(_Section):
