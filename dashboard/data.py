@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.shell import REFRESH_S, settings
 from monitor import health
+from monitor.demo import progress
 from monitor.errors import StoreCorrupt, VigieError, first_line
 from monitor.sources.database import SourceDatabase
 from monitor.store import HistoryStore, store_failure
@@ -42,7 +43,8 @@ def _store_lost(exc: SQLAlchemyError) -> NoReturn:
 
 def store() -> HistoryStore:
     """The history store; a missing, empty, older or lost store explains itself and stops
-    the page."""
+    the page; so does the demo while the daemon is still building it."""
+    _while_building()
     try:
         found = _open_store(settings().store_url)
         if not found.has_samples():
@@ -59,6 +61,28 @@ def store() -> HistoryStore:
         raise
     except SQLAlchemyError as exc:
         _store_lost(exc)
+
+
+def _while_building() -> None:
+    """While the daemon builds the demo (the shop, then its history), the page says how far it
+    got, rather than that the collector looks stopped, and shows itself once it is done."""
+    if not settings().demo_enabled:
+        return
+    building = progress.read(settings().data_dir)
+    if building is None:
+        return
+
+    @st.fragment(run_every=2)
+    def watch() -> None:
+        now = progress.read(settings().data_dir)
+        if now is None:
+            st.rerun(scope="app")  # built: the page itself
+        assert now is not None
+        st.info(f"{now.sentence()}. The figures appear here as soon as it is done.")
+        st.progress(now.percent / 100)
+
+    watch()
+    st.stop()
 
 
 def _unwritable() -> str:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -52,7 +55,7 @@ def demo_create(settings: Settings, url: str | None, scale: float, replace: bool
     except ValueError as exc:
         raise ConfigError(f"--url {redact_url(url or '')}: {exc}") from None
     try:
-        summary = create_shop(target, scale=scale, replace=replace)
+        summary = create_shop(target, scale=scale, replace=replace, report=_shop_progress())
     except SQLAlchemyError as exc:
         raise VigieError(
             f"cannot create the demo shop in {redact_url(target)}: {first_line(exc)}"
@@ -99,6 +102,15 @@ def _utc(ts: float) -> str:
     from datetime import UTC, datetime
 
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _shop_progress() -> Callable[[float], None]:
+    """Where `demo create` tells its progress when the daemon runs it (the dashboard reads
+    it); nowhere otherwise."""
+    from monitor.demo.progress import ENV, Reporter
+
+    target = os.environ.get(ENV)
+    return Reporter(Path(target) if target else None, "shop")
 
 
 def _scale(text: str) -> float:

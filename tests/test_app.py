@@ -532,3 +532,20 @@ def test_a_tables_postgresql_statistics_are_charted_when_collected(known: str) -
     titles = [title(c) for c in charts(open_page("tables"))]
     assert f"{TABLE}: Dead rows" in titles
     assert f"{TABLE}: Sequential scans" not in titles  # never collected: no empty chart
+
+
+def test_while_the_demo_is_built_the_pages_say_how_far_it_got(known: str, tmp_path: Path) -> None:
+    from monitor.demo import progress
+
+    with (tmp_path / "vigie.toml").open("a", encoding="utf-8") as config:
+        config.write("[demo]\nenabled = true\n")
+    progress.report(progress.path_in(tmp_path), "shop", 40)
+    app = open_page("overview")
+    assert [i.value for i in app.info] == [
+        "Building the demo shop: 40 %. The figures appear here as soon as it is done."
+    ]
+    assert not app.warning and not app.metric  # nothing about a stopped collector, no figures
+    progress.report(progress.path_in(tmp_path), "history", 70)
+    assert app.run().info[0].value.startswith("Writing the demo's history: 70 %")
+    progress.done(progress.path_in(tmp_path))
+    assert app.run().metric  # built: the page itself

@@ -183,3 +183,22 @@ def test_a_real_shop_drops_the_demo_history_on_first_start(tmp_path: Path) -> No
     assert not any(v.demo for v in daemon.store.latest().values())
     assert daemon.store.latest()["business.totalUsers"].value == 5  # the real shop's figure
     daemon.close()
+
+
+def test_the_first_start_reports_its_progress_and_clears_it_when_done(tmp_path: Path) -> None:
+    from monitor.demo import progress
+    from monitor.demo.backfill import backfill
+    from monitor.demo.shop import create_shop
+
+    settings = _demo_settings(tmp_path)
+    shop: list[float] = []
+    create_shop(settings.source_url, scale=0.01, progress=False, report=shop.append)
+    assert shop == sorted(shop) and shop[-1] > 0.9  # rows written out of those planned
+    history: list[float] = []
+    daemon = CollectorDaemon(settings)
+    backfill(daemon.store, settings, daemon.clock(), progress=history.append)
+    assert history == sorted(history) and history[-1] == 1.0 and len(history) > 3
+    progress.report(progress.path_in(tmp_path), "history", 50)
+    start_demo(settings, daemon)  # the shop and history exist: it only finishes
+    assert progress.read(tmp_path) is None and not progress.path_in(tmp_path).exists()
+    daemon.close()

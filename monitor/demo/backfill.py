@@ -205,14 +205,26 @@ def _configured(settings: Settings, samples: Iterator[Sample]) -> Iterator[Sampl
         yield sample
 
 
+def _expected(settings: Settings, days: int) -> float:
+    """About how many samples `history` yields: its steps times the samples of each step."""
+    every = settings.schedule
+    tables = len(settings.source.critical_tables)
+    per_step = ((every.performance, 8), (every.business, 8), (every.seo, 3),
+                (every.database_health, 2 + 4 * tables))  # fmt: skip
+    return sum(days * DAY / interval * count for interval, count in per_step)
+
+
 def backfill(
     store: HistoryStore,
     settings: Settings,
     now: datetime,
     stopping: Callable[[], bool] = lambda: False,
+    progress: Callable[[float], None] = lambda _fraction: None,
 ) -> int:
-    """Write the demo history into the store (demo-flagged) and roll it up; returns samples."""
+    """Write the demo history into the store (demo-flagged) and roll it up; returns samples.
+    `progress` hears the fraction done as it goes."""
     days = settings.demo.backfill_days
+    expected = max(1.0, _expected(settings, days))
     written = 0
     batch: list[Sample] = []
     for sample in _configured(settings, history(settings, now, days)):
@@ -220,8 +232,10 @@ def backfill(
         if len(batch) >= BATCH:
             written += store.write(batch, demo=True)
             batch.clear()
+            progress(min(0.95, written / expected))  # the rollup is the last few percent
             if stopping():
                 break
     written += store.write(batch, demo=True)
     store.rollup(now.timestamp() - days * DAY)
+    progress(1.0)
     return written

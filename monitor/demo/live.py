@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, func, select
 from monitor.config import SOURCE_ENV, Settings, redact_url
 from monitor.daemon import CollectorDaemon
 from monitor.demo.backfill import backfill
+from monitor.demo.progress import ENV, Reporter, done, path_in
 from monitor.demo.shop import ORDER, is_demo_shop, tables_with_rows
 from monitor.demo.simulator import ShopSimulator
 from monitor.errors import VigieError
@@ -49,7 +50,7 @@ def ensure_shop(settings: Settings, stopping: Callable[[], bool] = lambda: False
         "--scale",
         str(settings.demo.scale),
     ]
-    env = {**os.environ, SOURCE_ENV: settings.source_url}
+    env = {**os.environ, SOURCE_ENV: settings.source_url, ENV: str(path_in(settings.data_dir))}
     with subprocess.Popen(command, env=env) as child:
         while child.poll() is None:
             if stopping():
@@ -110,10 +111,15 @@ def start_demo(settings: Settings, daemon: CollectorDaemon) -> ShopSimulator | N
     catch_up(
         simulator, last_order(settings.source_url), daemon.clock(), fill_log=not log_path.exists()
     )
+    building = path_in(settings.data_dir)
     if settings.demo.backfill_days and not daemon.store.has_samples():
         log.info("backfilling %d days of demo history", settings.demo.backfill_days)
-        written = backfill(daemon.store, settings, daemon.clock(), stopping=daemon.stop_request)
+        written = backfill(
+            daemon.store, settings, daemon.clock(), stopping=daemon.stop_request,
+            progress=Reporter(building, "history"),
+        )  # fmt: skip
         log.info("backfilled %d demo samples", written)
+    done(building)
 
     def tick() -> None:
         log.debug("demo: %s", simulator.tick(daemon.clock()))

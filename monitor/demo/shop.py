@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
@@ -203,6 +203,26 @@ def is_demo_shop(url: str) -> bool:
         engine.dispose()
 
 
+if TYPE_CHECKING:  # the stubs make tqdm generic; the class itself is not subscriptable
+    _Tqdm = tqdm[Any]
+else:
+    _Tqdm = tqdm
+
+
+class _Bar(_Tqdm):
+    """The terminal's progress bar, which also tells `report` the fraction done (for the
+    dashboard, while the daemon builds the shop)."""
+
+    report: Callable[[float], None] = staticmethod(lambda _fraction: None)
+    rows = 0
+
+    def update(self, n: float | None = 1) -> bool | None:
+        self.rows += int(n or 0)
+        if self.total:
+            self.report(min(1.0, self.rows / self.total))
+        return super().update(n)
+
+
 def create_shop(
     url: str,
     *,
@@ -211,6 +231,7 @@ def create_shop(
     now: datetime | None = None,
     progress: bool = True,
     replace: bool = False,
+    report: Callable[[float], None] = lambda _fraction: None,
 ) -> ShopSummary:
     """Create the shop's tables at `url` and fill them; the same seed and `now` give the same rows.
 
@@ -227,9 +248,10 @@ def create_shop(
     engine = sa.create_engine(url)
     try:
         _refuse_foreign_or_existing(engine, replace=replace)
-        with tqdm(
+        with _Bar(
             total=plan.estimated_rows, unit=" rows", desc="demo shop", disable=not progress
         ) as bar:
+            bar.report = report
             summary = _fill(engine, plan, seed, now, bar)
             bar.total = bar.n
             bar.refresh()
