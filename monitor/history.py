@@ -68,18 +68,40 @@ def change(store: HistoryStore, metric: str, rng: TimeRange, summary: Summary = 
 
 
 def by_day(store: HistoryStore, metrics: Sequence[str], rng: TimeRange) -> list[dict[str, Any]]:
-    """Each UTC day's last value of 24-hour figures (orders24h at the end of a day is that
-    day's orders): `{"day": "2026-11-24", metric: value, …}`, oldest first."""
+    """Each UTC day's last value of each metric (`ordersToday`'s is the day's orders):
+    `{"day": "2026-11-24", metric: value, …}`, oldest first."""
     return _grouped(store, metrics, rng, "day")
 
 
-def by_hour(store: HistoryStore, metrics: Sequence[str], rng: TimeRange) -> list[dict[str, Any]]:
-    """Each UTC hour's mean of each metric: `{"hour": "2026-11-24T10:00Z", metric: value, …}`."""
-    return _grouped(store, metrics, rng, "hour")
+def hour_profile(
+    store: HistoryStore, metrics: Sequence[str], rng: TimeRange
+) -> list[dict[str, Any]]:
+    """The shop's day, from figures counted since midnight (`ordersToday`): what each hour of
+    the day adds, on average over the period's days. `{"hour": "09:00", metric: value, …}` for
+    the 24 hours, None for an hour never seen."""
+    rows: list[dict[str, Any]] = [{"hour": f"{h:02d}:00"} for h in range(24)]
+    for metric in metrics:
+        # A day's figure at the end of each hour: the hour's highest (it only grows all day).
+        ends: dict[tuple[str, int], float] = {}
+        for point in store.series(metric, rng.start, rng.end):
+            moment = datetime.fromtimestamp(point.ts, UTC)
+            key = (moment.date().isoformat(), moment.hour)
+            ends[key] = max(ends.get(key, point.max), point.max)
+        added: dict[int, list[float]] = {}
+        day_seen, before = "", 0.0
+        for (day, hour), value in sorted(ends.items()):
+            if day != day_seen:  # midnight: the count starts again from 0
+                day_seen, before = day, 0.0
+            added.setdefault(hour, []).append(max(0.0, value - before))
+            before = max(before, value)
+        for hour, row in enumerate(rows):
+            found = added.get(hour)
+            row[metric] = sum(found) / len(found) if found else None
+    return rows
 
 
 def _grouped(
-    store: HistoryStore, metrics: Sequence[str], rng: TimeRange, by: Literal["day", "hour"]
+    store: HistoryStore, metrics: Sequence[str], rng: TimeRange, by: Literal["day"]
 ) -> list[dict[str, Any]]:
     table: dict[str, dict[str, Any]] = {}
     for metric in metrics:

@@ -12,6 +12,9 @@ from monitor.timerange import TimeRange
 dashboard.page("Business")
 dashboard.store()
 CATALOG = dashboard.catalog()
+# Counted since midnight: a day's last reading is the day's own, their steps each hour's.
+DAY_ORDERS = "business.ordersToday"
+DAY_FIGURES = (DAY_ORDERS, "business.revenueToday")
 # Every business figure the registry knows, headline figures first (one added in the
 # configuration among them).
 METRICS = sorted(
@@ -38,16 +41,26 @@ def live() -> None:
     view = st.segmented_control(
         "View", ["Over time", "By day", "By hour"], default="Over time", key="business_view"
     )
-    if view in ("By day", "By hour"):
-        by = "day" if view == "By day" else "hour"
-        reader = history.by_day if by == "day" else history.by_hour
-        rows = dashboard.read(reader, METRICS, rng)
+    if view == "By day":
+        rows = dashboard.read(history.by_day, METRICS, rng)
         if not rows:
             st.info(f"No business figures were collected in {rng.label}.")
             return
-        if by == "day":  # a day's last orders24h is that day's orders
-            dashboard.bar_chart(rows, "day", "business.orders24h", title="Orders per day")
-        dashboard.table(rows, [by, *METRICS], name=f"business-by-{by}")
+        # A day's last "orders today" is that day's orders: counted in the day, not 24 h back.
+        dashboard.bar_chart(rows, "day", DAY_ORDERS, title="Orders per day (UTC)")
+        dashboard.table(rows, ["day", *METRICS], name="business-by-day")
+    elif view == "By hour":
+        profile = dashboard.read(history.hour_profile, DAY_FIGURES, rng)
+        if all(row[DAY_ORDERS] is None for row in profile):
+            st.info(f"No orders were counted by the hour in {rng.label}.")
+            return
+        dashboard.bar_chart(
+            profile,
+            "hour",
+            DAY_ORDERS,
+            title=f"Orders per hour of the day, on average ({rng.label})",
+        )
+        dashboard.table(profile, ["hour", *DAY_FIGURES], name="business-by-hour")
     else:
         # One chart at a time: five plotly charts take a browser 2.5-3 s to draw on a small
         # machine (bench/dashboard_bench.py), one well under a second.

@@ -122,6 +122,8 @@ EXPECTED = {
     "business.revenue24h": 157.51,
     "business.averageBasket": 39.3775,
     "business.minutesSinceLastOrder": 60.0,  # order 1, an hour ago (order 8 is at :now)
+    "business.ordersToday": 3,  # orders 1-3 since midnight; 6 and 7 were yesterday
+    "business.revenueToday": 150.5,  # orders 1 and 2 paid
     "seo.totalPages": 10,
     "seo.optimizedPages": 3,
     "seo.sitemapHealth": 30.0,

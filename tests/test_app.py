@@ -549,3 +549,25 @@ def test_while_the_demo_is_built_the_pages_say_how_far_it_got(known: str, tmp_pa
     assert app.run().info[0].value.startswith("Writing the demo's history: 70 %")
     progress.done(progress.path_in(tmp_path))
     assert app.run().metric  # built: the page itself
+
+
+def test_by_hour_is_the_shops_day_with_its_chart(known: str) -> None:
+    from monitor.samples import Sample
+
+    store = HistoryStore(known)
+    midnight = time.time() // 86400 * 86400
+    # Today so far: 3 orders by 01:30, 5 by 02:30 (the test may run just after midnight:
+    # then these are in the future and nothing shows, which the page must say).
+    store.write([Sample("business.ordersToday", 3, midnight + 5400),
+                 Sample("business.ordersToday", 5, midnight + 9000)])  # fmt: skip
+    store.close()
+    app = open_page("business")
+    app.segmented_control(key="business_view").set_value("By hour").run()
+    assert not app.exception, [e.message for e in app.exception]
+    if time.time() < midnight + 9000:
+        assert app.info[0].value.startswith("No orders were counted by the hour")
+        return
+    [figure] = charts(app)
+    assert title(figure) == "Orders per hour of the day, on average (24 h)"
+    profile = app.dataframe[0].value.set_index("Hour")
+    assert profile.loc["01:00"]["Orders today"] == 3 and profile.loc["02:00"]["Orders today"] == 2

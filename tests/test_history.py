@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.history import by_day, by_hour, change
+from monitor.history import by_day, change, hour_profile
 from monitor.samples import Sample
 from monitor.store import HistoryStore
 from monitor.timerange import DAY, preset
@@ -40,7 +40,7 @@ def test_a_year_ago_is_read_from_the_rollups_once_raw_samples_are_pruned(
     assert found.percent == pytest.approx((499 - 135) / 135 * 100)
 
 
-def test_a_day_is_its_last_hours_24_hour_figure_and_an_hour_its_mean(
+def test_a_day_is_its_last_reading(
     history: HistoryStore,
 ) -> None:
     day = int(NOW // DAY * DAY)  # 2027-01-15 00:00 UTC
@@ -57,10 +57,6 @@ def test_a_day_is_its_last_hours_24_hour_figure_and_an_hour_its_mean(
     assert by_day(history, ["business.orders24h"], rng) == [
         {"day": "2027-01-14", "business.orders24h": 11},
         {"day": "2027-01-15", "business.orders24h": 4},
-    ]
-    assert by_hour(history, ["business.orders24h"], rng) == [
-        {"hour": "2027-01-14T23:00Z", "business.orders24h": 11},
-        {"hour": "2027-01-15T00:00Z", "business.orders24h": 4},
     ]
 
 
@@ -91,3 +87,26 @@ def test_a_swinging_figure_is_summed_up_by_its_average_not_one_sample(tmp_path: 
     assert latest.value == 100.0  # one sample
     assert average.value is not None and 20.0 < average.value < 20.2
     assert average.previous == 30.0 and average.summary == "average"
+
+
+@pytest.mark.parametrize("period", ["24 h", "7 d"])  # raw samples, then hourly rollups
+def test_the_hour_profile_is_what_each_hour_adds_to_the_days_count(
+    history: HistoryStore, period: str
+) -> None:
+    day = int(NOW // DAY * DAY) - DAY  # 2027-01-14 00:00 UTC
+    today = "business.ordersToday"
+    # Two days: 2 orders in the 09:00 hour, 4 more in the 10:00 hour (then 6 in the 10:00 hour
+    # the second day); the count starts again at midnight.
+    counts = [(day + 9 * 3600 + 300, 1), (day + 9 * 3600 + 3000, 2), (day + 10 * 3600 + 1800, 6),
+              (day + DAY + 600, 0), (day + DAY + 9 * 3600 + 600, 2),
+              (day + DAY + 10 * 3600 + 600, 8)]  # fmt: skip
+    history.write([Sample(today, value, ts) for ts, value in counts])
+    history.rollup(day - DAY)
+    rows = hour_profile(history, [today], preset(period, day + DAY + 12 * 3600))
+    by_hour = {row["hour"]: row[today] for row in rows}
+    assert len(rows) == 24 and by_hour["00:00"] == 0
+    if period == "7 d":
+        assert (by_hour["09:00"], by_hour["10:00"]) == (2, 5)  # (4 + 6) / 2 days
+    else:  # the last 24 h hold the second day only
+        assert (by_hour["09:00"], by_hour["10:00"]) == (2, 6)
+    assert by_hour["03:00"] is None  # never seen

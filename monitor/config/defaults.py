@@ -24,8 +24,8 @@ _SITEMAP_VALID = " AND ".join(
     + ["map_has_item > 0"]
 )
 
-# Each metric is one SQL query returning one number. `:since` and `:now` are bound to the
-# collection time minus 24 h and the collection time (naive UTC datetimes).
+# Each metric is one SQL query returning one number. `:since`, `:now` and `:today` are bound to
+# the collection time minus 24 h, the collection time and its day's midnight (naive UTC).
 # A metric's SQL is one query, or one per database kind ({"sqlite": …, "postgresql": …}) where
 # the dialects differ (date arithmetic).
 MetricSQL = str | dict[str, str]
@@ -47,6 +47,15 @@ DEFAULT_METRIC_SQL: dict[str, MetricSQL] = {
     "business.averageBasket": (
         "SELECT SUM(CAST(ord_total_ttc AS NUMERIC)) / NULLIF(COUNT(*), 0) FROM ___xtr_order "
         "WHERE ord_date >= :since AND ord_date < :now AND ord_is_pay = '1'"
+    ),
+    # The day's figures so far (from midnight UTC): a day's last reading is that day's count,
+    # and their steps give the orders of each hour.
+    "business.ordersToday": (
+        "SELECT COUNT(*) FROM ___xtr_order WHERE ord_date >= :today AND ord_date < :now"
+    ),
+    "business.revenueToday": (
+        "SELECT COALESCE(SUM(CAST(ord_total_ttc AS NUMERIC)), 0) FROM ___xtr_order "
+        "WHERE ord_date >= :today AND ord_date < :now AND ord_is_pay = '1'"
     ),
     "business.minutesSinceLastOrder": {
         "sqlite": "SELECT (JULIANDAY(:now) - JULIANDAY(MAX(ord_date))) * 1440 "

@@ -85,6 +85,12 @@ class _ShopHistory:
             self.revenue_cum[hi] - self.revenue_cum[lo],
         )
 
+    def since_midnight(self, ts: float) -> tuple[int, float]:
+        """(orders, paid revenue) from ts' midnight (UTC) to ts."""
+        lo = bisect.bisect_left(self.orders, ts - ts % DAY)
+        hi = bisect.bisect_left(self.orders, ts)
+        return hi - lo, self.revenue_cum[hi] - self.revenue_cum[lo]
+
     def customers_at(self, ts: float) -> int:
         return bisect.bisect_right(self.customers, ts)
 
@@ -157,6 +163,9 @@ def history(
         yield Sample("business.orders24h", orders, ts)
         yield Sample("business.paidOrders24h", paid, ts)
         yield Sample("business.revenue24h", round(revenue, 2), ts)
+        today, takings = shop.since_midnight(ts)
+        yield Sample("business.ordersToday", today, ts)
+        yield Sample("business.revenueToday", round(takings, 2), ts)
         if paid:
             yield Sample("business.averageBasket", revenue / paid, ts)
         yield Sample("business.visitors24h", visitors, ts)
@@ -209,7 +218,7 @@ def _expected(settings: Settings, days: int) -> float:
     """About how many samples `history` yields: its steps times the samples of each step."""
     every = settings.schedule
     tables = len(settings.source.critical_tables)
-    per_step = ((every.performance, 8), (every.business, 8), (every.seo, 3),
+    per_step = ((every.performance, 8), (every.business, 10), (every.seo, 3),
                 (every.database_health, 2 + 4 * tables))  # fmt: skip
     return sum(days * DAY / interval * count for interval, count in per_step)
 

@@ -53,6 +53,10 @@ SHIPPED: tuple[Metric, ...] = (
            help="Paid orders placed in the 24 hours before the reading"),
     Metric("business.visitors24h", "Visitors in 24 h", "business", "count", "visitors", _UP,
            help="Distinct visitors (not bots) in the access log over 24 hours"),
+    Metric("business.ordersToday", "Orders today", "business", "count", "orders", _UP,
+           help="Orders placed since midnight UTC"),
+    Metric("business.revenueToday", "Revenue today", "business", "money", "", _UP,
+           help="Total of the paid orders placed since midnight UTC"),
     Metric("business.minutesSinceLastOrder", "Time since the last order", "business",
            "duration", "min", "lower", help="Minutes since the newest order", decimals=0),
     # -- SEO: the sitemap and the pages' metadata -----------------------------------------------

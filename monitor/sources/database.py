@@ -157,12 +157,14 @@ def _sqlite_time(value: Any) -> Any:
 
 
 def sql_params(now: datetime) -> dict[str, datetime]:
-    """The bind parameters every metric query may use: the collection time and 24 h before,
-    as naive UTC datetimes (an aware `now` in any zone is converted first)."""
+    """The bind parameters every metric query may use: the collection time, 24 h before, and
+    the day's start (midnight UTC), as naive UTC datetimes (an aware `now` in any zone is
+    converted first)."""
     if now.tzinfo is not None:
         now = now.astimezone(UTC)
     now = now.replace(microsecond=0, tzinfo=None)
-    return {"now": now, "since": now - timedelta(hours=24)}
+    today = now.replace(hour=0, minute=0, second=0)
+    return {"now": now, "since": now - timedelta(hours=24), "today": today}
 
 
 def _sqlite_no_create(url: str) -> str:
