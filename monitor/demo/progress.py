@@ -7,8 +7,12 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tqdm import tqdm
 
 FILE = "demo-building.json"
 ENV = "VIGIE_DEMO_PROGRESS"  # where `demo create`, run by the daemon, reports its progress
@@ -73,3 +77,23 @@ def read(data_dir: Path, now: float | None = None) -> Building | None:
     if (now or time.time()) - building.at > STALE_S:
         return None
     return building
+
+
+if TYPE_CHECKING:  # the stubs make tqdm generic; the class itself is not subscriptable
+    _Tqdm = tqdm[Any]
+else:
+    _Tqdm = tqdm
+
+
+class ReportingBar(_Tqdm):
+    """The terminal's progress bar, which also tells `report` the fraction done (for the
+    dashboard, while the daemon builds the shop)."""
+
+    report: Callable[[float], None] = staticmethod(lambda _fraction: None)
+    rows = 0
+
+    def update(self, n: float | None = 1) -> bool | None:
+        self.rows += int(n or 0)
+        if self.total:
+            self.report(min(1.0, self.rows / self.total))
+        return super().update(n)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from monitor.demo.catalogue import catalogue_for
 from monitor.demo.product_pages import seo_rows, sitemap_rows
+from monitor.demo.progress import ReportingBar
 from monitor.demo.trade import (
     HISTORY_DAYS,
     ORDERS_PER_DAY,
@@ -203,26 +204,6 @@ def is_demo_shop(url: str) -> bool:
         engine.dispose()
 
 
-if TYPE_CHECKING:  # the stubs make tqdm generic; the class itself is not subscriptable
-    _Tqdm = tqdm[Any]
-else:
-    _Tqdm = tqdm
-
-
-class _Bar(_Tqdm):
-    """The terminal's progress bar, which also tells `report` the fraction done (for the
-    dashboard, while the daemon builds the shop)."""
-
-    report: Callable[[float], None] = staticmethod(lambda _fraction: None)
-    rows = 0
-
-    def update(self, n: float | None = 1) -> bool | None:
-        self.rows += int(n or 0)
-        if self.total:
-            self.report(min(1.0, self.rows / self.total))
-        return super().update(n)
-
-
 def create_shop(
     url: str,
     *,
@@ -248,7 +229,7 @@ def create_shop(
     engine = sa.create_engine(url)
     try:
         _refuse_foreign_or_existing(engine, replace=replace)
-        with _Bar(
+        with ReportingBar(
             total=plan.estimated_rows, unit=" rows", desc="demo shop", disable=not progress
         ) as bar:
             bar.report = report
