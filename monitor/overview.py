@@ -11,7 +11,7 @@ from monitor import report
 from monitor.alerts import Alert
 from monitor.config import Settings
 from monitor.history import Change, Summary, change
-from monitor.metrics import Catalog
+from monitor.metrics import Catalog, shipped
 from monitor.store import HistoryStore
 from monitor.timerange import TimeRange
 
@@ -64,7 +64,7 @@ def headlines(
     """The headline figures of each area (by default the shipped registry's), the period's
     against the previous period's."""
     found: dict[str, list[Change]] = {}
-    for name, summary in metrics if metrics is not None else headline_metrics(Catalog()):
+    for name, summary in metrics if metrics is not None else headline_metrics(shipped()):
         found.setdefault(name.split(".", 1)[0], []).append(change(store, name, rng, summary))
     return found
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from monitor.alerts import Alert
 from monitor.config import SEVERITIES, AlertRule
-from monitor.metrics import Catalog
+from monitor.metrics import Catalog, shipped
 from monitor.notifications.mutes import Mutes
 from monitor.store import Latest
 
@@ -58,13 +58,13 @@ def area(
     latest: dict[str, Latest], prefix: str, names: Sequence[str], cat: Catalog | None = None
 ) -> dict[str, Any]:
     """`{name: newest value or None}` for the metrics `<prefix>.<name>`."""
-    cat = cat or Catalog()
+    cat = cat or shipped()
     return {name: _value(latest, f"{prefix}.{name}", cat) for name in names}
 
 
 def metrics(latest: dict[str, Latest], cat: Catalog | None = None) -> dict[str, dict[str, Any]]:
     """Performance, business and SEO figures; a figure never collected is None."""
-    cat = cat or Catalog()
+    cat = cat or shipped()
     return {name: area(latest, name, area_names(cat, name), cat) for name in SEED}
 
 
@@ -80,8 +80,8 @@ def database(latest: dict[str, Latest], tables: list[str], status: str) -> dict[
     """The seed's `system.database` block."""
     return {
         "status": status,
-        "connections": _value(latest, "database.connections", Catalog()),
-        "responseTime": _value(latest, "database.responseTime", Catalog()),
+        "connections": _value(latest, "database.connections", shipped()),
+        "responseTime": _value(latest, "database.responseTime", shipped()),
         "tableStatus": {
             name: {key: figures[key] for key in ("accessible", "recordCount")}
             for name in tables
@@ -93,7 +93,7 @@ def database(latest: dict[str, Latest], tables: list[str], status: str) -> dict[
 def alert_title(item: Alert, rule: AlertRule | None = None, cat: Catalog | None = None) -> str:
     """An alert in the registry's words: "Disk usage 91.2 % (above 85 %)"; a family's with its
     subject: "orders: Read time 2,400 ms (above 2,000 ms)"."""
-    cat = cat or Catalog()
+    cat = cat or shipped()
     baseline = rule.baseline if rule else "value"
     side = "below" if rule and rule.when == "below" else "above"
     what = cat.about(item.metric, item.subject)
@@ -147,39 +147,6 @@ def alerts_by_priority(
     }
 
 
-def lower_is_better(metric: str, cat: Catalog | None = None) -> bool:
-    """Whether a rise of this metric is bad news (response time, error rate, usage)."""
-    return (cat or Catalog()).get(metric).lower_is_better()
-
-
-def label(metric: str, cat: Catalog | None = None) -> str:
-    """A metric's words for people, from the registry: `business.orders24h` → "Orders in 24 h"."""
-    return (cat or Catalog()).title(metric)
-
-
-def unit(metric: str, cat: Catalog | None = None) -> str:
-    """The unit an axis of the metric is in (`business.revenue24h` → "€"), "" if none."""
-    return (cat or Catalog()).axis(metric)
-
-
-def bounds(metric: str, cat: Catalog | None = None) -> tuple[float, float | None]:
-    """The values a metric can take: a share is within 0-100 %, every other figure (counts,
-    times, sizes, money) is at least 0."""
-    return (0.0, 100.0) if (cat or Catalog()).get(metric).kind == "share" else (0.0, None)
-
-
-def human(
-    metric: str, value: float | None, *, counted_noun: bool = True, cat: Catalog | None = None
-) -> str:
-    """A figure as people read it: 59,137 customers; €15,420.50; 2.4 %; 1.2 GB. Without
-    `counted_noun`, a count is a bare number (its title already says "orders")."""
-    return (cat or Catalog()).figure(metric, value, noun=counted_noun)
-
-
-def is_yes_no(metric: str, cat: Catalog | None = None) -> bool:
-    return (cat or Catalog()).get(metric).kind == "yes_no"
-
-
 def alert_figure(
     metric: str, value: float | None, baseline: str = "value", cat: Catalog | None = None
 ) -> str:
@@ -191,4 +158,4 @@ def alert_figure(
         return f"{value:,.1f} × its usual"
     if baseline == "seasonal":
         return f"{value:+.0f} % against the usual for the hour"
-    return human(metric, value, cat=cat)
+    return (cat or shipped()).figure(metric, value)

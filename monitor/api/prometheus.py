@@ -10,7 +10,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 
-from monitor.metrics import Catalog
+from monitor.metrics import Catalog, shipped
 from monitor.samples import Labels
 from monitor.store import Latest
 
@@ -61,5 +61,5 @@ def exposition(
 ) -> tuple[bytes, str]:
     """The text body and its content type."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Snapshot(series, cat or Catalog()))
+    registry.register(_Snapshot(series, cat or shipped()))
     return generate_latest(registry), CONTENT_TYPE_LATEST

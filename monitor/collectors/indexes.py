@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from monitor.metrics import Catalog
+from monitor.metrics import shipped
 from monitor.sources.database import SourceDatabase
 
 # Not unique and backing no constraint: dropping one could only slow a query, never break data.
@@ -28,7 +28,7 @@ _SIZE = "database.*.sizeBytes"
 def advice(database: SourceDatabase, conn: Connection, table: str, *, min_bytes: int) -> list[str]:
     """Sentences about the table's unused (at least `min_bytes`) and duplicate indexes."""
     rows = database.query(conn, _PG_INDEXES, {"table": table})
-    words = Catalog()
+    words = shipped()
     found: list[str] = []
     by_shape: dict[str, list[tuple[str, float, bool]]] = {}
     for name, size, scans, unique, backs, shape in rows:

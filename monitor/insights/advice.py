@@ -13,7 +13,7 @@ from monitor.alerts.guidance import GUIDANCE
 from monitor.config import SEVERITIES
 from monitor.insights.forecast import Growth
 from monitor.insights.seasonal import NOTABLE_DEVIATION, Baseline
-from monitor.metrics import Catalog
+from monitor.metrics import shipped
 from monitor.overview import Freshness
 from monitor.samples import Note
 
@@ -40,7 +40,7 @@ def _from_alerts(active: Sequence[Alert], rule_kinds: Mapping[str, str]) -> list
         Advice(
             alert.severity,
             # The registry's words for the figure ("Disk usage"), the table a family names.
-            f"{alert.message}: {Catalog().about(alert.metric, alert.subject)} is "
+            f"{alert.message}: {shipped().about(alert.metric, alert.subject)} is "
             + report.alert_figure(alert.metric, alert.value, rule_kinds.get(alert.rule, "value")),
             *GUIDANCE.get(alert.rule, _GENERIC),
         )

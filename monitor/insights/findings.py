@@ -14,7 +14,7 @@ from monitor.insights.advice import recommend
 from monitor.insights.forecast import Accuracy, backtest, forecast, table_growth
 from monitor.insights.regression import DAY, Crossing, Fit, anomalies, crossing, fit, trend
 from monitor.insights.seasonal import SEASONAL_METRICS, baseline
-from monitor.metrics import Catalog, catalog
+from monitor.metrics import Catalog, catalog, shipped
 from monitor.overview import freshness
 from monitor.store import HistoryStore
 
@@ -132,7 +132,7 @@ def summarize(
     trends per area and per metric, predicted issues within `horizon_days`, each forecast's
     backtest against the naive baselines and its next 24 h, anomalies, the same hour of
     previous weeks, and table growth."""
-    cat = cat or Catalog()
+    cat = cat or shipped()
     stored = store.series_names()
     pairs = watched(rules, stored)
     headline = [m.name for area in AREA_TRENDS for m in cat.headlines(area) if m.name in stored]

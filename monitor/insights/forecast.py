@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from monitor import report
 from monitor.insights.regression import DAY, fit
+from monitor.metrics import shipped
 from monitor.store import HistoryStore
 
 MODEL, NAIVE, SEASONAL = "trend model", "naive", "seasonal naive"
@@ -136,7 +136,7 @@ def forecast(
             value = np.interp(future - DAY, ts, values)
         half = np.full_like(future, 1.96 * 1.25 * accuracy.error)
     # A disk is never 104 % full, nor a response time negative: neither is the forecast.
-    low, high = report.bounds(metric)
+    low, high = shipped().get(metric).bounds
     return Forecast(
         metric,
         accuracy.method,

@@ -7,13 +7,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
+from functools import cache
 
 from monitor.config import Settings
 from monitor.metrics.defaults import SHIPPED
 from monitor.metrics.formats import Formats
 from monitor.metrics.model import AREAS, Metric, guessed
 
-__all__ = ["AREAS", "SHIPPED", "Catalog", "Formats", "Metric", "catalog"]
+__all__ = ["AREAS", "SHIPPED", "Catalog", "Formats", "Metric", "catalog", "shipped"]
 
 
 class Catalog:
@@ -61,11 +62,17 @@ class Catalog:
         return [m for m in self.in_area(area) if m.headline]
 
 
+@cache
+def shipped() -> Catalog:
+    """The shipped metrics in the default locale: one for every caller without settings."""
+    return Catalog()
+
+
 def catalog(settings: Settings | None = None) -> Catalog:
     """The shipped metrics, completed and overridden by `settings`' `[metrics."<name>"]`, in
     its locale and currency."""
     if settings is None:
-        return Catalog()
+        return shipped()
     declared = {m.name: m for m in SHIPPED}
     sql = settings.metric_sql
     for name, config in settings.metrics.items():

@@ -63,6 +63,12 @@ class Metric:
     def lower_is_better(self) -> bool:
         return self.better == "lower"
 
+    @property
+    def bounds(self) -> tuple[float, float | None]:
+        """The values it can take: a share is within 0-100 %, every other figure (counts,
+        times, sizes, money) is at least 0."""
+        return (0.0, 100.0) if self.kind == "share" else (0.0, None)
+
     def with_changes(self, **changes: object) -> Metric:
         return replace(self, **changes)  # type: ignore[arg-type]
 

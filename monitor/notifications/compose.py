@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 from monitor import report
 from monitor.alerts.guidance import GUIDANCE
 from monitor.config import Settings
-from monitor.metrics import Catalog, catalog
+from monitor.metrics import Catalog, catalog, shipped
 from monitor.store import levels as read_levels
 
 WORDS = {"opened": "", "escalated": "Worse: ", "resolved": "Resolved: ", "repeat": "Still open: "}
@@ -74,7 +74,7 @@ def message(
 ) -> tuple[str, str]:
     """(title, body) of one alert change. `baseline` is the rule's ("value", "recent",
     "seasonal"): its value and threshold are then in the rule's terms."""
-    cat = cat or Catalog()
+    cat = cat or shipped()
     what, where = _what(alert), _where(alert, cat)
     if change == "resolved":
         lasted = _lasted(now - alert["opened_at"])
