@@ -124,21 +124,29 @@ def _figures(
     return title, [line]
 
 
-def for_alert(
-    conn: Connection, settings: Settings, alert: Mapping[str, Any], change: str, now: float
-) -> tuple[str, str]:
-    """`message` for a stored alert, with its series' levels read on `conn` (the change's own
-    transaction) and its rule's baseline from the settings."""
-    baselines = {rule.name: rule.baseline for rule in settings.alerts.effective()}
-    # Now's figure (a repeat or an escalation is about the present), the usual from before.
-    current, usual = read_levels(
-        conn, alert["metric"], alert["labels"], alert["opened_at"], now=now
-    )
-    return message(
-        alert, change, now, settings.notify.dashboard_url,
-        baseline=baselines.get(alert["rule"], "value"), levels=Levels(current, usual),
-        cat=catalog(settings),
-    )  # fmt: skip
+class Wording:
+    """What messages need from the settings, read once per notifier: each rule's baseline, the
+    registry and the dashboard's address."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.baselines = {rule.name: rule.baseline for rule in settings.alerts.effective()}
+        self.cat = catalog(settings)
+        self.dashboard_url = settings.notify.dashboard_url
+
+    def for_alert(
+        self, conn: Connection, alert: Mapping[str, Any], change: str, now: float
+    ) -> tuple[str, str]:
+        """`message` for a stored alert, its series' levels read on `conn` (the change's own
+        transaction): now's figure (a repeat or an escalation is about the present), the usual
+        from before the alert."""
+        current, usual = read_levels(
+            conn, alert["metric"], alert["labels"], alert["opened_at"], now=now
+        )
+        return message(
+            alert, change, now, self.dashboard_url,
+            baseline=self.baselines.get(alert["rule"], "value"), levels=Levels(current, usual),
+            cat=self.cat,
+        )  # fmt: skip
 
 
 def grouped(parts: Sequence[tuple[str, str]]) -> tuple[str, str]:

@@ -17,7 +17,7 @@ from monitor.alerts.tables import alerts_table
 from monitor.config import SEVERITIES, Settings
 from monitor.notifications import mutes
 from monitor.notifications.channels import Channel
-from monitor.notifications.compose import for_alert, grouped
+from monitor.notifications.compose import Wording, grouped
 from monitor.notifications.history import waiting_by_channel
 from monitor.notifications.repeats import queue_repeats
 from monitor.notifications.tables import notifications_table as outbox
@@ -66,6 +66,7 @@ class Notifier:
         self.settings = settings
         self.channels = {channel.name: channel for channel in channels}
         self.worker = worker
+        self.wording = Wording(settings)
         self._repeats_checked = -REPEAT_CHECK_S
 
     def on_change(self, conn: Connection, change: Change, now: float) -> None:
@@ -77,7 +78,7 @@ class Notifier:
             .mappings()
             .one()
         )
-        title, body = for_alert(conn, self.settings, dict(alert), change.kind, now)
+        title, body = self.wording.for_alert(conn, dict(alert), change.kind, now)
         wanted = [
             c
             for c in self.channels.values()
@@ -118,7 +119,9 @@ class Notifier:
             due += self._release(now)
         if now - self._repeats_checked >= REPEAT_CHECK_S:
             self._repeats_checked = now
-            due += queue_repeats(self.store, self.settings, list(self.channels.values()), now)
+            due += queue_repeats(
+                self.store, self.settings, self.wording, list(self.channels.values()), now
+            )
         if not due:
             return 0
         delivered = 0

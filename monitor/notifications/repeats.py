@@ -12,7 +12,7 @@ from monitor.alerts.tables import alerts_table
 from monitor.config import Settings
 from monitor.notifications import mutes
 from monitor.notifications.channels import Channel
-from monitor.notifications.compose import for_alert
+from monitor.notifications.compose import Wording
 from monitor.notifications.tables import notifications_table as outbox
 from monitor.notifications.tables import owed
 from monitor.store import HistoryStore
@@ -21,7 +21,11 @@ REPEAT_LOCK_KEY = 0x56_69_67_52  # "VigR"
 
 
 def queue_repeats(
-    store: HistoryStore, settings: Settings, channels: Sequence[Channel], now: float
+    store: HistoryStore,
+    settings: Settings,
+    wording: Wording,
+    channels: Sequence[Channel],
+    now: float,
 ) -> int:
     """Queue a repeat for every open, unacknowledged alert whose channel has heard nothing of
     it for its severity's `repeat_after_s`; returns how many were queued."""
@@ -44,12 +48,19 @@ def queue_repeats(
             if quiet.why(alert["rule"], alert["subject"], alert["severity"]):
                 continue
             wait = after[alert["severity"]]
-            for channel in channels:
-                if not channel.wants(alert["rule"], alert["severity"], alert["subject"]):
-                    continue
-                if _heard_lately(conn, alert["id"], channel.name, now - wait):
-                    continue
-                queued += _queue(conn, dict(alert), channel.name, settings, now)
+            due = [
+                channel.name
+                for channel in channels
+                if channel.wants(alert["rule"], alert["severity"], alert["subject"])
+                and not _heard_lately(conn, alert["id"], channel.name, now - wait)
+            ]
+            if not due:
+                continue
+            title, body = wording.for_alert(conn, dict(alert), "repeat", now)  # once for all
+            for name in due:
+                row = owed(dict(alert), "repeat", name, title, body, now=now)
+                conn.execute(insert(outbox).values(**row))
+            queued += len(due)
     return queued
 
 
@@ -61,10 +72,3 @@ def _heard_lately(conn: Connection, alert_id: int, channel: str, since: float) -
     )
     # An alert opened before the channel existed has nothing to repeat on it.
     return last is None or last > since
-
-
-def _queue(conn: Connection, alert: dict[str, object], channel: str, settings: Settings,
-           now: float) -> int:  # fmt: skip
-    title, body = for_alert(conn, settings, alert, "repeat", now)
-    conn.execute(insert(outbox).values(**owed(alert, "repeat", channel, title, body, now=now)))
-    return 1
