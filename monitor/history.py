@@ -70,7 +70,12 @@ def change(store: HistoryStore, metric: str, rng: TimeRange, summary: Summary = 
 def by_day(store: HistoryStore, metrics: Sequence[str], rng: TimeRange) -> list[dict[str, Any]]:
     """Each UTC day's last value of each metric (`ordersToday`'s is the day's orders):
     `{"day": "2026-11-24", metric: value, …}`, oldest first."""
-    return _grouped(store, metrics, rng, "day")
+    table: dict[str, dict[str, Any]] = {}
+    for metric in metrics:
+        for point in store.series(metric, rng.start, rng.end):  # oldest first: the last wins
+            day = datetime.fromtimestamp(point.ts, UTC).date().isoformat()
+            table.setdefault(day, {"day": day})[metric] = point.value
+    return [table[day] for day in sorted(table)]
 
 
 def hour_profile(
@@ -98,19 +103,3 @@ def hour_profile(
             found = added.get(hour)
             row[metric] = sum(found) / len(found) if found else None
     return rows
-
-
-def _grouped(
-    store: HistoryStore, metrics: Sequence[str], rng: TimeRange, by: Literal["day"]
-) -> list[dict[str, Any]]:
-    table: dict[str, dict[str, Any]] = {}
-    for metric in metrics:
-        groups: dict[str, list[float]] = {}
-        for point in store.series(metric, rng.start, rng.end):
-            moment = datetime.fromtimestamp(point.ts, UTC)
-            key = moment.date().isoformat() if by == "day" else moment.strftime("%Y-%m-%dT%H:00Z")
-            groups.setdefault(key, []).append(point.value)
-        for key, values in groups.items():
-            value = values[-1] if by == "day" else sum(values) / len(values)
-            table.setdefault(key, {by: key})[metric] = value
-    return [table[key] for key in sorted(table)]

@@ -77,15 +77,13 @@ def live() -> None:
         if metric:
             current = dashboard.read(history.chart, metric, rng)
             previous = _shifted(dashboard.read(history.chart, metric, before), rng.seconds)
+            # The CSV says the previous period's times are moved forward by one period.
+            shifted = f"{metric} (previous period, times + {rng.label})"
             dashboard.chart(
-                # The CSV says the previous period's times are moved forward by one period.
-                {metric: current, f"{metric} (previous period, times + {rng.label})": previous},
+                {metric: current, shifted: previous},
                 title=f"{CATALOG.title(metric)}, against the previous {rng.label}",
                 unit=CATALOG.axis(metric),
-                legend={
-                    metric: "this period",
-                    f"{metric} (previous period, times + {rng.label})": "previous period",
-                },
+                legend={metric: "this period", shifted: "previous period"},
                 key=metric,
             )
 
