@@ -40,6 +40,7 @@ from dashboard.shell import (
     refreshed,
     settings,
 )
+from dashboard.words import said
 
 __all__ = [
     "DEMO_LINE",
@@ -69,6 +70,7 @@ __all__ = [
     "read",
     "refresh_toggle",
     "refreshed",
+    "said",
     "settings",
     "severity_badge",
     "severity_label",

@@ -11,6 +11,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard.shell import catalog
+from dashboard.words import cell
 from monitor.csv_export import iso, to_csv
 from monitor.history import Change
 
@@ -80,10 +81,12 @@ def table(
     name: str,
     shown: Sequence[Mapping[str, Any]] | None = None,
 ) -> None:
-    """A table under headers in words, and its CSV under the keys; `shown`, if given, is what
-    people read (formatted figures) while the CSV keeps the numbers."""
+    """A table under headers and identifiers in words, and its CSV under the keys; `shown`, if
+    given, is what people read (formatted figures) while the CSV keeps the numbers."""
     display = rows if shown is None else shown
-    st.dataframe([{header(c): r.get(c) for c in columns} for r in display], hide_index=True)
+    st.dataframe(
+        [{header(c): cell(c, r.get(c), r) for c in columns} for r in display], hide_index=True
+    )
     download(rows, columns, name=name)
 
 

@@ -139,7 +139,11 @@ def verdict(checks: Iterable[Check], active: Sequence[Alert], quiet: Mutes | Non
     quiet = quiet or Mutes()
     alerts = [
         _planned(
-            Check(f"{alert.severity} alert {alert.rule}", level, reason=alert.message),
+            Check(
+                f"{alert.severity} alert {alert.rule.replace('_', ' ')}",
+                level,
+                reason=alert.message,
+            ),
             quiet,
             alert.rule,
             alert.subject,

@@ -126,7 +126,9 @@ def past() -> None:
     found = dashboard.read(alerts_between, rng.start, until)
     severities = st.multiselect("Severity", list(reversed(SEVERITIES)), key="alert_severity")
     states = st.multiselect("State", ["open", "resolved"], key="alert_state")
-    rules = st.multiselect("Rule", sorted({a.rule for a in found}), key="alert_rule")
+    rules = st.multiselect(
+        "Rule", sorted({a.rule for a in found}), key="alert_rule", format_func=dashboard.said
+    )
     shown = [
         _row(a)
         for a in found
@@ -216,7 +218,8 @@ def notified() -> None:
     for silence in in_force:
         words, end = st.columns([5, 1])
         words.caption(
-            f"{silence.rule} on {silence.subject} (up to {silence.max_severity}) until "
+            # Patterns, which people type: shown as typed.
+            f"`{silence.rule}` on `{silence.subject}` (up to {silence.max_severity}) until "
             f"{dashboard.when(silence.ends_at)}, by {silence.created_by}: {silence.comment}"
         )
         if end.button("End", key=f"end-silence-{silence.id}", disabled=ops is None):

@@ -6,6 +6,7 @@ import streamlit as st
 
 import dashboard
 from monitor.jobs import STATES, Job, job_events, queue_stats, recent_jobs
+from monitor.jobs.policy import JOB_TITLES
 
 dashboard.page("Jobs")
 dashboard.store()
@@ -68,7 +69,14 @@ def live() -> None:
     else:
         st.caption("No recent job needed a second attempt.")
 
-    picked = st.selectbox("Events of a job", [j.id for j in recent], key="job_events", index=None)
+    titles = {j.id: f"{j.id}: {dashboard.said(JOB_TITLES.get(j.type, j.type))}" for j in recent}
+    picked = st.selectbox(
+        "Events of a job",
+        list(titles),
+        key="job_events",
+        index=None,
+        format_func=titles.__getitem__,
+    )
     if picked is not None:
         events = [
             {"at": dashboard.iso_or_none(e.ts), "event": e.event, "detail": e.detail}

@@ -58,9 +58,11 @@ def live() -> None:
         names,
         index=None if "table" in st.session_state else first,
         key="table",
+        format_func=CATALOG.table,
     )
     dashboard.to_address("table")
     if picked:
+        st.caption(f"Its name in the shop's database: `{picked}`")
         for figure in FIGURES + STATISTICS:
             metric = f"database.{picked}.{figure}"
             points = dashboard.read(history.chart, metric, rng)

@@ -61,16 +61,14 @@ def test_it_ranks_the_most_severe_first() -> None:
         )
     )
     assert [a.severity for a in found] == ["error", "warning", "info"]
-    assert found[0].what == "The collector has stopped writing (performance)"
+    assert found[0].what == "The collector has stopped writing (machine and site figures)"
 
 
 def test_a_prediction_already_alerted_is_not_said_twice() -> None:
     issue = {"rule": "disk_full", "metric": "performance.diskUsage", "threshold": 80.0,
              "inDays": 3.5, "confidence": 0.93}  # fmt: skip
     [advice] = recommend(**_nothing(predicted=[issue]))
-    assert (
-        advice.what == "performance.diskUsage is expected to reach 80 in 3.5 days (93% confidence)"
-    )
+    assert advice.what == "Disk usage is expected to reach 80 % in 3.5 days (93% confidence)"
     assert advice.severity == "warning"
     alert = _alert("disk_full", "warning", "The data disk is filling up", 82)
     assert len(recommend(**_nothing(predicted=[issue], active=[alert]))) == 1
@@ -90,7 +88,7 @@ def test_a_fast_growing_table_is_worth_planning_for() -> None:
     fast = Growth("___xtr_order", 30, 100_000, 2_000, None, None)
     assert recommend(**_nothing(growth=[slow])) == []
     [advice] = recommend(**_nothing(growth=[fast]))
-    assert advice.what.startswith("Table ___xtr_order reaches 160,000 rows in 30 days")
+    assert advice.what == "Orders will hold 160,000 rows in 30 days (+2,000 rows a day)"
 
 
 def test_the_report_is_not_all_good_with_an_alert_open(tmp_path: Path) -> None:

@@ -108,7 +108,7 @@ def test_it_shows_the_headline_figures_against_the_previous_period(known: str) -
 def test_it_explains_why_the_status_is_not_healthy(known: str) -> None:
     app = open_page("overview")
     captions = [c.value for c in app.caption]
-    assert "critical alert disk_full: The data disk is filling up" in captions
+    assert "critical alert disk full: The data disk is filling up" in captions
     # The configured shop database does not exist: the quick check says so.
     assert any(c.startswith("database: ") for c in captions)
 
@@ -116,8 +116,13 @@ def test_it_explains_why_the_status_is_not_healthy(known: str) -> None:
 def test_it_shows_when_each_collector_last_wrote(known: str) -> None:
     app = open_page("overview")
     collectors = app.dataframe[0].value
-    assert list(collectors["Collector"]) == ["performance", "business", "seo", "database_health"]
-    assert not collectors["Late"].any()
+    assert list(collectors["Collector"]) == [
+        "Machine and site figures",
+        "Business figures",
+        "SEO figures",
+        "Database health",
+    ]
+    assert list(collectors["Late"]) == ["no"] * 4
     assert not app.warning
 
 
@@ -158,11 +163,12 @@ def test_it_draws_one_tables_history(known: str) -> None:
     assert app.selectbox(key="table").value == TABLE
     drawn = charts(app)
     assert len(drawn) == 3
-    assert title(drawn[0]).startswith(f"{TABLE}: Rows")
+    assert title(drawn[0]).startswith("Orders: Rows")  # the table's title, not its name
+    assert f"`{TABLE}`" in [c.value for c in app.caption][-1]  # which ops can look up
     assert drawn[0]["data"][-1]["y"][-1] == 121_500
     app.selectbox(key="table").select("___xtr_customer").run()
     assert charts(app) == []
-    assert "___xtr_customer: Rows: nothing collected in this period." in [i.value for i in app.info]
+    assert "Customers: Rows: nothing collected in this period." in [i.value for i in app.info]
 
 
 def test_chart_keys_never_hold_a_double_underscore_nor_meet() -> None:
@@ -213,7 +219,8 @@ def test_it_lists_open_alerts_and_their_history(known: str) -> None:
     app = open_page("alerts")
     assert app.subheader[0].value == "Open alerts (1)"
     history = app.dataframe[0].value
-    assert list(history["Rule"]) == ["disk_full"]
+    assert list(history["Rule"]) == ["Disk full"]
+    assert list(history["Metric"]) == ["Disk usage"]
     assert list(history["Severity"]) == ["critical"]
     app.multiselect(key="alert_severity").select("warning").run()
     assert app.dataframe[0].value.empty
@@ -455,7 +462,7 @@ def test_the_alerts_page_shows_the_silences_and_the_notification_log(known: str)
     store.close()
     app = open_page("alerts")
     captions = [c.value for c in app.caption]
-    assert any("orders_* on * (up to critical)" in c and "provider migration" in c
+    assert any("`orders_*` on `*` (up to critical)" in c and "provider migration" in c
                for c in captions), captions  # fmt: skip
     log = app.dataframe[-1].value
     assert list(log["Channel"]) == ["ops"] and list(log["State"]) == ["waiting"]
@@ -530,8 +537,8 @@ def test_a_tables_postgresql_statistics_are_charted_when_collected(known: str) -
     store.write([Sample(f"database.{TABLE}.deadRows", 40.0 + i, now - 600 * i) for i in range(6)])
     store.close()
     titles = [title(c) for c in charts(open_page("tables"))]
-    assert f"{TABLE}: Dead rows" in titles
-    assert f"{TABLE}: Sequential scans" not in titles  # never collected: no empty chart
+    assert "Orders: Dead rows" in titles
+    assert "Orders: Sequential scans" not in titles  # never collected: no empty chart
 
 
 def test_while_the_demo_is_built_the_pages_say_how_far_it_got(known: str, tmp_path: Path) -> None:

@@ -119,7 +119,9 @@ def test_it_forecasts_a_tables_growth(tmp_path: Path) -> None:
     assert growth is not None
     assert growth.rows_per_day == pytest.approx(1000, rel=0.01)
     assert growth.rows_then == pytest.approx(57_000 + 30_000, rel=0.01)
-    assert growth.sentence().startswith("table ___xtr_order reaches 8")
-    assert "1.04 GB in 30 days" in growth.sentence()  # 1 GiB + 37 MiB
+    # In the Tables page's words and sizes: the table's title, 1 GiB + 37 MiB.
+    assert (
+        growth.sentence() == "Orders will hold 87,000 rows / 1.04 GB in 30 days (+1,000 rows a day)"
+    )
     assert table_growth(store, "___xtr_customer", now=now) is None  # never collected
     store.close()

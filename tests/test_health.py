@@ -89,7 +89,7 @@ def test_one_status_for_the_same_state_whichever_view_asks(tmp_path: Path) -> No
     database.close()
     store.close()
     assert quick.status == detailed.status == health.DEGRADED  # a warning alert degrades
-    assert quick.reasons == detailed.reasons == ["warning alert x_high: x is high"]
+    assert quick.reasons == detailed.reasons == ["warning alert x high: x is high"]
 
 
 def test_the_worst_check_decides() -> None:

@@ -156,7 +156,8 @@ def test_a_shipped_metric_can_be_reworded_and_the_old_sql_forms_still_work(
     assert cat.get("performance.cpuUsage").kind == "share"  # the rest is kept
     assert settings.metric_sql["seo.pages"] == "SELECT 1"
     assert settings.metric_sql["business.x"] == {"sqlite": "SELECT 1", "postgresql": "SELECT 2"}
-    assert cat.title("database.___xtr_order.queryTime") == "___xtr_order: Read time"
+    assert cat.title("database.___xtr_order.queryTime") == "Orders: Read time"
+    assert cat.title("database.___xtr_stock.queryTime") == "Xtr stock: Read time"
 
 
 def test_an_area_other_than_the_names_is_refused_in_one_line(tmp_path: Path) -> None:

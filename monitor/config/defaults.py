@@ -15,6 +15,14 @@ DEFAULT_CRITICAL_TABLES = [
     "__sitemap_p_link",
     "__seo_page",
 ]
+# What people call the shop's tables; any other table is named from its name ("xtr stock").
+DEFAULT_TABLE_TITLES = {
+    "___xtr_customer": "Customers",
+    "___xtr_order": "Orders",
+    "___xtr_order_line": "Order lines",
+    "__sitemap_p_link": "Sitemap links",
+    "__seo_page": "SEO pages",
+}
 
 # The URL of a sitemap link is built from every alias and id; a row "serves a real page" when all
 # its aliases are filled in, all its ids are positive, it has items, and no other row has its URL.

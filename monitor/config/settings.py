@@ -20,6 +20,7 @@ from monitor.config.defaults import (
     DEFAULT_CRITICAL_TABLES,
     DEFAULT_METRIC_SQL,
     DEFAULT_TABLE_PROBES,
+    DEFAULT_TABLE_TITLES,
     MAX_METRIC_NAME,
     SOURCE_ENV,
     SQL_METRIC_AREAS,
@@ -53,6 +54,9 @@ class SourceConfig(_Section):
     exact_count_below: int = Field(100_000, ge=0)
     # Merged over DEFAULT_TABLE_PROBES; an empty string makes a table read any row instead.
     table_probes: dict[str, MetricSQL] = Field(default_factory=dict)
+    # What people call a table on the pages and in messages ("Orders"), merged over
+    # DEFAULT_TABLE_TITLES; its name stays in the API, the CSV and the advice's statements.
+    table_titles: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("url")
     @classmethod
@@ -97,6 +101,18 @@ class SourceConfig(_Section):
                 "critical_tables or remove its probe)"
             )
         return self
+
+    @field_validator("table_titles")
+    @classmethod
+    def _titles_are_words(cls, value: dict[str, str]) -> dict[str, str]:
+        for table, title in value.items():
+            if not title.strip() or len(title) > 60:
+                raise ValueError(f"table_titles.{table}: give a title of 1 to 60 characters")
+        return value
+
+    def titles(self) -> dict[str, str]:
+        """Every table's title people read, the configured over the shipped ones."""
+        return {**DEFAULT_TABLE_TITLES, **self.table_titles}
 
     def probe_sql(self, table: str, dialect: str) -> str:
         """The query timed as `database.<table>.queryTime` on this kind of database."""

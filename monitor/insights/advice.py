@@ -13,7 +13,8 @@ from monitor.alerts.guidance import GUIDANCE
 from monitor.config import SEVERITIES
 from monitor.insights.forecast import Growth
 from monitor.insights.seasonal import NOTABLE_DEVIATION, Baseline
-from monitor.metrics import shipped
+from monitor.jobs.policy import JOB_TITLES
+from monitor.metrics import Catalog, shipped
 from monitor.overview import Freshness
 from monitor.samples import Note
 
@@ -35,20 +36,26 @@ _GENERIC = ("It crossed a threshold set in the alert rules", "See the Alerts pag
 _RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 
 
-def _from_alerts(active: Sequence[Alert], rule_kinds: Mapping[str, str]) -> list[Advice]:
+def _from_alerts(
+    active: Sequence[Alert], rule_kinds: Mapping[str, str], words: Catalog
+) -> list[Advice]:
     return [
         Advice(
             alert.severity,
             # The registry's words for the figure ("Disk usage"), the table a family names.
-            f"{alert.message}: {shipped().about(alert.metric, alert.subject)} is "
-            + report.alert_figure(alert.metric, alert.value, rule_kinds.get(alert.rule, "value")),
+            f"{alert.message}: {words.about(alert.metric, alert.subject)} is "
+            + report.alert_figure(
+                alert.metric, alert.value, rule_kinds.get(alert.rule, "value"), words
+            ),
             *GUIDANCE.get(alert.rule, _GENERIC),
         )
         for alert in active
     ]
 
 
-def _from_predictions(issues: Sequence[Mapping[str, Any]], open_rules: set[str]) -> list[Advice]:
+def _from_predictions(
+    issues: Sequence[Mapping[str, Any]], open_rules: set[str], words: Catalog
+) -> list[Advice]:
     found = []
     for issue in issues:
         if issue["rule"] in open_rules:
@@ -57,7 +64,8 @@ def _from_predictions(issues: Sequence[Mapping[str, Any]], open_rules: set[str])
         found.append(
             Advice(
                 "error" if issue["inDays"] < 1 else "warning",
-                f"{issue['metric']} is expected to reach {issue['threshold']:g} in "
+                f"{words.title(issue['metric'])} is expected to reach "
+                f"{words.figure(issue['metric'], issue['threshold'])} in "
                 f"{issue['inDays']:.1f} days ({issue['confidence']:.0%} confidence)",
                 why,
                 f"Act before then: {action[0].lower()}{action[1:]}",
@@ -70,7 +78,7 @@ def _from_freshness(freshness: Sequence[Freshness]) -> list[Advice]:
     late = [f for f in freshness if f.late]
     if not late:
         return []
-    names = ", ".join(f.collector for f in late)
+    names = ", ".join(JOB_TITLES.get(f.collector, f.collector).lower() for f in late)
     return [
         Advice(
             "error",
@@ -81,11 +89,11 @@ def _from_freshness(freshness: Sequence[Freshness]) -> list[Advice]:
     ]
 
 
-def _from_baselines(baselines: Sequence[Baseline]) -> list[Advice]:
+def _from_baselines(baselines: Sequence[Baseline], words: Catalog) -> list[Advice]:
     return [
         Advice(
             "warning" if b.deviation_percent < 0 else "info",
-            b.sentence(),
+            b.sentence(words),
             "A drop against the same hour of a normal week often means a broken checkout"
             if b.deviation_percent < 0
             else "A rise against the same hour of a normal week can be a campaign or bots",
@@ -98,11 +106,11 @@ def _from_baselines(baselines: Sequence[Baseline]) -> list[Advice]:
     ]
 
 
-def _from_tables(notes: Sequence[Note], growth: Sequence[Growth]) -> list[Advice]:
+def _from_tables(notes: Sequence[Note], growth: Sequence[Growth], words: Catalog) -> list[Advice]:
     found = [
         Advice(
             "info",
-            f"Table {note.subject}: {note.text}",
+            f"{words.table(note.subject)}: {note.text}",
             "Stale statistics and bloat make the shop's queries slower",
             "See the Tables page",
         )
@@ -110,7 +118,7 @@ def _from_tables(notes: Sequence[Note], growth: Sequence[Growth]) -> list[Advice
     ]
     for g in growth:
         if g.rows > 0 and g.rows_then > 1.2 * g.rows:
-            sentence = g.sentence()
+            sentence = g.sentence(words)
             found.append(
                 Advice(
                     "info",
@@ -131,14 +139,16 @@ def recommend(
     table_notes: Sequence[Note],
     growth: Sequence[Growth],
     rule_kinds: Mapping[str, str] | None = None,
+    words: Catalog | None = None,
 ) -> list[Advice]:
     """Everything worth doing, most severe first. `rule_kinds` maps a rule to its baseline
     (value, recent, seasonal), to word its alerts' figures."""
+    words = words or shipped()
     found = [
         *_from_freshness(freshness),
-        *_from_alerts(active, rule_kinds or {}),
-        *_from_predictions(predicted, {a.rule for a in active}),
-        *_from_baselines(baselines),
-        *_from_tables(table_notes, growth),
+        *_from_alerts(active, rule_kinds or {}, words),
+        *_from_predictions(predicted, {a.rule for a in active}, words),
+        *_from_baselines(baselines, words),
+        *_from_tables(table_notes, growth, words),
     ]
     return sorted(found, key=lambda a: -_RANK.get(a.severity, 0))

@@ -221,6 +221,7 @@ def report(store: HistoryStore, settings: Settings, *, now: float) -> dict[str, 
     """The insights with their ranked advice, as plain data: what `/api/system/insights`
     returns and the Insights page shows. `allGood` is true only with nothing to advise."""
     rules = settings.alerts.effective()
+    words = catalog(settings)
     summary = summarize(
         store,
         rules,
@@ -229,7 +230,7 @@ def report(store: HistoryStore, settings: Settings, *, now: float) -> dict[str, 
         history_days=settings.insights.history_days,
         horizon_days=settings.insights.horizon_days,
         backtest_days=settings.insights.backtest_days,
-        cat=catalog(settings),
+        cat=words,
     )
     found = recommend(
         active=AlertBook(store, rules).active(),
@@ -239,6 +240,7 @@ def report(store: HistoryStore, settings: Settings, *, now: float) -> dict[str, 
         table_notes=store.notes(kinds=["recommendation"], since=now - 3600),
         growth=summary["tableGrowth"],
         rule_kinds={rule.name: rule.baseline for rule in rules},
+        words=words,
     )
     return {
         "allGood": not found,
@@ -252,7 +254,7 @@ def report(store: HistoryStore, settings: Settings, *, now: float) -> dict[str, 
                 "usual": round(b.usual, 2),
                 "weeks": b.weeks,
                 "deviationPercent": round(b.deviation_percent, 1),
-                "sentence": b.sentence(),
+                "sentence": b.sentence(words),
             }
             for b in summary["baselines"]
         ],
@@ -265,7 +267,7 @@ def report(store: HistoryStore, settings: Settings, *, now: float) -> dict[str, 
                 "rowsThen": round(g.rows_then),
                 "sizeBytes": None if g.size_bytes is None else round(g.size_bytes),
                 "bytesThen": None if g.bytes_then is None else round(g.bytes_then),
-                "sentence": g.sentence(),
+                "sentence": g.sentence(words),
             }
             for g in summary["tableGrowth"]
         ],

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from monitor.insights.regression import DAY, fit
-from monitor.metrics import shipped
+from monitor.metrics import Catalog, shipped
 from monitor.store import HistoryStore
 
 MODEL, NAIVE, SEASONAL = "trend model", "naive", "seasonal naive"
@@ -168,16 +168,19 @@ class Growth:
             return None
         return max(0.0, self.size_bytes + self.bytes_per_day * self.days)
 
-    def sentence(self) -> str:
-        size = "" if self.bytes_then is None else f" / {_gigabytes(self.bytes_then)}"
+    def sentence(self, words: Catalog | None = None) -> str:
+        """In the words and sizes of the Tables page: "Orders will hold 141,286 rows / 78 MB in
+        30 days (+660 rows a day)"."""
+        words = words or shipped()
+        size = "" if self.bytes_then is None else f" / {words.figure(_SIZE, self.bytes_then)}"
+        rows, daily = words.figure(_ROWS, self.rows_then), words.figure(_ROWS, self.rows_per_day)
         return (
-            f"table {self.table} reaches {self.rows_then:,.0f} rows{size} in {self.days:.0f} "
-            f"days ({self.rows_per_day:+,.0f} rows a day)"
+            f"{words.table(self.table)} will hold {rows}{size} in {self.days:.0f} days "
+            f"({'' if self.rows_per_day < 0 or daily.startswith('0 ') else '+'}{daily} a day)"
         )
 
 
-def _gigabytes(size: float) -> str:
-    return f"{size / 2**30:,.2f} GB" if size >= 2**30 else f"{size / 2**20:,.1f} MB"
+_ROWS, _SIZE = "database.*.recordCount", "database.*.sizeBytes"
 
 
 def _per_day(

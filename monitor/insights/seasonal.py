@@ -11,6 +11,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from monitor.metrics import Catalog, shipped
 from monitor.samples import Labels
 from monitor.store import HistoryStore
 
@@ -41,14 +42,15 @@ class Baseline:
     def deviation_percent(self) -> float:
         return 100.0 * (self.current - self.usual) / self.usual
 
-    def sentence(self) -> str:
+    def sentence(self, words: Catalog | None = None) -> str:
         """The comparison in plain words."""
+        words = words or shipped()
         moment = datetime.fromtimestamp(self.at, UTC).strftime("%A %H:%M")
         side = "below" if self.deviation_percent < 0 else "above"
         return (
-            f"{self.metric} is {abs(self.deviation_percent):.0f} % {side} a normal {moment} "
-            f"UTC (usually {self.usual:,.0f} over the last {self.weeks} weeks, now "
-            f"{self.current:,.0f})"
+            f"{words.title(self.metric)} is {abs(self.deviation_percent):.0f} % {side} a normal "
+            f"{moment} UTC (usually {words.figure(self.metric, self.usual)} over the last "
+            f"{self.weeks} weeks, now {words.figure(self.metric, self.current)})"
         )
 
 

@@ -42,3 +42,13 @@ JOB_TYPES: dict[str, str] = {
     "optimization": "maintenance",
     "alerts_resolution": "maintenance",
 }
+# What people call each job type (and the collector of the same name).
+JOB_TITLES: dict[str, str] = {
+    "performance": "Machine and site figures",
+    "business": "Business figures",
+    "seo": "SEO figures",
+    "database_health": "Database health",
+    "cleanup": "Clean-up",
+    "optimization": "Optimisation",
+    "alerts_resolution": "Alert resolution",
+}

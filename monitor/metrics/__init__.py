@@ -5,11 +5,11 @@ it through a `Catalog`. May import the config only."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
 from functools import cache
 
-from monitor.config import Settings
+from monitor.config import DEFAULT_TABLE_TITLES, Settings
 from monitor.metrics.defaults import SHIPPED
 from monitor.metrics.formats import Formats
 from monitor.metrics.model import AREAS, Metric, guessed
@@ -20,10 +20,24 @@ __all__ = ["AREAS", "SHIPPED", "Catalog", "Formats", "Metric", "catalog", "shipp
 class Catalog:
     """The metrics in force and how to say their figures."""
 
-    def __init__(self, metrics: Iterable[Metric] = SHIPPED, formats: Formats | None = None) -> None:
+    def __init__(
+        self,
+        metrics: Iterable[Metric] = SHIPPED,
+        formats: Formats | None = None,
+        tables: Mapping[str, str] = DEFAULT_TABLE_TITLES,
+    ) -> None:
         self.metrics = {m.name: m for m in metrics}
         self.families = [m for m in self.metrics.values() if m.is_family]
         self.formats = formats or Formats()
+        self.tables = dict(tables)
+
+    def table(self, name: str) -> str:
+        """What people call a table: its title ("Orders"), else words from its name
+        ("___xtr_stock_move" → "Xtr stock move")."""
+        if name in self.tables:
+            return self.tables[name]
+        words = name.strip("_").replace("_", " ") or name
+        return words[:1].upper() + words[1:]
 
     def get(self, name: str) -> Metric:
         """The metric `name` (or its family's declaration); a guess for an undeclared one."""
@@ -36,6 +50,8 @@ class Catalog:
         """Its words for people: "Orders in 24 h"; a family's with its subject: "orders: Rows"."""
         metric = self.get(name)
         subject = metric.subject_of(name)
+        if subject and metric.subject == "table":
+            subject = self.table(subject)
         return f"{subject}: {metric.title}" if subject else metric.title
 
     def about(self, metric: str, subject: str) -> str:
@@ -85,4 +101,4 @@ def catalog(settings: Settings | None = None) -> Catalog:
     metrics: Sequence[Metric] = [
         m.with_changes(sql=sql.get(m.name)) if m.name in sql else m for m in declared.values()
     ]
-    return Catalog(metrics, Formats(settings.locale, settings.currency))
+    return Catalog(metrics, Formats(settings.locale, settings.currency), settings.source.titles())

@@ -62,7 +62,10 @@ class Formats:
     def _size(self, size: float) -> str:
         for suffix in _SIZES:
             if abs(size) < 1024 or suffix == _SIZES[-1]:
-                return f"{self.number(size, '#,##0' if suffix == 'bytes' else '#,##0.#')} {suffix}"
+                # Three significant figures: 1.04 GB, 52.3 MB, 512 KB.
+                small = suffix != "bytes" and abs(size) < 100
+                pattern = ("#,##0.##" if abs(size) < 10 else "#,##0.#") if small else "#,##0"
+                return f"{self.number(size, pattern)} {suffix}"
             size /= 1024
         raise AssertionError("unreachable")
 
