@@ -25,6 +25,7 @@ from dashboard.figures import (
     severity_badge,
     severity_label,
     table,
+    tile_columns,
     when,
 )
 from dashboard.ops import ops, ops_login
@@ -76,6 +77,7 @@ __all__ = [
     "severity_label",
     "store",
     "table",
+    "tile_columns",
     "to_address",
     "when",
 ]

@@ -32,11 +32,11 @@ _COLOURS = [_LINE, "#bf8700", "#8250df", "#1a7f37", "#cf222e", "#0a7ea4"]
 
 
 def _draw(figure: go.Figure, *, key: str) -> None:
-    # The title top left, the legend under it: long series names never squeeze the plot.
+    # The legend above the plot, its room made by plotly (the margin grows with its lines);
+    # static/chart.js writes the title as a line of the page above it.
     figure.update_layout(
         colorway=_COLOURS,
-        margin={"l": 10, "r": 10, "t": 64, "b": 10},
-        title={"x": 0, "xanchor": "left", "xref": "paper"},
+        margin={"l": 10, "r": 10, "t": 10, "b": 10, "autoexpand": True},
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"},
         # A reader's zoom survives the page's refreshes, not a change of period.
         uirevision=f"{st.session_state.get(RANGE_KEY)}|{st.session_state.get(DATES_KEY)}",
@@ -44,7 +44,7 @@ def _draw(figure: go.Figure, *, key: str) -> None:
     figure.update_xaxes(automargin=True)
     # "714,336.5", not plotly's "714.3365k": the same figures as the tiles, never SI suffixes.
     figure.update_yaxes(automargin=True, tickformat=",~f")
-    _PLOT(data=figure.to_json(), key=component_key(key), height=int(figure.layout.height or 300))
+    _PLOT(data=figure.to_json(), key=component_key(key))
 
 
 def component_key(key: str) -> str:

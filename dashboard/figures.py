@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import zlib
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -41,6 +42,7 @@ def download(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, name:
 HEADERS = {
     "id": "#",
     "recordCount": "Rows",
+    "sizeBytes": "Size",
     "queryTime": "Read time",
     "accessible": "Readable",
     "recommendations": "Advice",
@@ -93,13 +95,20 @@ def table(
 TILES_PER_ROW = 4  # a fifth of the page's width cuts "15,420.50 €" short
 
 
+def tile_columns(count: int, name: str) -> list[Any]:
+    """A row of `count` tiles, which static/phone.css pairs up on a phone."""
+    with st.container(key=f"vigie-tiles-{zlib.crc32(name.encode()):x}"):
+        return list(st.columns(count))
+
+
 def change_tiles(changes: Sequence[Change]) -> None:
     """Headline figures with their change against the previous period (green when better), at
     most four to a row, every tile the same width. A count's title says what it counts
     ("Orders in 24 h"), so the figure itself stays short; no change is grey, never green."""
     cat = catalog()
     rows = range(0, len(changes), TILES_PER_ROW)
-    columns = [column for _ in rows for column in st.columns(TILES_PER_ROW)]
+    names = "|".join(c.metric for c in changes)
+    columns = [c for row in rows for c in tile_columns(TILES_PER_ROW, f"{names}#{row}")]
     for column, change in zip(columns, changes, strict=False):
         flat = change.percent is not None and abs(change.percent) < 0.05
         column.metric(

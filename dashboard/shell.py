@@ -20,6 +20,9 @@ PAUSE_KEY = "refresh_paused"
 
 
 _APP = Path(__file__).resolve().parent.parent / "app.py"
+_PHONE_CSS = (
+    "<style>" + (_APP.parent / "static" / "phone.css").read_text(encoding="utf-8") + "</style>"
+)
 DEMO_LINE = (
     "Demo: these figures come from Vigie's simulated shop. Set source.url in the "
     "configuration to watch your own."
@@ -44,6 +47,7 @@ def page(title: str) -> None:
     if bare and not st.session_state.get(_THROUGH_APP):
         PagesManager.uses_pages_directory = False
         st.rerun()
+    st.html(_PHONE_CSS)  # a style alone takes no room on the page
     st.title(title)
     if settings().demo_enabled:
         st.caption(DEMO_LINE)

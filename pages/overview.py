@@ -57,6 +57,13 @@ def live() -> None:
             + ". Check that `python collector_daemon.py` runs."
         )
 
+    # Open alerts before the figures: on a phone, what is wrong is the first thing read.
+    st.subheader("Active alerts")
+    counts = overview.alert_counts(active)
+    columns = dashboard.tile_columns(4, "alerts")
+    for column, (severity, count) in zip(columns, counts.items(), strict=True):
+        column.metric(dashboard.severity_label(severity), count)
+
     st.subheader(f"Headline figures ({rng.label}, change against the previous {rng.label})")
     headlines = dashboard.read(
         overview.headlines, rng, overview.headline_metrics(dashboard.catalog())
@@ -70,11 +77,6 @@ def live() -> None:
         for c in changes
     ]
     dashboard.download(rows, ["metric", "value", "previous", "changePercent"], name="headlines")
-
-    st.subheader("Active alerts")
-    counts = overview.alert_counts(active)
-    for column, (severity, count) in zip(st.columns(4), counts.items(), strict=True):
-        column.metric(dashboard.severity_label(severity), count)
 
     st.subheader("Collectors")
     rows = [

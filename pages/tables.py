@@ -23,32 +23,21 @@ def live() -> None:
     rng = dashboard.period()
     rows = dashboard.read(overview.tables, names, rng, now)
     st.subheader(f"Critical tables (growth over {rng.label})")
+    # People read titles and units; the CSV keeps the names and the numbers.
     shown = [
         {
-            "table": r["table"],
+            **r,
             "accessible": CATALOG.figure("database.*.accessible", r["accessible"]),
             "recordCount": CATALOG.figure("database.*.recordCount", r["recordCount"]),
-            "growth": "—" if r["growth"] is None else f"{r['growth']:+,.0f} rows",
+            "growth": CATALOG.change("database.*.recordCount", r["growth"]),
             "queryTime": CATALOG.figure("database.*.queryTime", r["queryTime"]),
-            "size": CATALOG.figure("database.*.sizeBytes", r["sizeBytes"]),
+            "sizeBytes": CATALOG.figure("database.*.sizeBytes", r["sizeBytes"]),
             "recommendations": r["recommendations"] or "—",
         }
         for r in rows
     ]
-    st.dataframe([{dashboard.header(k): v for k, v in r.items()} for r in shown], hide_index=True)
-    dashboard.download(
-        rows,
-        [
-            "table",
-            "accessible",
-            "recordCount",
-            "growth",
-            "queryTime",
-            "sizeBytes",
-            "recommendations",
-        ],
-        name="tables",
-    )
+    columns = ["table", "accessible", "recordCount", "growth", "queryTime", "sizeBytes"]
+    dashboard.table(rows, [*columns, "recommendations"], name="tables", shown=shown)
 
     # The first table with figures, rather than one the daemon could not read.
     first = next((i for i, r in enumerate(rows) if r["recordCount"] is not None), 0)

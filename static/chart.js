@@ -47,6 +47,20 @@ function themed(layout, element) {
   };
 }
 
+// The title is a line of the page above the plot, not SVG text: it wraps on a phone instead of
+// being cut, and the legend (at the plot's top) can never be drawn over it.
+function heading(parentElement, chart, text) {
+  let title = parentElement.querySelector(":scope > .vigie-chart-title");
+  if (!title) {
+    title = document.createElement("div");
+    title.className = "vigie-chart-title";
+    title.style.cssText = "font-weight:600;line-height:1.35;margin:0.25rem 0 0.25rem 0.6rem;";
+    parentElement.insertBefore(title, chart);
+  }
+  title.textContent = text;
+  title.hidden = !text;
+}
+
 export default function ({ data, parentElement }) {
   let chart = parentElement.querySelector(":scope > .vigie-chart");
   if (!chart) {
@@ -55,6 +69,9 @@ export default function ({ data, parentElement }) {
     parentElement.appendChild(chart);
   }
   const figure = typeof data === "string" ? JSON.parse(data) : data;
+  const given = figure.layout?.title;
+  heading(parentElement, chart, (typeof given === "string" ? given : given?.text) ?? "");
+  figure.layout = { ...figure.layout, title: { text: "" } };
   const config = { displaylogo: false, responsive: true, ...figure.config };
   // Streamlit calls the cleanup below when newer data has come in before this call finished,
   // and when the chart leaves the page: a superseded call draws nothing.

@@ -173,11 +173,9 @@ class Growth:
         30 days (+660 rows a day)"."""
         words = words or shipped()
         size = "" if self.bytes_then is None else f" / {words.figure(_SIZE, self.bytes_then)}"
-        rows, daily = words.figure(_ROWS, self.rows_then), words.figure(_ROWS, self.rows_per_day)
-        return (
-            f"{words.table(self.table)} will hold {rows}{size} in {self.days:.0f} days "
-            f"({'' if self.rows_per_day < 0 or daily.startswith('0 ') else '+'}{daily} a day)"
-        )
+        rows, daily = words.figure(_ROWS, self.rows_then), words.change(_ROWS, self.rows_per_day)
+        table = words.table(self.table)
+        return f"{table} will hold {rows}{size} in {self.days:.0f} days ({daily} a day)"
 
 
 _ROWS, _SIZE = "database.*.recordCount", "database.*.sizeBytes"

@@ -67,6 +67,16 @@ class Catalog:
     def figure(self, name: str, value: float | None, *, noun: bool = True) -> str:
         return self.formats.figure(self.get(name), value, noun=noun)
 
+    def change(self, name: str, value: float | None) -> str:
+        """A signed change of `name`: "+1,500 rows", "-20 rows"; one that rounds to nothing
+        is "0 rows", never "-0 rows"."""
+        if value is None:
+            return "—"
+        text = self.figure(name, abs(value))
+        if not any(ch in "123456789" for ch in text.split(" ")[0]):
+            return text
+        return ("+" if value > 0 else "-") + text
+
     def axis(self, name: str) -> str:
         return self.formats.axis(self.get(name))
 
