@@ -13,6 +13,7 @@ from __future__ import annotations
 # 'Series'"). Importing it here, under this package's own import lock, settles it first.
 import pandas  # noqa: F401
 
+from dashboard import area
 from dashboard.charts import bar_chart, chart, component_key, forecast_chart
 from dashboard.data import forget_live, health_check, now, read, store
 from dashboard.figures import (
@@ -28,6 +29,7 @@ from dashboard.figures import (
     tile_columns,
     when,
 )
+from dashboard.links import chart_link
 from dashboard.ops import ops, ops_login
 from dashboard.period import from_address, period, period_picker, to_address
 from dashboard.shell import (
@@ -49,10 +51,12 @@ __all__ = [
     "STATUS_COLOURS",
     "ago",
     "app_run",
+    "area",
     "bar_chart",
     "catalog",
     "change_tiles",
     "chart",
+    "chart_link",
     "component_key",
     "download",
     "every",

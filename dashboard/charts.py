@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.figures import download
-from dashboard.period import DATES_KEY, RANGE_KEY
+from dashboard.period import DATES_KEY, RANGE_KEY, set_period
 from dashboard.shell import catalog, settings
 from monitor.csv_export import iso
 from monitor.notifications.windows import over_metrics
@@ -31,7 +31,7 @@ _PLOT = st.components.v2.component(
 _COLOURS = [_LINE, "#bf8700", "#8250df", "#1a7f37", "#cf222e", "#0a7ea4"]
 
 
-def _draw(figure: go.Figure, *, key: str) -> None:
+def _draw(figure: go.Figure, *, key: str, zoomable: bool = False) -> None:
     # The legend above the plot, its room made by plotly (the margin grows with its lines);
     # static/chart.js writes the title as a line of the page above it.
     figure.update_layout(
@@ -44,7 +44,36 @@ def _draw(figure: go.Figure, *, key: str) -> None:
     figure.update_xaxes(automargin=True)
     # "714,336.5", not plotly's "714.3365k": the same figures as the tiles, never SI suffixes.
     figure.update_yaxes(automargin=True, tickformat=",~f")
-    _PLOT(data=figure.to_json(), key=component_key(key))
+    drawn = _PLOT(data=figure.to_json(), key=component_key(key), on_zoom_change=_zoomed)
+    if zoomable:
+        _offer_zoom(key, getattr(drawn, "zoom", None))
+
+
+def _zoomed() -> None:
+    """A chart was zoomed: its range comes with this run (`zoom`), nothing else to do."""
+
+
+def _offer_zoom(key: str, zoom: object) -> None:
+    """After a zoom on a time chart, a button that makes its days the period of every page;
+    kept until used or another zoom, since a click reruns without the zoom."""
+    kept = f"zoom-{key}"
+    if isinstance(zoom, dict):
+        try:
+            first, last = (
+                datetime.fromisoformat(str(zoom[e]).replace(" ", "T")).date()
+                for e in ("start", "end")
+            )
+        except (KeyError, ValueError):
+            return  # not a time axis
+        st.session_state[kept] = (min(first, last), max(first, last))
+    days = st.session_state.get(kept)
+    if not days:
+        return
+    shown = " – ".join(dict.fromkeys(d.strftime("%d %b %Y") for d in days))
+    if st.button(f"Show {shown} on every page", key=f"use-{kept}", icon=":material/zoom_in:"):
+        del st.session_state[kept]
+        set_period(*days)
+        st.rerun(scope="app")
 
 
 def component_key(key: str) -> str:
@@ -97,7 +126,7 @@ def chart(
         showlegend=len(series) > 1,
         hovermode="x unified",
     )
-    _draw(figure, key=f"chart-{key}")
+    _draw(figure, key=f"chart-{key}", zoomable=True)
     rows: dict[int, dict[str, Any]] = {}
     for name, points in series.items():
         for p in points:

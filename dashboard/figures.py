@@ -11,6 +11,7 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard.links import chart_link
 from dashboard.shell import catalog
 from dashboard.words import cell
 from monitor.csv_export import iso, to_csv
@@ -82,14 +83,23 @@ def table(
     *,
     name: str,
     shown: Sequence[Mapping[str, Any]] | None = None,
-) -> None:
+    pick: bool = False,
+) -> int | None:
     """A table under headers and identifiers in words, and its CSV under the keys; `shown`, if
-    given, is what people read (formatted figures) while the CSV keeps the numbers."""
+    given, is what people read (formatted figures) while the CSV keeps the numbers. With
+    `pick`, a row can be clicked: the index of the one picked is returned."""
     display = rows if shown is None else shown
-    st.dataframe(
-        [{header(c): cell(c, r.get(c), r) for c in columns} for r in display], hide_index=True
+    data = [{header(c): cell(c, r.get(c), r) for c in columns} for r in display]
+    if not pick:
+        st.dataframe(data, hide_index=True)
+        download(rows, columns, name=name)
+        return None
+    event = st.dataframe(
+        data, hide_index=True, on_select="rerun", selection_mode="single-row", key=f"pick-{name}"
     )
     download(rows, columns, name=name)
+    picked = event.selection.rows if event else []
+    return picked[0] if picked else None
 
 
 TILES_PER_ROW = 4  # a fifth of the page's width cuts "15,420.50 €" short
@@ -111,7 +121,8 @@ def change_tiles(changes: Sequence[Change]) -> None:
     columns = [c for row in rows for c in tile_columns(TILES_PER_ROW, f"{names}#{row}")]
     for column, change in zip(columns, changes, strict=False):
         flat = change.percent is not None and abs(change.percent) < 0.05
-        column.metric(
+        tile = column.container(border=True, gap="small")
+        tile.metric(
             f"{cat.title(change.metric)} · {change.summary}",
             cat.figure(change.metric, change.value, noun=False),
             None if change.percent is None else ("0 %" if flat else f"{change.percent:+.1f} %"),
@@ -119,8 +130,9 @@ def change_tiles(changes: Sequence[Change]) -> None:
             if flat
             else ("inverse" if cat.get(change.metric).lower_is_better() else "normal"),
             help=cat.get(change.metric).help or None,
-            border=True,
         )
+        with tile:
+            chart_link(change.metric)
 
 
 def severity_label(severity: str) -> str:

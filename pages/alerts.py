@@ -106,6 +106,7 @@ def active() -> None:
                 hushed = quiet.why(alert.rule, alert.subject, alert.severity)
                 if hushed:
                     st.caption(f":material/notifications_off: Not notified: {hushed}")
+                dashboard.chart_link(alert.metric, f"Chart of {CATALOG.title(alert.metric)}")
             with right:
                 if not alert.acknowledged_by and st.button(
                     "Acknowledge",

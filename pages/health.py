@@ -1,4 +1,5 @@
-"""Health: every check of the detailed health check, with its status, time and figures."""
+"""Health: every check of the detailed health check, with its status, time and figures; the
+machine and site figures against the previous period, and one's chart."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import dashboard
 
 dashboard.page("Health")
 dashboard.store()
+METRICS = dashboard.area.metrics_of("performance")
 
 
 def _detail(key: str, value: object) -> str:
@@ -66,4 +68,12 @@ def live() -> None:
     dashboard.download(rows, columns, name="health")
 
 
+@st.fragment(run_every=dashboard.every(dashboard.REFRESH_S))
+def figures() -> None:
+    st.subheader("Machine and site figures")
+    dashboard.area.tiles(METRICS, dashboard.period())
+    dashboard.area.over_time(METRICS, "health_metric")
+
+
 live()
+figures()

@@ -37,11 +37,17 @@ def live() -> None:
         for r in rows
     ]
     columns = ["table", "accessible", "recordCount", "growth", "queryTime", "sizeBytes"]
-    dashboard.table(rows, [*columns, "recommendations"], name="tables", shown=shown)
+    clicked = dashboard.table(
+        rows, [*columns, "recommendations"], name="tables", shown=shown, pick=True
+    )
 
     # The first table with figures, rather than one the daemon could not read.
     first = next((i for i, r in enumerate(rows) if r["recordCount"] is not None), 0)
     dashboard.from_address("table", names)
+    # A row clicked in the table opens its history below (once: the selectbox may move on).
+    if clicked is not None and st.session_state.get("table_clicked") != clicked:
+        st.session_state["table"] = rows[clicked]["table"]
+    st.session_state["table_clicked"] = clicked
     picked = st.selectbox(
         "History of one table",
         names,

@@ -61,7 +61,17 @@ function heading(parentElement, chart, text) {
   title.hidden = !text;
 }
 
-export default function ({ data, parentElement }) {
+// A zoom on a time axis tells the page its range: the page offers to make it the period.
+function reportZoom(chart, setTriggerValue) {
+  if (chart.vigieZoom || !setTriggerValue) return;
+  chart.vigieZoom = true;
+  chart.on("plotly_relayout", (change) => {
+    const start = change["xaxis.range[0]"], end = change["xaxis.range[1]"];
+    if (start !== undefined && end !== undefined) setTriggerValue("zoom", { start, end });
+  });
+}
+
+export default function ({ data, parentElement, setTriggerValue }) {
   let chart = parentElement.querySelector(":scope > .vigie-chart");
   if (!chart) {
     chart = document.createElement("div");
@@ -87,6 +97,7 @@ export default function ({ data, parentElement }) {
         chart.textContent = `This chart cannot be drawn (${error.message}); its data is in the CSV below.`;
         return;
       }
+      reportZoom(chart, setTriggerValue);
       if (!chart.vigieResize) {
         // The sidebar opening or closing changes the width without a window resize event.
         chart.vigieResize = new ResizeObserver(() => {

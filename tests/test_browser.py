@@ -33,11 +33,11 @@ OPS_SECRET = "browser-ops-secret"
 # (url path, title, plotly charts the page draws)
 PAGES = [
     ("", "Overview", 0),
-    ("health", "Health", 0),
+    ("health", "Health", 1),
     ("alerts", "Alerts", 0),
     ("tables", "Tables", 3),
     ("business", "Business", 1),
-    ("seo", "SEO", 3),
+    ("seo", "SEO", 1),
     ("insights", "Insights", 1),
     ("jobs", "Jobs", 0),
     ("maintenance", "Maintenance", 0),

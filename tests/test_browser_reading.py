@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from tests.test_browser import ARTIFACTS, PAGES, _streamlit, settle
 from tests.test_browser import browser as browser  # the shared Chromium
@@ -169,5 +169,63 @@ def test_on_a_phone_the_sidebar_closes_after_choosing_a_page(
         box = sidebar.bounding_box()
         # Closed: moved out of sight, the page's own width free for the figures.
         assert box is None or box["x"] + box["width"] <= 1
+    finally:
+        page.context.close()
+
+
+def test_a_tile_leads_to_its_chart(dashboard: tuple[str, str], browser: Browser) -> None:
+    page = _open(browser, dashboard[0], "Overview", 0, 1440)
+    try:
+        orders = page.get_by_test_id("stMetric").filter(has_text="Orders in 24 h")
+        chart = page.get_by_role("link", name="Chart")
+        # The innermost block holding both: the tile (ancestors come first in the page).
+        tile = page.get_by_test_id("stVerticalBlock").filter(has=orders).filter(has=chart).last
+        tile.get_by_role("link", name="Chart").click()
+        settle(page, "Business")
+        expect(page.locator(".vigie-chart-title")).to_have_text(
+            "Orders in 24 h, against the previous 24 h", timeout=30_000
+        )
+        assert "business_metric=business.orders24h" in page.url
+    finally:
+        page.context.close()
+
+
+def test_a_zoom_can_become_the_period(dashboard: tuple[str, str], browser: Browser) -> None:
+    page = _open(browser, f"{dashboard[0]}/business", "Business", 1, 1440)
+    try:
+        plot = page.locator(".js-plotly-plot .nsewdrag").first
+        plot.scroll_into_view_if_needed()
+        box = plot.bounding_box()
+        assert box is not None
+        y = box["y"] + box["height"] / 2
+        page.mouse.move(box["x"] + 5, y)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] / 3, y, steps=8)
+        page.mouse.up()
+        offer = page.get_by_role("button", name=re.compile(r"^Show .* on every page$"))
+        expect(offer).to_be_visible(timeout=15_000)
+        offer.click()
+        start = page.get_by_test_id("stSidebar").get_by_role("group", name="From – to start date")
+        expect(start).to_be_visible(timeout=15_000)
+        expect(page).to_have_url(re.compile(r"period=Custom.*from=\d{4}-\d\d-\d\d"), timeout=15_000)
+    finally:
+        page.context.close()
+
+
+def test_clicking_a_tables_row_opens_its_history(
+    dashboard: tuple[str, str], browser: Browser
+) -> None:
+    page = _open(browser, f"{dashboard[0]}/tables", "Tables", 3, 1440)
+    try:
+        grid = page.get_by_test_id("stDataFrame").first
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        assert box is not None
+        # The row marker of the first row (Customers): under the 35 px header, 35 px a row.
+        page.mouse.click(box["x"] + 12, box["y"] + 35 + 17)
+        expect(
+            page.get_by_text("Customers: Rows: nothing collected in this period.")
+        ).to_be_visible(timeout=15_000)
+        assert "table=___xtr_customer" in page.url
     finally:
         page.context.close()
