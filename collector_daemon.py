@@ -8,8 +8,10 @@ import sys
 import time
 
 from monitor.alerts import AlertBook
+from monitor.alerts.past import forget_past
 from monitor.config import Settings, load_settings
 from monitor.daemon import CollectorDaemon, StopRequest, open_store
+from monitor.demo.incidents import DEMO_RESOLUTION
 from monitor.errors import VigieError
 from monitor.store import HistoryStore
 
@@ -60,6 +62,7 @@ def _keep_demo_apart(settings: Settings, store: HistoryStore) -> None:
     dropped = store.forget_demo()
     if dropped:
         dropped["alerts"] = AlertBook(store, []).resolve_all(now=time.time(), why="the demo ended")
+        dropped["past demo alerts"] = forget_past(store, DEMO_RESOLUTION)
         logging.getLogger("vigie.daemon").warning(
             "this store held the demo's history; dropped it so the shop's own starts clean: %s",
             ", ".join(f"{count} {table}" for table, count in dropped.items()),

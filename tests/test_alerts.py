@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from monitor.alerts import AlertBook, held_level, level
+from monitor.alerts.past import episodes, forget_past, record_past
 from monitor.audit import entries
 from monitor.config import DEFAULT_ALERT_RULES, AlertRule
 from monitor.samples import Labels, Sample
@@ -379,3 +380,29 @@ def test_the_history_of_a_period_holds_the_alerts_open_during_it(store: HistoryS
     assert [a.id for a in book.history(since=T + 300, until=T + 400)] == [episode.id]
     assert book.history(since=episode.resolved_at + 1) == []  # over before the period
     assert book.history(since=0, until=episode.opened_at - 1) == []  # began after it
+
+
+def test_the_past_is_read_as_the_live_book_would_have(store: HistoryStore) -> None:
+    values: list[float] = [70, 85, 86, 92, 97, 98, 85, 78, 74, 70, 96, 97, 60, 81, 60, 60]
+    book = AlertBook(store, [DISK])
+    _feed(store, book, "performance.diskUsage", values)
+    live = [(a.opened_at, a.resolved_at, a.peak_severity) for a in book.history()]
+    found = episodes(DISK, [(T + i * 120, float(v)) for i, v in enumerate(values)])
+    assert sorted((e.opened_at, e.resolved_at, e.severity) for e in found) == sorted(live)
+    assert [(e.severity, e.peak, e.threshold) for e in found] == [
+        ("critical", 98, 95),
+        ("critical", 97, 95),
+    ]
+    # Written resolved, nothing open, and removed again by their resolution.
+    other = HistoryStore(f"sqlite:///{store.engine.url.database}-past")
+    try:
+        assert record_past(other, DISK, "performance.diskUsage", found, "replayed") == 2
+        assert AlertBook(other, [DISK]).active() == []
+        past = AlertBook(other, [DISK]).history()
+        assert [(a.state, a.rule, a.resolution) for a in past] == [
+            ("resolved", "disk_full", "replayed")
+        ] * 2
+        assert forget_past(other, "replayed") == 2
+        assert AlertBook(other, [DISK]).history() == []
+    finally:
+        other.close()

@@ -12,9 +12,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select
 
+from monitor.alerts import AlertBook
+from monitor.alerts.past import forget_past
+from monitor.collectors import COLLECTORS
 from monitor.config import Settings
 from monitor.daemon import CollectorDaemon
 from monitor.demo.backfill import history
+from monitor.demo.incidents import DEMO_RESOLUTION, within
 from monitor.demo.live import catch_up, last_order, start_demo
 from monitor.demo.shop import ORDER, create_shop
 from monitor.demo.simulator import ShopSimulator
@@ -60,6 +64,72 @@ def test_it_builds_the_shop_log_and_history_on_first_start(tmp_path: Path) -> No
         latest["performance.memoryPercent"].value, rel=0.25
     )
     assert fresh["business.visitors24h"].value > 20  # ~8,000 a day at scale 1, ~80 at 0.01
+    daemon.close()
+
+
+def test_the_backfilled_history_joins_the_live_readings(tmp_path: Path) -> None:
+    """No cliff where the demo's history meets the first live collection: the history ends
+    where the collectors read the shop and the machine now."""
+    settings = _demo_settings(tmp_path)
+    daemon = CollectorDaemon(settings)
+    start_demo(settings, daemon)
+    last = {name: s.value for name, s in daemon.store.latest().items() if s.demo}
+    ran = {r.job: r.failures for r in daemon.run_once()}
+    assert set(COLLECTORS) <= set(ran) and not any(ran.values()), ran
+    fresh = {name: s.value for name, s in daemon.store.latest().items() if not s.demo}
+    now = time.time()
+    recent = {
+        name: sorted(p.value for p in daemon.store.series(name, now - 4 * 3600, now))
+        for name in ("performance.responseTime", "database.responseTime")
+    }
+    daemon.close()
+    steady = [
+        n for n in fresh if n.endswith((".sizeBytes", ".recordCount")) or n.startswith("seo.")
+    ]
+    assert len(steady) == 3 + 2 * len(settings.source.critical_tables)
+    for name in steady:  # sizes as the database measures them, optimised pages, sitemap
+        assert fresh[name] == pytest.approx(last[name], rel=0.02, abs=0.5), name
+    assert fresh["business.visitors24h"] == pytest.approx(last["business.visitors24h"], rel=0.1)
+    # Noisy figures: the same level (the median of the history's last hours, give or take 2×).
+    for name, values in recent.items():
+        usual = values[len(values) // 2]
+        assert usual / 2 <= fresh[name] <= usual * 2 or abs(fresh[name] - usual) < 0.2, name
+
+
+def test_the_demo_history_holds_its_past_incidents_and_their_alerts(tmp_path: Path) -> None:
+    settings = Settings.model_validate(
+        {
+            "data_dir": str(tmp_path),
+            "demo": {"scale": 0.01, "backfill_days": 9},
+            # Fewer samples for a quick test; the incidents last 30 to 60 minutes.
+            "schedule": {"performance": 300, "business": 900, "seo": 3600,
+                         "database_health": 3600},
+        }
+    )  # fmt: skip
+    daemon = CollectorDaemon(settings)
+    start_demo(settings, daemon)
+    now = daemon.clock().timestamp()
+    history = AlertBook(daemon.store, settings.alerts.effective()).history()
+    assert AlertBook(daemon.store, settings.alerts.effective()).active() == []
+    slow = [(a.rule, a.peak_severity, a.state) for a in history]
+    # 8 days ago a slow night (2.4 s: critical), yesterday a slow morning (750 ms: warning).
+    assert slow == [
+        ("slow_responses", "warning", "resolved"),
+        ("slow_responses", "critical", "resolved"),
+    ]
+    for alert, incident in zip(history, reversed(within(now, 9)), strict=True):
+        start, end = incident.span(now)
+        assert start < alert.opened_at < end < (alert.resolved_at or 0) < end + 900
+    # The chart shows them: the hour of the slow night is far above its neighbours.
+    night = within(now, 9)[0].span(now)
+    hours = daemon.store.series(
+        "performance.responseTime", night[0] - 6 * 3600, night[1] + 6 * 3600
+    )
+    worst = max(hours, key=lambda p: p.max)
+    assert night[0] - 3600 <= worst.ts <= night[1] and worst.max > 2000
+    # A real shop taking the store over drops the demo's past alerts with its history.
+    assert forget_past(daemon.store, DEMO_RESOLUTION) == 2
+    assert AlertBook(daemon.store, []).history() == []
     daemon.close()
 
 

@@ -2,7 +2,8 @@
 
 Owns the demo shop's own database (never the store's tables, never a database it did not make:
 see `shop.create_shop`) and its access log. May import the config, the store (to backfill
-history) and the daemon (`live` runs inside it).
+history), the collectors (where the history ends), the alerts (its past incidents' alerts) and
+the daemon (`live` runs inside it).
 """
 
 from __future__ import annotations

@@ -11,17 +11,19 @@ from __future__ import annotations
 import bisect
 import math
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine, text
 
 from monitor.config import Settings
+from monitor.demo import incidents
 from monitor.samples import Sample
 from monitor.sources.machine import Machine
 from monitor.store import HistoryStore
 
 DAY = 86400
+_VISITORS = "business.visitors24h"
 BATCH = 5_000  # small batches: the daemon keeps whatever peak memory it once reached
 
 
@@ -120,10 +122,18 @@ def _steps(start: float, end: float, every: int) -> Iterator[float]:
 
 
 def history(
-    settings: Settings, now: datetime, days: int, seed: int = 7, machine: Machine | None = None
+    settings: Settings,
+    now: datetime,
+    days: int,
+    seed: int = 7,
+    machine: Machine | None = None,
+    anchors: Mapping[str, float] | None = None,
 ) -> Iterator[Sample]:
-    """Every collector's samples for `days` before `now`, on the configured intervals."""
+    """Every collector's samples for `days` before `now`, on the configured intervals. Where
+    `anchors` holds what the collectors read now, each series ends there: the first live
+    reading carries on from the history instead of standing out."""
     rng = random.Random(seed)
+    now_at = dict(anchors or {})
     scale = settings.demo.scale  # traffic follows the shop's size, as the simulator's does
     end = now.timestamp()
     start = end - days * DAY
@@ -136,28 +146,34 @@ def history(
     boot = end - machine.uptime_seconds()
     reboots = 21 * DAY
 
+    # The day's rhythm, relative to where it stands at this hour now.
+    # A CPU read while the demo was being built is busier than the shop's days: never above
+    # a normal day's for this hour, but down to an idle machine's.
+    cpu_now = min(now_at.get("performance.cpuUsage", 100.0), 8 + 14 * rhythm(end))
+    answer_now = now_at.get("performance.responseTime", 120 * (1 + 0.25 * rhythm(end)))
+    per_minute_now = now_at.get("performance.requestsPerMinute", 55 * scale * rhythm(end))
+    errors = now_at.get("performance.errorRate", 0.15)
     for ts in _steps(start, end, every.performance):
         load = rhythm(ts)
         # Memory moves 8 % with the day's load, around where it is at this hour now.
         memory = 1 + 0.08 * (load - rhythm(end)) + rng.gauss(0, 0.01)
-        cpu = 8 + 14 * load + rng.gauss(0, 3)
+        cpu = cpu_now * (load / rhythm(end)) * rng.lognormvariate(0, 0.1)
         yield Sample("performance.cpuUsage", min(100.0, max(0.0, cpu)), ts)
         yield Sample("performance.memoryUsage", memory_now * memory, ts)
         yield Sample("performance.memoryPercent", min(100.0, memory_percent_now * memory), ts)
         filled = 2.0 * (end - ts) / (days * DAY)  # the disk filled by 2 points over the period
         yield Sample("performance.diskUsage", max(0.0, disk_now - filled), ts)
         yield Sample("performance.uptime", ts - boot if ts >= boot else (ts - boot) % reboots, ts)
-        yield Sample(
-            "performance.responseTime", 120 * (1 + 0.25 * load) * rng.lognormvariate(0, 0.1), ts
-        )
-        per_minute = rng.gauss(55 * scale * load, 4 * math.sqrt(scale))
+        answer = answer_now * (1 + 0.25 * load) / (1 + 0.25 * rhythm(end))
+        yield Sample("performance.responseTime", answer * rng.lognormvariate(0, 0.1), ts)
+        per_minute = rng.gauss(per_minute_now * load / rhythm(end), 4 * math.sqrt(scale))
         yield Sample("performance.requestsPerMinute", max(0, round(per_minute)), ts)
-        yield Sample("performance.errorRate", max(0.0, rng.gauss(0.15, 0.08)), ts)
+        yield Sample("performance.errorRate", max(0.0, rng.gauss(errors, 0.05 + errors / 2)), ts)
 
     for ts in _steps(start, end, every.business):
         orders, paid, revenue = shop.day_before(ts)
         users = shop.customers_at(ts)
-        visitors = max(1, round(8000 * scale * rng.gauss(1, 0.03)))
+        visitors = max(1, round(now_at.get(_VISITORS, 8000 * scale) * rng.gauss(1, 0.03)))
         yield Sample("business.totalUsers", users, ts)
         yield Sample("business.activeUsers", round(users * shop.active_ratio), ts)
         yield Sample("business.orders24h", orders, ts)
@@ -172,17 +188,27 @@ def history(
         yield Sample("business.conversionRate", 100 * paid / visitors, ts)
 
     pages, seo_pages = shop.counts["__sitemap_p_link"], shop.counts["__seo_page"]
+    optimized = now_at.get("seo.optimizedPages", 0.85 * seo_pages)
+    healthy = now_at.get("seo.sitemapHealth", 95.0)
     for ts in _steps(start, end, every.seo):
         yield Sample("seo.totalPages", pages, ts)
-        yield Sample(
-            "seo.optimizedPages", round(seo_pages * (0.83 + 0.02 * (ts - start) / (days * DAY))), ts
-        )
-        yield Sample("seo.sitemapHealth", 95.0 + rng.gauss(0, 0.05), ts)
+        # Optimised over the period: 2 points of the pages fewer at its start than now.
+        behind = 0.02 * seo_pages * (end - ts) / (days * DAY)
+        yield Sample("seo.optimizedPages", max(0, round(optimized - behind)), ts)
+        yield Sample("seo.sitemapHealth", min(100.0, healthy + rng.gauss(0, 0.05)), ts)
 
     lines_per_order = shop.counts["___xtr_order_line"] / max(1, shop.order_total)
+    # Each table's bytes a row as the database measures it now (180 without a measure).
+    per_row = {
+        table: now_at[f"database.{table}.sizeBytes"] / rows
+        for table in settings.source.critical_tables
+        if f"database.{table}.sizeBytes" in now_at
+        and (rows := now_at.get(f"database.{table}.recordCount", 0))
+    }
     for ts in _steps(start, end, every.database_health):
         yield Sample("database.up", 1, ts)
-        yield Sample("database.responseTime", rng.lognormvariate(0, 0.3) * 0.4, ts)
+        answer = now_at.get("database.responseTime", 0.4)
+        yield Sample("database.responseTime", rng.lognormvariate(0, 0.3) * answer, ts)
         counts = {
             "___xtr_customer": shop.customers_at(ts),
             "___xtr_order": shop.orders_at(ts),
@@ -193,10 +219,11 @@ def history(
         for table, count in counts.items():
             if table not in settings.source.critical_tables:
                 continue
+            read = now_at.get(f"database.{table}.queryTime", 0.2)
             yield Sample(f"database.{table}.accessible", 1, ts)
             yield Sample(f"database.{table}.recordCount", count, ts)
-            yield Sample(f"database.{table}.queryTime", rng.lognormvariate(0, 0.4) * 0.2, ts)
-            yield Sample(f"database.{table}.sizeBytes", count * 180, ts)
+            yield Sample(f"database.{table}.queryTime", rng.lognormvariate(0, 0.4) * read, ts)
+            yield Sample(f"database.{table}.sizeBytes", count * per_row.get(table, 180), ts)
 
 
 def _configured(settings: Settings, samples: Iterator[Sample]) -> Iterator[Sample]:
@@ -229,14 +256,17 @@ def backfill(
     now: datetime,
     stopping: Callable[[], bool] = lambda: False,
     progress: Callable[[float], None] = lambda _fraction: None,
+    anchors: Mapping[str, float] | None = None,
 ) -> int:
-    """Write the demo history into the store (demo-flagged) and roll it up; returns samples.
-    `progress` hears the fraction done as it goes."""
+    """Write the demo history, its past incidents among it, into the store (demo-flagged),
+    roll it up, and record the incidents' alerts; returns samples. `anchors` are what the
+    collectors read now (see `history`); `progress` hears the fraction done as it goes."""
     days = settings.demo.backfill_days
     expected = max(1.0, _expected(settings, days))
     written = 0
     batch: list[Sample] = []
-    for sample in _configured(settings, history(settings, now, days)):
+    made = history(settings, now, days, anchors=anchors)
+    for sample in _configured(settings, incidents.shaped(made, now.timestamp(), days)):
         batch.append(sample)
         if len(batch) >= BATCH:
             written += store.write(batch, demo=True)
@@ -246,5 +276,6 @@ def backfill(
                 break
     written += store.write(batch, demo=True)
     store.rollup(now.timestamp() - days * DAY)
+    incidents.record(store, settings, now.timestamp(), days)
     progress(1.0)
     return written

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine, func, select
 
+from monitor.collectors import COLLECTORS
 from monitor.config import SOURCE_ENV, Settings, redact_url
 from monitor.daemon import CollectorDaemon
 from monitor.demo.backfill import backfill
@@ -95,6 +96,22 @@ def catch_up(
         simulator.tick(step)
 
 
+def reading_now(daemon: CollectorDaemon) -> dict[str, float]:
+    """What every collector reads now (nothing written): where the backfilled history ends,
+    so the first live samples carry on from it."""
+    found: dict[str, float] = {}
+    for name, collect in COLLECTORS.items():
+        try:
+            collection = collect(daemon.sources, daemon.clock())
+        except Exception as exc:  # a history ending on its defaults beats no demo at all
+            log.warning(
+                "demo: could not read %s now (%s); its history ends on its usual", name, exc
+            )
+            continue
+        found |= {s.name: s.value for s in collection.samples if not s.labels}
+    return found
+
+
 def start_demo(settings: Settings, daemon: CollectorDaemon) -> ShopSimulator | None:
     """Make sure the demo shop, its access log and 30 days of history exist, then register the
     simulator as the daemon's first job so every collection sees a living shop. None if a stop
@@ -116,7 +133,7 @@ def start_demo(settings: Settings, daemon: CollectorDaemon) -> ShopSimulator | N
         log.info("backfilling %d days of demo history", settings.demo.backfill_days)
         written = backfill(
             daemon.store, settings, daemon.clock(), stopping=daemon.stop_request,
-            progress=Reporter(building, "history"),
+            progress=Reporter(building, "history"), anchors=reading_now(daemon),
         )  # fmt: skip
         log.info("backfilled %d demo samples", written)
     done(building)
