@@ -67,11 +67,11 @@ METRICS: dict[str, tuple[float, float]] = {
 }
 PAGES = [
     ("Overview", "Overview", 0),
-    ("Health", "Health", 0),
+    ("Health", "Health", 1),
     ("Alerts", "Alerts", 0),
     ("Tables", "Tables", 3),
     ("Business", "Business", 1),
-    ("SEO", "SEO", 3),
+    ("SEO", "SEO", 1),
     ("Insights", "Insights", 1),
     ("Jobs", "Jobs", 0),
     ("Maintenance", "Maintenance", 0),
