@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck pytest bench demo clean browser
+.PHONY: run test lint typecheck pytest bench demo clean browser prometheus
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,7 +37,19 @@ browser:
 		export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q chromium >/dev/null \
 		|| { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }
 
-pytest: $(STAMP) browser
+# The Prometheus tests scrape Vigie with Debian's Prometheus server and lint it with its promtool
+# (policy-rc.d keeps the package from starting a server of its own on port 9090).
+PROMETHEUS ?= /usr/bin/prometheus
+prometheus:
+	@test -x $(PROMETHEUS) || { echo "installing Debian's prometheus for the Prometheus tests"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		test -e /usr/sbin/policy-rc.d || { printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; \
+			chmod +x /usr/sbin/policy-rc.d; trap 'rm -f /usr/sbin/policy-rc.d' EXIT; }; \
+		apt-get install -y -q --no-install-recommends prometheus >/dev/null \
+		|| { apt-get update -q >/dev/null \
+			&& apt-get install -y -q --no-install-recommends prometheus >/dev/null; }; }
+
+pytest: $(STAMP) browser prometheus
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest

@@ -1,9 +1,11 @@
-"""API benchmark (on demand, not a test): /api/system/health/quick under 50 concurrent clients.
+"""API benchmark (on demand, not a test): /api/system/health/quick and /metrics under 50
+concurrent clients.
 
 Serves Vigie's API and a bare FastAPI endpoint returning a constant with the same uvicorn
 settings (one worker, no access log) on loopback, loads each with wrk (Debian package `wrk`) for
-a bounded time, and prints requests/s and p99 latency of both (target: the quick check at 0.8 of
-the bare endpoint's throughput or better, p99 under 25 ms).
+a bounded time, and prints requests/s and p99 latency (targets: the quick check at 0.8 of the
+bare endpoint's throughput or better, p99 under 25 ms; /metrics, 50 Prometheus scrapers at
+once, within 2x of the quick check's time).
 """
 
 from __future__ import annotations
@@ -114,6 +116,8 @@ def main() -> None:
         print(f"health/quick answers {httpx.get(quick).json()['data']['status']}")
         bare_rate, bare_p99 = _wrk(bare, args.seconds, args.clients)
         quick_rate, quick_p99 = _wrk(quick, args.seconds, args.clients)
+        scrape = quick.replace("/api/system/health/quick", "/metrics")
+        metrics_rate, metrics_p99 = _wrk(scrape, args.seconds, args.clients)
     finally:
         for proc in [*servers, daemon]:
             proc.terminate()
@@ -122,7 +126,11 @@ def main() -> None:
     print(f"{args.clients} clients, {args.seconds} s each, wrk on loopback, one uvicorn worker:")
     print(f"  bare FastAPI constant : {bare_rate:8,.0f} req/s   p99 {bare_p99:6.2f} ms")
     print(f"  /health/quick         : {quick_rate:8,.0f} req/s   p99 {quick_p99:6.2f} ms")
+    print(f"  /metrics              : {metrics_rate:8,.0f} req/s   p99 {metrics_p99:6.2f} ms")
     print(f"  ratio {quick_rate / bare_rate:.2f} (target >= 0.80), p99 target < 25 ms")
+    print(
+        f"  /metrics takes {quick_rate / metrics_rate:.2f}x the quick check's time (target <= 2.00)"
+    )
 
 
 if __name__ == "__main__":

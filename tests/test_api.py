@@ -325,8 +325,9 @@ def test_bad_requests_get_a_json_error_and_the_right_status(api: httpx.Client) -
 
 def test_it_exports_every_metric_for_prometheus(api: httpx.Client) -> None:
     text = api.get("/metrics").text
-    assert "vigie_business_totalUsers 5.0" in text
-    assert 'vigie_database_table_recordCount{table="___xtr_order"} 8.0' in text
+    assert "vigie_business_total_users 5.0" in text
+    assert 'vigie_database_table_rows{table="___xtr_order"} 8.0' in text
+    assert "vigie_build_info{" in text and "vigie_store_size_bytes " in text
 
 
 def test_a_missing_store_is_a_503_with_the_reason(tmp_path: Path) -> None:

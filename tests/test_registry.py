@@ -79,9 +79,10 @@ def test_the_metric_is_collected_and_served_by_the_api(shop_config: Path) -> Non
         assert dashboard["metrics"]["business"]["newsletterSignups"] == 3
         exposed = client.get("/metrics").text
         assert (
-            "# HELP vigie_business_newsletterSignups People who joined the newsletter in the "
-            "last 24 hours (sign-ups)" in exposed
+            "# HELP vigie_business_newsletter_signups Newsletter sign-ups: people who joined the "
+            "newsletter in the last 24 hours (sign-ups)\n" in exposed
         )
+        assert "\nvigie_business_newsletter_signups 3.0\n" in exposed
         trends = client.get("/api/system/insights").json()["data"]["metricTrends"]
         assert SIGNUPS in trends
 

@@ -25,6 +25,7 @@ from monitor.api import models as m
 from monitor.api.backend import (
     DETAILED_TTL_S,
     HEAVY_TTL_S,
+    METRICS_TTL_S,
     QUICK_MAX_AGE_S,
     QUICK_TTL_S,
     Backend,
@@ -35,7 +36,7 @@ from monitor.api.errors import HANDLERS
 from monitor.api.guard import MAINTENANCE_PATH, RequestGuard, actor, bearer, excerpt
 from monitor.api.history import router as history_router
 from monitor.api.models import Envelope, ErrorBody, HealthBody, envelope, iso
-from monitor.api.prometheus import exposition
+from monitor.api.prometheus import exposition, state_of
 from monitor.api.silences import router as silences_router
 from monitor.config import AlertRule, Settings, load_settings
 from monitor.errors import VigieError
@@ -335,9 +336,20 @@ def job(job_id: Annotated[int, Path(ge=1, le=2**62)], backend: BackendDep) -> di
 
 
 @router.get("/metrics", tags=["monitoring"], response_class=PlainTextResponse)
-def prometheus(backend: BackendDep) -> Response:
-    """The newest value of every metric in the Prometheus text format."""
-    body, content_type = exposition(backend.store.latest_series(), backend.catalog)
+async def prometheus(request: Request) -> Response:
+    """Every metric's newest value in Prometheus' names and base units, and Vigie's own state
+    (open alerts, collectors' last runs, job queues, store size, build); OpenMetrics when the
+    scraper's Accept asks for it. Rendered at most once a second."""
+    backend: Backend = request.app.state.backend
+    accept = request.headers.get("accept", "")
+    wanted = "openmetrics" if "application/openmetrics-text" in accept else "text"
+
+    def render() -> tuple[bytes, str]:
+        store = backend.store
+        state = state_of(store, backend.settings, time.time())
+        return exposition(store.latest_series(), backend.catalog, state, accept)
+
+    body, content_type = await backend.fresh(f"metrics-{wanted}", METRICS_TTL_S, render)
     return Response(body, media_type=content_type)
 
 

@@ -8,7 +8,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
@@ -21,11 +21,13 @@ from monitor.metrics import catalog
 from monitor.store import HistoryStore
 
 log = logging.getLogger("vigie.api")
+T = TypeVar("T")
 QUICK_TTL_S = 1.0  # a flood of load-balancer probes costs one check per second
 QUICK_DEADLINE_S = 2.0  # past this a check that has not answered is an unhealthy answer
 QUICK_MAX_AGE_S = 2 * QUICK_TTL_S  # an answer older than this is never served
 DETAILED_TTL_S = 5.0
 HEAVY_TTL_S = 60.0  # the seed's one-minute cache for metrics
+METRICS_TTL_S = 1.0  # /metrics: many scrapers at once cost one rendering a second
 
 
 class TtlCache:
@@ -63,6 +65,26 @@ class Backend:
         self.quick_health: tuple[float, health.Health] | None = None
         self.quick_lock = asyncio.Lock()
         self.tasks: set[asyncio.Task[None]] = set()
+        self._fresh: dict[str, tuple[float, Any]] = {}
+        self._fresh_locks: dict[str, asyncio.Lock] = {}
+
+    async def fresh(self, key: str, ttl: float, compute: Callable[[], T]) -> T:
+        """`compute`'s answer, kept `ttl` seconds and served from memory on the event loop;
+        computed in a worker thread by one caller at a time when it is due, while the others
+        get the previous answer (never one older than twice `ttl`)."""
+        kept = self._fresh.get(key)
+        lock = self._fresh_locks.setdefault(key, asyncio.Lock())
+        if kept is not None:
+            age = time.monotonic() - kept[0]
+            if age < ttl or (age < 2 * ttl and lock.locked()):
+                return cast(T, kept[1])
+        async with lock:
+            kept = self._fresh.get(key)
+            if kept is not None and time.monotonic() - kept[0] < ttl:
+                return cast(T, kept[1])
+            value = await run_in_threadpool(compute)
+            self._fresh[key] = (time.monotonic(), value)
+            return value
 
     async def refresh_quick(self) -> None:
         """Run the quick check again (one at a time) and keep its rendered answer; a check that

@@ -30,6 +30,8 @@ class MetricConfig(Section):
     help: str | None = Field(None, max_length=300)
     decimals: int | None = Field(None, ge=0, le=6)  # places kept in the API's figures
     summary: Literal["latest", "average"] | None = None  # a tile: newest reading or average
+    # The words of its Prometheus name (`vigie_<area>_<these>_<unit>`), camelCase or snake_case.
+    exposed: str | None = Field(None, pattern=r"^[A-Za-z][A-Za-z0-9_]{0,60}$")
 
     @model_validator(mode="before")
     @classmethod

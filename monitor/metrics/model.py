@@ -35,6 +35,9 @@ class Metric:
     # What a period's tile shows: the newest reading, or the period's average (a figure that
     # swings from sample to sample: CPU at 100 % for one sample is not the period's story).
     summary: Literal["latest", "average"] = "latest"
+    # Its words in Prometheus' name where the name's own would mislead (`minutesSince…` in
+    # seconds); see monitor.metrics.exposed.
+    exposed: str = ""
 
     @property
     def places(self) -> int:

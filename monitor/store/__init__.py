@@ -20,6 +20,7 @@ from monitor.store.schema import (
     samples_table,
     series_table,
 )
+from monitor.store.size import size_bytes
 from monitor.store.typical import levels
 
 SCHEMA_VERSION = int(head())
@@ -39,6 +40,7 @@ __all__ = [
     "rollup_table",
     "samples_table",
     "series_table",
+    "size_bytes",
     "sqlite_path",
     "store_failure",
 ]
