@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import sys
@@ -104,6 +105,69 @@ def _utc(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def history_import(settings: Settings, path: str) -> int:
+    """Load a CSV of samples into the store; 0 when every line was taken, 1 when some were
+    refused (the rest is in), 2 when the file cannot be read."""
+    import time
+
+    from monitor.store.transfer import import_csv
+
+    try:
+        handle = open(path, encoding="utf-8", newline="")  # noqa: SIM115 (closed below)
+    except OSError as exc:
+        raise VigieError(f"cannot read {path}: {exc.strerror}") from None
+    store = HistoryStore(settings.store_url)
+    try:
+        with handle:
+            done = import_csv(store, handle, now=time.time())
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise VigieError(f"{path} is not a UTF-8 CSV file: {first_line(exc)}") from None
+    finally:
+        store.close()
+    span = f", {_iso(done.first)} to {_iso(done.last)}" if done.first and done.last else ""
+    print(f"took {done.taken:,} samples of {len(done.series):,} series{span}")
+    for line, why in done.refused[:20]:
+        print(f"refused line {line}: {why}")
+    if len(done.refused) > 20:
+        print(f"… and {len(done.refused) - 20:,} more refused lines")
+    if done.refused:
+        print(f"refused {len(done.refused):,} lines in all")
+    return 1 if done.refused else 0
+
+
+def history_export(
+    settings: Settings, metric: str, start: str | None, end: str | None, out: str | None
+) -> int:
+    """Write one metric's series as CSV, in the import's columns."""
+    import time
+
+    from monitor.store.transfer import export_rows, parse_time
+
+    try:
+        until = parse_time(end) if end else time.time()
+        since = parse_time(start) if start else until - 86400
+    except ValueError:
+        raise ConfigError("--from and --to take ISO 8601 times, as 2026-11-30T14:00:00Z") from None
+    store = HistoryStore(settings.store_url, create=False)
+    try:
+        if metric not in store.series_names():
+            raise VigieError(f"no series of {metric!r} is stored (see `python -m monitor latest`)")
+        rows = list(export_rows(store, metric, since, until))
+    except SQLAlchemyError as exc:
+        raise store_failure(settings.store_url, exc) from None
+    finally:
+        store.close()
+    target = open(out, "w", encoding="utf-8", newline="") if out else sys.stdout  # noqa: SIM115
+    try:
+        csv.writer(target, lineterminator="\n").writerows(rows)
+    finally:
+        if out:
+            target.close()
+    if out:
+        print(f"wrote {len(rows) - 1:,} samples of {metric} to {out}", file=sys.stderr)
+    return 0
+
+
 def _shop_progress() -> Callable[[float], None]:
     """Where `demo create` tells its progress when the daemon runs it (the dashboard reads
     it); nowhere otherwise."""
@@ -144,6 +208,17 @@ def main(argv: list[str] | None = None) -> int:
     notify_sub = notify_cmd.add_subparsers(dest="notify_command", required=True)
     test_cmd = notify_sub.add_parser("test", parents=[common], help="send a test message")
     test_cmd.add_argument("--channel", help="only this channel (default: every channel)")
+    history_cmd = commands.add_parser("history", help="samples in and out as CSV")
+    history_sub = history_cmd.add_subparsers(dest="history_command", required=True)
+    import_cmd = history_sub.add_parser(
+        "import", parents=[common], help="load FILE.csv (metric, labels, ts, value)"
+    )
+    import_cmd.add_argument("file", help="CSV with the columns metric, labels, ts, value")
+    export_cmd = history_sub.add_parser("export", parents=[common], help="one metric as CSV")
+    export_cmd.add_argument("--metric", required=True, help="the metric, as performance.cpuUsage")
+    export_cmd.add_argument("--from", dest="start", help="ISO 8601 (default: a day before --to)")
+    export_cmd.add_argument("--to", dest="end", help="ISO 8601 (default: now)")
+    export_cmd.add_argument("--out", help="file to write (default: standard output)")
     args = parser.parse_args(argv)
     try:
         settings = load_settings(args.config)
@@ -153,6 +228,10 @@ def main(argv: list[str] | None = None) -> int:
             return demo_create(settings, args.url, args.scale, args.replace)
         if args.command == "notify":
             return notify_test(settings, args.channel)
+        if args.command == "history" and args.history_command == "import":
+            return history_import(settings, args.file)
+        if args.command == "history":
+            return history_export(settings, args.metric, args.start, args.end, args.out)
         if settings.notify.channels:  # a wrong channel URL is a wrong setting too
             from monitor.notifications.channels import channels
 
