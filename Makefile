@@ -58,6 +58,7 @@ test: lint typecheck pytest
 bench: $(STAMP) browser
 	$(BIN)/python bench/store_bench.py
 	$(BIN)/python bench/insights_bench.py
+	$(BIN)/python bench/calibration_bench.py
 	$(BIN)/python bench/dashboard_bench.py
 	$(BIN)/python bench/api_bench.py
 	$(BIN)/python bench/safety_bench.py

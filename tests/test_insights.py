@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 import random
 
-from monitor.insights.findings import DAY, anomalies, crossing, fit, trend
+from monitor.insights.calibration import predicted_crossing
+from monitor.insights.findings import DAY, anomalies, fit, trend
 
 T0 = 1_800_000_000.0
 STEP = 600.0  # a sample every 10 minutes
@@ -19,11 +20,13 @@ def _series(days: float, value, seed: int = 0) -> list[tuple[float, float]]:
 def test_it_predicts_when_a_rising_metric_crosses_its_threshold() -> None:
     # Disk rising 1 %/day from 60 % with noise; 90 % is 30 - 14 = 16 days after the last point.
     points = _series(14, lambda d, rng: 60 + d + rng.gauss(0, 0.5))
-    predicted = crossing("performance.diskUsage", fit(points), 90, "above", horizon_days=30)
-    assert predicted is not None
+    found = predicted_crossing(points, 90, True, daily=False, history_days=14, horizon_days=30)
+    assert found is not None
+    predicted = found[1]
     true_days = 30 - points[-1][0] / DAY + T0 / DAY
     assert abs(predicted.days - true_days) <= 0.1 * true_days
-    assert predicted.days_low <= predicted.days <= predicted.days_high
+    assert predicted.days_low <= true_days <= predicted.days_high
+    assert predicted.days_high - predicted.days_low < 0.5 * true_days  # and says something
     assert predicted.confidence > 0.9
 
 
@@ -31,7 +34,7 @@ def test_a_flat_noisy_metric_rarely_raises_a_predicted_issue() -> None:
     raised = 0
     for seed in range(100):
         points = _series(7, lambda d, rng: 50 + rng.gauss(0, 5), seed)
-        if crossing("m", fit(points), 80, "above", horizon_days=7) is not None:
+        if predicted_crossing(points, 80, True, daily=False, horizon_days=7) is not None:
             raised += 1
     assert raised < 5
 
@@ -46,7 +49,7 @@ def test_a_daily_rhythm_without_trend_is_not_a_predicted_outage() -> None:
     fitted = fit(points, daily=True)
     assert fitted is not None
     assert trend(fitted) == "stable"
-    assert crossing("business.ordersPerHour", fitted, 2, "below", horizon_days=7) is None
+    assert predicted_crossing(points, 2, False, daily=True, horizon_days=7) is None
 
 
 def test_a_step_change_is_flagged_as_an_anomaly() -> None:

@@ -11,8 +11,9 @@ from typing import Any
 from monitor.alerts import AlertBook
 from monitor.config import AlertRule, Settings
 from monitor.insights.advice import recommend
+from monitor.insights.calibration import predicted_crossing
 from monitor.insights.forecast import Accuracy, backtest, forecast, table_growth
-from monitor.insights.regression import DAY, Crossing, Fit, anomalies, crossing, fit, trend
+from monitor.insights.regression import DAY, Fit, anomalies, fit, trend
 from monitor.insights.seasonal import SEASONAL_METRICS, baseline
 from monitor.metrics import Catalog, catalog, shipped
 from monitor.overview import freshness
@@ -21,10 +22,8 @@ from monitor.store import HistoryStore
 __all__ = [
     "AREA_TRENDS",
     "DAY",
-    "Crossing",
     "Fit",
     "anomalies",
-    "crossing",
     "fit",
     "is_daily",
     "report",
@@ -87,32 +86,45 @@ def _points(
 def _predicted(
     rule: AlertRule,
     metric: str,
-    fitted: Fit | None,
+    points: Sequence[tuple[float, float]],
     accuracy: Accuracy | None,
     now: float,
+    *,
+    history_days: float,
     horizon: float,
 ) -> dict[str, Any] | None:
-    severity, threshold = rule.thresholds()[0]
-    found = crossing(metric, fitted, threshold, rule.when, horizon_days=horizon)
-    if found is None or fitted is None:
-        return None
+    """The issue `rule` predicts on `metric` from its stored history (`points`), with the
+    crossing's calibrated 95 % and 80 % intervals and its confidence (calibration.py)."""
     if accuracy is not None and not accuracy.model_beats_baseline:
         return None  # a trend that forecasts worse than "nothing changes" predicts nothing
+    severity, threshold = rule.thresholds()[0]
+    above, daily = rule.when == "above", is_daily(metric)
+    found = predicted_crossing(
+        points, threshold, above, daily=daily, history_days=history_days, horizon_days=horizon
+    )
+    if found is None:
+        return None
+    fitted, wide = found
+    narrow = predicted_crossing(
+        points, threshold, above, daily=daily, history_days=history_days,
+        horizon_days=horizon, level=0.8,
+    )  # fmt: skip
     # Counted from the last sample: a daemon that stopped a while ago moves it closer.
-    at = fitted.end_ts + found.days * DAY
     lag = (now - fitted.end_ts) / DAY
+
+    def days(value: float) -> float | None:
+        return None if math.isinf(value) else round(max(0.0, value - lag), 2)
+
     return {
         "rule": rule.name,
         "metric": metric,
         "severity": severity,
         "threshold": threshold,
-        "inDays": round(found.days - lag, 2),
-        "at": at,
-        "intervalDays": [
-            round(found.days_low - lag, 2),
-            None if math.isinf(found.days_high) else round(found.days_high - lag, 2),
-        ],
-        "confidence": round(found.confidence, 3),
+        "inDays": days(wide.days),
+        "at": fitted.end_ts + wide.days * DAY,
+        "intervalDays": [days(wide.days_low), days(wide.days_high)],
+        "interval80Days": [days(narrow[1].days_low), days(narrow[1].days_high)] if narrow else None,
+        "confidence": round(wide.confidence, 3),
         "backtested": accuracy is not None,
     }
 
@@ -149,7 +161,17 @@ def summarize(
     predicted = [
         found
         for rule, metric in pairs
-        if (found := _predicted(rule, metric, fits[metric], accuracy[metric], now, horizon_days))
+        if (
+            found := _predicted(
+                rule,
+                metric,
+                history[metric],
+                accuracy[metric],
+                now,
+                history_days=history_days,
+                horizon=horizon_days,
+            )
+        )
     ]
     predicted.sort(key=lambda issue: issue["inDays"])
     forecasts = [

@@ -2,8 +2,9 @@
 
 A series is fitted with ordinary least squares on time (plus hour-of-day terms for metrics with
 a daily rhythm, so an evening dip is rhythm, not trend). A trend counts only when its slope is
-significant (t-test on the slope) and moves the level noticeably over the history; a crossing is
-predicted only from such a trend, with an interval from the slope's standard error.
+significant (t-test on the slope, its variance widened for the residuals' autocorrelation) and
+moves the level noticeably over the history; crossings are predicted from such a trend by
+simulating its futures (calibration.py).
 Anomalies are points far outside a robust fit (Huber), judged against the median absolute
 deviation, so the outliers do not hide themselves by dragging the fit.
 """
@@ -44,7 +45,7 @@ class Fit:
 
     def predict(self, ts: Sequence[float] | np.ndarray) -> np.ndarray:
         """The fitted line (with its daily rhythm) at these instants."""
-        design = _design(np.asarray(ts, dtype=float), self.daily, origin=self.end_ts)
+        design = design_matrix(np.asarray(ts, dtype=float), self.daily, origin=self.end_ts)
         return design @ np.asarray(self.coef)
 
     def band(self, ts: Sequence[float] | np.ndarray) -> np.ndarray:
@@ -54,24 +55,9 @@ class Fit:
         return 1.96 * np.sqrt(self.residual_sd**2 + (self.slope_se * days) ** 2)
 
 
-@dataclass(frozen=True)
-class Crossing:
-    """When a metric's trend will cross a threshold: expected, earliest and latest, in days."""
-
-    metric: str
-    threshold: float
-    when: str  # "above" | "below"
-    days: float
-    days_low: float
-    days_high: float
-    confidence: float  # probability the crossing happens within the horizon
-
-    @property
-    def at(self) -> float:
-        return self.days * DAY
-
-
-def _design(ts: np.ndarray, daily: bool, origin: float | None = None) -> np.ndarray:
+def design_matrix(ts: np.ndarray, daily: bool, origin: float | None = None) -> np.ndarray:
+    """Columns of the fit: 1, days from `origin` (default: the last instant), and with
+    `daily` three hour-of-day harmonics."""
     # Time in days from the last point: the intercept is the level now.
     days = (ts - (ts[-1] if origin is None else origin)) / DAY
     columns = [np.ones_like(days), days]
@@ -91,13 +77,17 @@ def fit(points: Sequence[tuple[float, float]], *, daily: bool = False) -> Fit | 
     span = (ts[-1] - ts[0]) / DAY
     if span <= 0:
         return None
-    design = _design(ts, daily)
+    design = design_matrix(ts, daily)
     coef, *_ = np.linalg.lstsq(design, values, rcond=None)
     residuals = values - design @ coef
     dof = max(1, len(values) - design.shape[1])
     sigma2 = float(residuals @ residuals) / dof
     covariance = sigma2 * np.linalg.pinv(design.T @ design)
-    se = math.sqrt(max(covariance[1, 1], 0.0))
+    # Readings that follow each other (a slow hour, then another) carry less news than as
+    # many independent ones: the slope's variance widens by (1 + rho) / (1 - rho), so a
+    # wander of autocorrelated noise is not taken for a trend.
+    rho = autocorrelation(residuals)
+    se = math.sqrt(max(covariance[1, 1], 0.0) * (1 + rho) / (1 - rho))
     t_stat = coef[1] / se if se > 0 else (math.inf if coef[1] else 0.0)
     p_value = float(2 * stats.t.sf(abs(t_stat), dof)) if math.isfinite(t_stat) else 0.0
     return Fit(
@@ -112,6 +102,14 @@ def fit(points: Sequence[tuple[float, float]], *, daily: bool = False) -> Fit | 
         coef=tuple(float(c) for c in coef),
         daily=daily,
     )
+
+
+def autocorrelation(residuals: np.ndarray) -> float:
+    """The lag-1 autocorrelation of a fit's residuals, within [0, 0.995]."""
+    if len(residuals) < 3 or float(np.std(residuals)) == 0:
+        return 0.0
+    found = float(np.corrcoef(residuals[:-1], residuals[1:])[0, 1])
+    return min(max(found, 0.0), 0.995) if math.isfinite(found) else 0.0
 
 
 def trend(fitted: Fit | None, *, higher_is_better: bool | None = None) -> str:
@@ -130,37 +128,6 @@ def trend(fitted: Fit | None, *, higher_is_better: bool | None = None) -> str:
     return "improving" if up == higher_is_better else "worsening"
 
 
-def crossing(
-    metric: str, fitted: Fit | None, threshold: float, when: str, *, horizon_days: float = 7.0
-) -> Crossing | None:
-    """The expected time for the trend to cross `threshold`, if within `horizon_days`."""
-    if fitted is None or not fitted.significant or fitted.slope_per_day == 0:
-        return None
-    gap = threshold - fitted.level_now
-    already = gap <= 0 if when == "above" else gap >= 0
-    heading = fitted.slope_per_day > 0 if when == "above" else fitted.slope_per_day < 0
-    if already or not heading:
-        return None
-    days = gap / fitted.slope_per_day
-    if days > horizon_days:
-        return None
-    # The slope's 95 % interval gives the crossing's: a steeper slope crosses sooner.
-    z = 1.96
-    fast = fitted.slope_per_day + math.copysign(z * fitted.slope_se, fitted.slope_per_day)
-    slow = fitted.slope_per_day - math.copysign(z * fitted.slope_se, fitted.slope_per_day)
-    days_low = gap / fast
-    days_high = gap / slow if slow * fitted.slope_per_day > 0 else math.inf
-    # P(level + slope * horizon passes the threshold), slope ~ N(estimate, se).
-    needed = gap / horizon_days
-    se = max(fitted.slope_se, 1e-12)
-    confidence = (
-        float(stats.norm.sf((needed - fitted.slope_per_day) / se))
-        if when == "above"
-        else float(stats.norm.cdf((needed - fitted.slope_per_day) / se))
-    )
-    return Crossing(metric, threshold, when, days, days_low, days_high, confidence)
-
-
 def anomalies(
     points: Sequence[tuple[float, float]], *, daily: bool = False, cutoff: float = 5.0
 ) -> list[tuple[float, float]]:
@@ -170,7 +137,7 @@ def anomalies(
         return []
     ts = np.array([p[0] for p in points], dtype=float)
     values = np.array([p[1] for p in points], dtype=float)
-    design = _design(ts, daily)[:, 1:]  # Huber fits its own intercept
+    design = design_matrix(ts, daily)[:, 1:]  # Huber fits its own intercept
     scale = float(np.std(values)) or 1.0
     model = HuberRegressor(max_iter=500).fit(design, values / scale)
     residuals = values / scale - model.predict(design)
