@@ -91,6 +91,14 @@ def live() -> None:
                 unit=CATALOG.axis(metric),
                 key=f"forecast-{metric}",
             )
+            tested = next((a for a in found["accuracy"] if a["metric"] == metric), None)
+            if tested:
+                st.caption(
+                    f"Over the last {settings.insights.backtest_days:g} days of backtests, "
+                    f"the 95 % band of the {tested['method']} forecast held "
+                    f"{100 * tested['bandHeld']:.0f} % of the readings; the band shown is "
+                    f"{tested['bandWidened']:g} times as wide, which held 95 % of them."
+                )
     else:
         st.info("Forecasts need three days of history.")
 

@@ -298,6 +298,13 @@ def test_it_shows_the_insights(known: str) -> None:
     assert accuracy.loc["Disk usage"]["Method"] == "naive"
     assert "does not beat a baseline for Disk usage" in app.caption[-1].value
     assert len(charts(app)) == 1
+    # Under the forecast, how well its band held in the backtests, and how it was widened.
+    held = [c.value for c in app.caption if "95 % band of the" in c.value]
+    assert held and re.search(
+        r"the 95 % band of the naive forecast held \d+ % of the readings; the band shown is "
+        r"[\d.]+ times as wide",
+        held[0],
+    ), held
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -125,3 +125,39 @@ def test_it_forecasts_a_tables_growth(tmp_path: Path) -> None:
     )
     assert table_growth(store, "___xtr_customer", now=now) is None  # never collected
     store.close()
+
+
+def _ar_trend(seed: int, days: float) -> list[tuple[float, float]]:
+    """A rising series with strongly autocorrelated noise: a slow hour is followed by another."""
+    rng = random.Random(seed)
+    noise, found = 0.0, []
+    for i in range(int(days * 24)):
+        noise = 0.85 * noise + rng.gauss(0, 0.8)
+        found.append((T0 + i * HOUR, 40 + 1.5 * i / 24 + noise))
+    return found
+
+
+def test_the_forecast_band_is_widened_to_hold_what_the_backtest_saw() -> None:
+    held_raw = held_widened = total = 0
+    reported = []
+    for seed in range(20):
+        points = _ar_trend(seed, 15)
+        known, future = points[: 14 * 24], dict(points[14 * 24 :])
+        accuracy = backtest("m", known, daily=False)
+        assert accuracy is not None
+        predicted = forecast("m", known, accuracy, daily=False)
+        assert predicted is not None
+        factor = accuracy.widen[accuracy.method]
+        reported.append(accuracy.held[accuracy.method])
+        for ts, value, low, high in zip(
+            predicted.ts, predicted.value, predicted.low, predicted.high, strict=True
+        ):
+            actual = future[ts]
+            half = (high - low) / 2
+            held_widened += low <= actual <= high
+            held_raw += abs(actual - value) <= half / factor
+            total += 1
+    # Widened (or narrowed) by the backtest's factor, the band holds about 95 % of the next
+    # day's readings; what the backtest said of the model's own band is what happened too.
+    assert 0.88 <= held_widened / total <= 1.0, held_widened / total
+    assert sum(reported) / len(reported) == pytest.approx(held_raw / total, abs=0.1)

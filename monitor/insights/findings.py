@@ -199,6 +199,10 @@ def summarize(
                 "seasonalNaiveMae": a.seasonal_mae,
                 "method": a.method,
                 "modelBeatsBaseline": a.model_beats_baseline,
+                # The share of the backtest's readings the method's own 95 % band held; the
+                # forecast's band is widened by `bandWidened` to hold 95 % of them.
+                "bandHeld": round(a.held.get(a.method, 0.0), 3),
+                "bandWidened": round(a.widen.get(a.method, 1.0), 2),
             }
             for a in accuracy.values()
             if a is not None

@@ -6,7 +6,7 @@ model does not beat them is forecast with the better baseline, and says so."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -15,6 +15,7 @@ from monitor.metrics import Catalog, shipped
 from monitor.store import HistoryStore
 
 MODEL, NAIVE, SEASONAL = "trend model", "naive", "seasonal naive"
+BAND = 1.96 * 1.25  # a baseline's 95 % band, in its mean absolute errors
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,10 @@ class Accuracy:
     model_mae: float
     naive_mae: float
     seasonal_mae: float
+    # How the 95 % band fared in the same backtest: per method, the share of readings its own
+    # band held, and the factor that widens (or narrows) it to hold 95 % of them.
+    held: dict[str, float] = field(default_factory=dict)
+    widen: dict[str, float] = field(default_factory=dict)
 
     @property
     def method(self) -> str:
@@ -70,6 +75,7 @@ def backtest(
     if len(ts) < 2:
         return None
     errors: dict[str, list[float]] = {MODEL: [], NAIVE: [], SEASONAL: []}
+    scores: list[float] = []  # |error| over the model's own 95 % band half-width
     origins = 0
     origin = ts[0] + min_history_s
     while origin + horizon_s <= ts[-1]:
@@ -78,7 +84,9 @@ def backtest(
         fitted = fit(list(zip(ts[train], values[train], strict=True)), daily=daily)
         if fitted is not None and test.any():
             actual = values[test]
-            errors[MODEL] += list(np.abs(fitted.predict(ts[test]) - actual))
+            missed = np.abs(fitted.predict(ts[test]) - actual)
+            errors[MODEL] += list(missed)
+            scores += list(missed / np.maximum(fitted.band(ts[test]), 1e-12))
             errors[NAIVE] += list(np.abs(values[train][-1] - actual))
             # The same moment a day earlier, read off the history known at the origin.
             yesterday = np.interp(ts[test] - DAY, ts[train], values[train])
@@ -87,6 +95,15 @@ def backtest(
         origin += step_s
     if not origins:
         return None
+    # A baseline's band is a multiple of its mean error: 1.96 × 1.25 (a normal error's mean is
+    # 0.8 of its deviation); the quantile of its errors is what would have held 95 %.
+    held, widen = {MODEL: float(np.mean(np.array(scores) <= 1))}, {}
+    widen[MODEL] = float(np.clip(np.quantile(scores, 0.95), 0.25, 8.0))
+    for name in (NAIVE, SEASONAL):
+        found = np.array(errors[name])
+        half = max(BAND * float(found.mean()), 1e-12)
+        held[name] = float(np.mean(found <= half))
+        widen[name] = float(np.clip(np.quantile(found, 0.95) / half, 0.25, 8.0))
     return Accuracy(
         metric,
         origins,
@@ -94,6 +111,8 @@ def backtest(
         float(np.mean(errors[MODEL])),
         float(np.mean(errors[NAIVE])),
         float(np.mean(errors[SEASONAL])),
+        held,
+        widen,
     )
 
 
@@ -118,8 +137,8 @@ def forecast(
     horizon_s: float = DAY,
     step_s: float = 3600,
 ) -> Forecast | None:
-    """The forecast after the last point. The baselines' band is their backtest error (a mean
-    absolute error is about 0.8 of a standard deviation)."""
+    """The forecast after the last point, with its 95 % band widened (or narrowed) by the
+    factor that made it hold 95 % of the readings in the backtest (conformal calibration)."""
     ts, values = _arrays(points)
     if len(ts) < 2:
         return None
@@ -134,7 +153,8 @@ def forecast(
             value = np.full_like(future, values[-1])
         else:
             value = np.interp(future - DAY, ts, values)
-        half = np.full_like(future, 1.96 * 1.25 * accuracy.error)
+        half = np.full_like(future, BAND * accuracy.error)
+    half = half * accuracy.widen.get(accuracy.method, 1.0)
     # A disk is never 104 % full, nor a response time negative: neither is the forecast.
     low, high = shipped().get(metric).bounds
     return Forecast(
