@@ -113,12 +113,9 @@ def run(family: Family, rng: np.random.Generator, daily: bool) -> Result:
     future = series[PAST_H:]
     passed = np.nonzero(future >= threshold)[0]
     truth = (passed[0] + 1) / 24 if len(passed) else math.inf
-    found: dict[float, Interval | None] = {}
-    for level in LEVELS:
-        predicted = predicted_crossing(
-            past, threshold, True, daily=daily, horizon_days=HORIZON, level=level
-        )
-        found[level] = None if predicted is None else predicted[1]
+    predicted = predicted_crossing(past, threshold, True, daily=daily, horizon_days=HORIZON,
+                                   levels=LEVELS)  # fmt: skip
+    found = {level: None if predicted is None else predicted[1][level] for level in LEVELS}
     return Result(truth, found)
 
 

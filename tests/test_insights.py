@@ -22,7 +22,7 @@ def test_it_predicts_when_a_rising_metric_crosses_its_threshold() -> None:
     points = _series(14, lambda d, rng: 60 + d + rng.gauss(0, 0.5))
     found = predicted_crossing(points, 90, True, daily=False, history_days=14, horizon_days=30)
     assert found is not None
-    predicted = found[1]
+    predicted = found[1][0.95]
     true_days = 30 - points[-1][0] / DAY + T0 / DAY
     assert abs(predicted.days - true_days) <= 0.1 * true_days
     assert predicted.days_low <= true_days <= predicted.days_high

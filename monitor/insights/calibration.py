@@ -166,10 +166,16 @@ class Interval:
     confidence: float
 
 
-def crossing_interval(
-    simulated: Futures, threshold: float, above: bool, *, horizon_days: float, level: float
-) -> Interval | None:
-    """None when fewer than half the futures cross within their reach."""
+def crossing_intervals(
+    simulated: Futures,
+    threshold: float,
+    above: bool,
+    *,
+    horizon_days: float,
+    levels: Sequence[float],
+) -> dict[float, Interval] | None:
+    """The crossing interval at each of `levels`, from the same futures; None when fewer
+    than half of them cross within their reach."""
     times = np.sort(simulated.crossings(threshold, above))  # inf (never) sorts last
 
     def quantile(share: float) -> float:  # the nearest rank: an inf stays inf, never nan
@@ -177,13 +183,13 @@ def crossing_interval(
 
     if not math.isfinite(quantile(0.5)):
         return None
-    tail = (1 - level) / 2
-    return Interval(
-        days=quantile(0.5),
-        days_low=quantile(tail),
-        days_high=quantile(1 - tail),
-        confidence=float(np.mean(times <= horizon_days)),
-    )
+    confidence = float(np.mean(times <= horizon_days))
+    return {
+        level: Interval(
+            quantile(0.5), quantile((1 - level) / 2), quantile((1 + level) / 2), confidence
+        )
+        for level in levels
+    }
 
 
 def predicted_crossing(
@@ -194,12 +200,12 @@ def predicted_crossing(
     daily: bool,
     history_days: float = 7.0,
     horizon_days: float = 7.0,
-    level: float = 0.95,
-) -> tuple[Fit, Interval] | None:
+    levels: Sequence[float] = (0.95, 0.8),
+) -> tuple[Fit, dict[float, Interval]] | None:
     """A predicted crossing from the stored history: the trend of the last `history_days`,
-    if significant, heading for the threshold, and its simulated futures' crossings; None
-    unless the median crossing falls within `horizon_days` (and the threshold is not passed
-    already)."""
+    if significant, heading for the threshold, and its simulated futures' crossings, with
+    an interval at each of `levels`; None unless the median crossing falls within
+    `horizon_days` (and the threshold is not passed already)."""
     end = points[-1][0] if points else 0.0
     recent = [p for p in points if p[0] > end - history_days * DAY]
     fitted = fit(recent, daily=daily)
@@ -213,7 +219,9 @@ def predicted_crossing(
     if simulated is None:
         return None
     simulated = simulated.widened(spread_factor(points, daily=daily, history_days=history_days))
-    found = crossing_interval(simulated, threshold, above, horizon_days=horizon_days, level=level)
-    if found is None or found.days > horizon_days:
+    found = crossing_intervals(
+        simulated, threshold, above, horizon_days=horizon_days, levels=levels
+    )
+    if found is None or next(iter(found.values())).days > horizon_days:
         return None
     return fitted, found

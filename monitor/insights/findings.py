@@ -104,11 +104,8 @@ def _predicted(
     )
     if found is None:
         return None
-    fitted, wide = found
-    narrow = predicted_crossing(
-        points, threshold, above, daily=daily, history_days=history_days,
-        horizon_days=horizon, level=0.8,
-    )  # fmt: skip
+    fitted, intervals = found
+    wide, narrow = intervals[0.95], intervals[0.8]
     # Counted from the last sample: a daemon that stopped a while ago moves it closer.
     lag = (now - fitted.end_ts) / DAY
 
@@ -123,7 +120,7 @@ def _predicted(
         "inDays": days(wide.days),
         "at": fitted.end_ts + wide.days * DAY,
         "intervalDays": [days(wide.days_low), days(wide.days_high)],
-        "interval80Days": [days(narrow[1].days_low), days(narrow[1].days_high)] if narrow else None,
+        "interval80Days": [days(narrow.days_low), days(narrow.days_high)],
         "confidence": round(wide.confidence, 3),
         "backtested": accuracy is not None,
     }
