@@ -20,7 +20,7 @@ from tests.test_cli import _monitor
 
 HOUR = 3600
 THRESHOLD = 100.0
-TRENDING, FLAT = 24, 10
+TRENDING, FLAT = 80, 20
 
 
 def _series(rng: np.random.Generator, hours: np.ndarray, trending: bool) -> np.ndarray:
@@ -44,7 +44,7 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str,
     first hour its future passed the threshold, inf if never within 30 days)."""
     folder = tmp_path_factory.mktemp("calibration")
     rng = np.random.default_rng(1912)
-    end = (datetime.now(UTC).timestamp() // HOUR) * HOUR
+    end = (datetime.now(UTC).timestamp() // HOUR) * HOUR  # hourly, as the rollups read it
     hours = np.arange(-14 * 24 + 1, 30 * 24 + 1, dtype=float)
     truths: dict[str, float] = {}
     with (folder / "known.csv").open("w", encoding="utf-8", newline="") as out:
@@ -72,10 +72,13 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str,
         }
     )  # fmt: skip
     for client in _serve(settings):
+        asked = datetime.now(UTC).timestamp()
         answer = client.get("/api/system/insights", timeout=120)
         assert answer.status_code == 200, answer.text
         issues = {i["metric"]: i for i in answer.json()["data"]["predictedIssues"]}
-    yield issues, truths
+    # The API counts days from when it was asked; the truths, from the last reading.
+    lag = (asked - end) / 86400
+    yield issues, {metric: truth - lag for metric, truth in truths.items()}
 
 
 def _held(interval: list[float | None], truth: float) -> bool:
@@ -92,12 +95,11 @@ def test_the_95_and_80_percent_intervals_hold_the_true_crossing(
     assert len(predicted) >= 0.9 * len(trending)  # a clear trend is seen
     wide = [_held(issues[m]["intervalDays"], truths[m]) for m in predicted]
     narrow = [_held(issues[m]["interval80Days"], truths[m]) for m in predicted]
-    # The old slope-only interval held 2 in 18. Issue #19 asks 90 % of a stated 95 % and
-    # 75-85 % of a stated 80 %; on these series (a daily wave, AR(1) noise) today: 21 of 24
-    # (87.5 %) and 16 of 24 (67 %): too early where a daily peak nears the threshold. These
-    # are guards against sliding back, not the targets (bench/calibration_bench.py).
-    assert sum(wide) / len(wide) >= 0.85, (sum(wide), len(wide))
-    assert 0.6 <= sum(narrow) / len(narrow) <= 0.95, (sum(narrow), len(narrow))
+    # The old slope-only interval held 2 in 18. A stated 95 % must hold at least 90 %, a
+    # stated 80 % about 80 % (on 200 such series: 94.5 % and 79 %; 80 here, so a little
+    # looser for the 80 %: 70-90 %).
+    assert sum(wide) / len(wide) >= 0.9, (sum(wide), len(wide))
+    assert 0.7 <= sum(narrow) / len(narrow) <= 0.9, (sum(narrow), len(narrow))
     # The expected time is close to the truth: median relative error under 25 %.
     errors = [abs(issues[m]["inDays"] - truths[m]) / truths[m] for m in predicted]
     assert float(np.median(errors)) < 0.25
@@ -117,5 +119,5 @@ def test_confidence_is_a_probability_that_happens(
     issues, truths = scored
     sure = [m for m, issue in issues.items() if issue["confidence"] >= 0.9]
     assert sure
-    happened = [truths[m] <= 7 for m in sure]  # the horizon
+    happened = [truths[m] <= 7 for m in sure]  # the horizon, from now
     assert sum(happened) / len(happened) >= 0.9

@@ -7,7 +7,8 @@ that, and where the series stands now matters. Here the residuals of the fit are
 AR(1) process: the slope and level are drawn from their sampling distribution with the variance
 widened by autocorrelation ((1 + rho) / (1 - rho), the effective sample size's correction), and
 each simulated future carries on from today's residual with that process' own noise, the daily
-wave (when fitted) included. The crossing time of each simulated future is its first reading
+wave (when fitted) included, and with two weeks of history the weekly wave, fitted over both
+weeks (a single week cannot tell it from a trend). The crossing time of each simulated future is its first reading
 past the threshold (as an alert sees it, not when an average gets there), so the interval is
 the spread of those times, and the confidence the share that cross within the horizon: a
 probability the calibration benchmark measures (bench/calibration_bench.py)."""
@@ -73,7 +74,7 @@ def futures(
     step = float(np.median(np.diff(ts)))
     if step <= 0:
         return None
-    past = design_matrix(ts, fitted.daily, origin=fitted.end_ts)
+    past = design_matrix(ts, fitted.daily, origin=fitted.end_ts, weekly=fitted.weekly)
     residuals = values - past @ np.asarray(fitted.coef)
     rho = autocorrelation(residuals)
     dof = max(1, len(values) - past.shape[1])
@@ -104,7 +105,7 @@ def futures(
     rng = np.random.default_rng(seed)
     coefs = rng.multivariate_normal(np.asarray(fitted.coef), covariance, size=paths)
     ahead = fitted.end_ts + np.arange(1, int(reach_days * DAY / step) + 1) * step
-    trend = design_matrix(ahead, fitted.daily, origin=fitted.end_ts) @ coefs.T
+    trend = design_matrix(ahead, fitted.daily, origin=fitted.end_ts, weekly=fitted.weekly) @ coefs.T
     # Today's residual carries on and fades (or wanders, for a walk) as the AR(1) says.
     shocks = rng.normal(0.0, shock_sd, size=trend.shape)
     noise = np.empty_like(trend)
@@ -207,8 +208,10 @@ def predicted_crossing(
     an interval at each of `levels`; None unless the median crossing falls within
     `horizon_days` (and the threshold is not passed already)."""
     end = points[-1][0] if points else 0.0
-    recent = [p for p in points if p[0] > end - history_days * DAY]
-    fitted = fit(recent, daily=daily)
+    # With two weeks of history the week's wave is fitted too, over the whole of it.
+    weekly = daily and bool(points) and end - points[0][0] >= 13 * DAY
+    recent = points if weekly else [p for p in points if p[0] > end - history_days * DAY]
+    fitted = fit(recent, daily=daily, weekly=weekly)
     if fitted is None or not fitted.significant:
         return None
     heading = fitted.slope_per_day > 0 if above else fitted.slope_per_day < 0

@@ -38,6 +38,7 @@ class Fit:
     end_ts: float
     coef: tuple[float, ...] = ()
     daily: bool = False
+    weekly: bool = False
 
     @property
     def significant(self) -> bool:
@@ -45,7 +46,9 @@ class Fit:
 
     def predict(self, ts: Sequence[float] | np.ndarray) -> np.ndarray:
         """The fitted line (with its daily rhythm) at these instants."""
-        design = design_matrix(np.asarray(ts, dtype=float), self.daily, origin=self.end_ts)
+        design = design_matrix(
+            np.asarray(ts, dtype=float), self.daily, origin=self.end_ts, weekly=self.weekly
+        )
         return design @ np.asarray(self.coef)
 
     def band(self, ts: Sequence[float] | np.ndarray) -> np.ndarray:
@@ -55,7 +58,9 @@ class Fit:
         return 1.96 * np.sqrt(self.residual_sd**2 + (self.slope_se * days) ** 2)
 
 
-def design_matrix(ts: np.ndarray, daily: bool, origin: float | None = None) -> np.ndarray:
+def design_matrix(
+    ts: np.ndarray, daily: bool, origin: float | None = None, weekly: bool = False
+) -> np.ndarray:
     """Columns of the fit: 1, days from `origin` (default: the last instant), and with
     `daily` three hour-of-day harmonics."""
     # Time in days from the last point: the intercept is the level now.
@@ -65,10 +70,15 @@ def design_matrix(ts: np.ndarray, daily: bool, origin: float | None = None) -> n
         hour_angle = 2 * math.pi * (ts % DAY) / DAY
         for harmonic in (1, 2, 3):
             columns += [np.sin(harmonic * hour_angle), np.cos(harmonic * hour_angle)]
+    if weekly:  # the week's wave: only with two weeks of history, or it is taken for a trend
+        week_angle = 2 * math.pi * (ts % (7 * DAY)) / (7 * DAY)
+        columns += [np.sin(week_angle), np.cos(week_angle)]
     return np.column_stack(columns)
 
 
-def fit(points: Sequence[tuple[float, float]], *, daily: bool = False) -> Fit | None:
+def fit(
+    points: Sequence[tuple[float, float]], *, daily: bool = False, weekly: bool = False
+) -> Fit | None:
     """Least squares on time (and hour of day); None with too few points or no time span."""
     if len(points) < MIN_POINTS:
         return None
@@ -77,7 +87,7 @@ def fit(points: Sequence[tuple[float, float]], *, daily: bool = False) -> Fit | 
     span = (ts[-1] - ts[0]) / DAY
     if span <= 0:
         return None
-    design = design_matrix(ts, daily)
+    design = design_matrix(ts, daily, weekly=weekly)
     coef, *_ = np.linalg.lstsq(design, values, rcond=None)
     residuals = values - design @ coef
     dof = max(1, len(values) - design.shape[1])
@@ -101,6 +111,7 @@ def fit(points: Sequence[tuple[float, float]], *, daily: bool = False) -> Fit | 
         end_ts=float(ts[-1]),
         coef=tuple(float(c) for c in coef),
         daily=daily,
+        weekly=weekly,
     )
 
 
