@@ -8,10 +8,10 @@ AR(1) process: the slope and level are drawn from their sampling distribution wi
 widened by autocorrelation ((1 + rho) / (1 - rho), the effective sample size's correction), and
 each simulated future carries on from today's residual with that process' own noise, the daily
 wave (when fitted) included, and with two weeks of history the weekly wave, fitted over both
-weeks (a single week cannot tell it from a trend). The crossing time of each simulated future is its first reading
-past the threshold (as an alert sees it, not when an average gets there), so the interval is
-the spread of those times, and the confidence the share that cross within the horizon: a
-probability the calibration benchmark measures (bench/calibration_bench.py)."""
+weeks (a single week cannot tell it from a trend). The crossing time of each simulated future
+is its first reading past the threshold (as an alert sees it, not when an average gets there),
+so the interval is the spread of those times, and the confidence the share that cross within
+the horizon: a probability the calibration benchmark measures (bench/calibration_bench.py)."""
 
 from __future__ import annotations
 
