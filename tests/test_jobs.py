@@ -199,6 +199,9 @@ def test_retention_keeps_what_finished_last_not_what_was_asked_last(jobs: JobQue
     jobs.complete(slow, now=T + 500)
     assert jobs.get(early) is not None
     assert len(jobs.recent(limit=200, state=COMPLETED)) == 100
+    # Its events stay with it, and the removed job's went with it: one choice for both.
+    assert [e.event for e in jobs.events(early)] == ["started", "completed"]
+    assert jobs.prune_events() == 0
 
 
 def test_events_go_with_the_jobs_retention_removed(tmp_path: Path) -> None:

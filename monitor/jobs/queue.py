@@ -385,23 +385,17 @@ class JobQueue:
 
     def _trim(self, conn: Connection, queue: str, state: str) -> None:
         keep = QUEUES[queue].keep_completed if state == COMPLETED else QUEUES[queue].keep_failed
-        # Delete all but the `keep` newest finished jobs of this queue in this state.
-        conn.execute(
-            text(
-                "DELETE FROM job_events WHERE job_id IN (SELECT id FROM jobs WHERE queue = :q "
-                "AND state = :s AND id NOT IN (SELECT id FROM jobs WHERE queue = :q AND state = :s "
-                "ORDER BY id DESC LIMIT :keep))"
-            ),
-            {"q": queue, "s": state, "keep": keep},
+        # All but the `keep` newest finished jobs of this queue in this state go, and their
+        # events with them: one choice of jobs for both, so a kept job keeps its events and
+        # a removed one leaves none behind.
+        doomed = (
+            "SELECT id FROM jobs WHERE queue = :q AND state = :s AND id NOT IN "
+            "(SELECT id FROM jobs WHERE queue = :q AND state = :s "
+            "ORDER BY finished_at DESC, id DESC LIMIT :keep)"
         )
-        conn.execute(
-            text(
-                "DELETE FROM jobs WHERE queue = :q AND state = :s AND id NOT IN "
-                "(SELECT id FROM jobs WHERE queue = :q AND state = :s "
-                "ORDER BY finished_at DESC, id DESC LIMIT :keep)"
-            ),
-            {"q": queue, "s": state, "keep": keep},
-        )
+        params = {"q": queue, "s": state, "keep": keep}
+        conn.execute(text(f"DELETE FROM job_events WHERE job_id IN ({doomed})"), params)
+        conn.execute(text(f"DELETE FROM jobs WHERE id IN ({doomed})"), params)
 
 
 def _still_ours(job: Job) -> ColumnElement[bool]:
