@@ -177,6 +177,48 @@ def test_it_coalesces_scheduled_runs_that_are_already_waiting(jobs: JobQueue) ->
     assert jobs.stats()["metrics"]["waiting"] == 2
 
 
+def test_two_daemons_queueing_the_same_run_at_once_queue_it_once(store: HistoryStore) -> None:
+    """Two daemons' schedulers on one store, each with its own connection, asking for the
+    same coalesced run at the same instant, 100 times: exactly one waits each time (the
+    old check-then-insert queued it twice in 100 of 100 trials on PostgreSQL)."""
+    url = store.engine.url.render_as_string(hide_password=False)
+    daemons = [JobQueue(HistoryStore(url)) for _ in range(2)]
+    gate = threading.Barrier(2)
+    doubled = 0
+    try:
+        for trial in range(100):
+            queued: list[int | None] = []
+
+            def ask(queue: JobQueue, into: list[int | None], at: float) -> None:
+                gate.wait()
+                into.append(queue.enqueue("seo", now=at, requested_by="schedule", coalesce=True))
+
+            threads = [threading.Thread(target=ask, args=(d, queued, T + trial)) for d in daemons]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            doubled += sum(q is not None for q in queued) != 1
+            job = daemons[0].claim("w", now=T + trial)  # runs: the next may wait again
+            assert job is not None
+            daemons[0].complete(job, now=T + trial)
+    finally:
+        for daemon in daemons:
+            daemon.store.close()
+    assert doubled == 0
+
+
+def test_a_retried_run_waits_again_beside_a_newly_queued_one(jobs: JobQueue) -> None:
+    first = jobs.enqueue("seo", now=T, requested_by="schedule", coalesce=True)
+    job = jobs.claim("w", now=T)
+    assert job is not None and job.id == first
+    queued = jobs.enqueue("seo", now=T + 1, requested_by="schedule", coalesce=True)
+    assert queued is not None  # the first one runs: a new run may wait
+    jobs.fail(job, "the shop did not answer", now=T + 2, retry=True)  # waits again: no clash
+    assert jobs.get(first).state == WAITING  # type: ignore[union-attr]
+    assert jobs.enqueue("seo", now=T + 3, requested_by="schedule", coalesce=True) is None
+
+
 def test_it_expires_scheduled_runs_of_a_host_that_is_gone(jobs: JobQueue) -> None:
     gone = jobs.enqueue("performance", now=T, requested_by="schedule@old-container")
     assert gone is not None

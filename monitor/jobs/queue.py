@@ -30,11 +30,13 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from monitor.audit import record
 from monitor.errors import VigieError
 from monitor.jobs.policy import JOB_TYPES, QUEUES
-from monitor.jobs.tables import job_events_table, jobs_table
+from monitor.jobs.tables import WAITING_JOB, job_events_table, jobs_table
 from monitor.redaction import redact
 from monitor.store import HistoryStore
 
@@ -114,37 +116,27 @@ class JobQueue:
         queue = JOB_TYPES.get(job_type)
         if queue is None:
             raise UnknownJobType(f"unknown job type {job_type!r}; known: {', '.join(JOB_TYPES)}")
+        requester = requested_by[:100]
+        row = {
+            "queue": queue, "type": job_type, "state": WAITING, "priority": priority,
+            "attempts": 0, "max_attempts": QUEUES[queue].attempts, "run_at": now,
+            "created_at": now, "progress": 0, "requested_by": requester,
+            "coalesce_key": f"{job_type}|{requester}" if coalesce else None,
+        }  # fmt: skip
+        statement = self._insert_waiting(row) if coalesce else insert(jobs_table).values(row)
         with self.store.writing() as conn:
-            if (
-                coalesce
-                and conn.execute(
-                    select(jobs_table.c.id)
-                    .where(
-                        jobs_table.c.type == job_type,
-                        jobs_table.c.state == WAITING,
-                        jobs_table.c.requested_by == requested_by[:100],
-                    )
-                    .limit(1)
-                ).first()
-            ):
-                return None
-            job_id = conn.execute(
-                insert(jobs_table)
-                .values(
-                    queue=queue,
-                    type=job_type,
-                    state=WAITING,
-                    priority=priority,
-                    attempts=0,
-                    max_attempts=QUEUES[queue].attempts,
-                    run_at=now,
-                    created_at=now,
-                    progress=0,
-                    requested_by=requested_by[:100],
-                )
-                .returning(jobs_table.c.id)
-            ).scalar_one()
-        return int(job_id)
+            # With `coalesce`, one conditional write: the partial unique index on waiting
+            # jobs' keys turns a second one into nothing, whoever (and however many) asks.
+            job_id = conn.execute(statement.returning(jobs_table.c.id)).scalar()
+        return None if job_id is None else int(job_id)
+
+    def _insert_waiting(self, row: dict[str, object]) -> Any:
+        insert_ = sqlite_insert if self.store.is_sqlite else pg_insert
+        return (
+            insert_(jobs_table)
+            .values(row)
+            .on_conflict_do_nothing(index_elements=["coalesce_key"], index_where=WAITING_JOB)
+        )
 
     # -- the worker's side ----------------------------------------------------------------------
 
@@ -176,6 +168,7 @@ class JobQueue:
                         started_at=now,
                         progress=0,
                         attempts=jobs_table.c.attempts + 1,
+                        coalesce_key=None,  # running: a new run of its kind may wait again
                     )
                     .returning(*jobs_table.c)
                 )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Double, Index, Integer, String, Table, Text
+from sqlalchemy import Column, Double, Index, Integer, String, Table, Text, text
 
 from monitor.store import metadata
+
+WAITING_JOB = text("state = 'waiting'")
 
 # Every scheduled or requested run (see monitor/jobs/queue.py). Times are epoch seconds.
 jobs_table = Table(
@@ -28,8 +30,17 @@ jobs_table = Table(
     Column("requested_by", String(100), nullable=False),
     Column("worker", String(100), nullable=True),
     Column("heartbeat_at", Double, nullable=True),
+    # "<type>|<requester>" on a coalescing run while it waits: at most one such waits.
+    Column("coalesce_key", String(200), nullable=True),
     Index("ix_jobs_due", "state", "run_at"),
     Index("ix_jobs_queue_state", "queue", "state", "finished_at"),
+    Index(
+        "uq_jobs_waiting_coalesce",
+        "coalesce_key",
+        unique=True,
+        sqlite_where=WAITING_JOB,
+        postgresql_where=WAITING_JOB,
+    ),
 )
 
 job_events_table = Table(
