@@ -1,0 +1,25 @@
+"""The README's code runs as written: its Python example, on a fresh store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from monitor.config import Settings
+from monitor.jobs import WAITING, JobQueue
+from monitor.store import HistoryStore
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_the_maintenance_example_runs(tmp_path: Path) -> None:
+    [example] = [
+        b.split("```")[0] for b in README.read_text(encoding="utf-8").split("```python\n")[1:]
+    ]
+    store = HistoryStore(f"sqlite:///{tmp_path / 'history.sqlite'}")
+    settings = Settings.model_validate({"data_dir": str(tmp_path), "ops": {"token": "s3cret"}})
+    try:
+        exec(example, {"store": store, "settings": settings, "ops_token": "s3cret"})
+        [job] = JobQueue(store).recent()
+        assert (job.type, job.state, job.requested_by) == ("cleanup", WAITING, "ops:alice")
+    finally:
+        store.close()
