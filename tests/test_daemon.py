@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -10,11 +11,12 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from monitor.config import Settings
 from monitor.daemon import CollectorDaemon, RunResult
 from tests.reference_shop import EXPECTED, EXPECTED_COUNTS, NOW, fill_reference_shop
 
@@ -386,3 +388,54 @@ def test_a_clean_stop_says_how_many_samples_it_could_not_save(
         daemon.close()
     assert f"stopping with {result.samples} buffered samples" in caplog.text
     assert "database or disk is full" in caplog.text
+
+
+def test_a_fleet_schedules_the_shop_wide_work_once(pg_database: str, tmp_path: Path) -> None:
+    """Two daemons on one PostgreSQL store: each queues its own machine's collection, one of
+    them (the lease holder) the shop's; a holder that dies is taken over once its lease ends,
+    one that stops cleanly at once."""
+    from collections import Counter
+
+    from monitor.daemon.worker import LEASE_TTL_S
+    from monitor.jobs import WAITING, JobQueue
+
+    shop = f"sqlite:///{tmp_path / 'shop.sqlite'}"
+    fill_reference_shop(shop)
+    clock = [datetime(2026, 12, 1, 12, 0, tzinfo=UTC)]
+
+    def daemon(host: str) -> CollectorDaemon:
+        settings = Settings.model_validate(
+            {"data_dir": str(tmp_path / host), "host": host, "source": {"url": shop},
+             "store": {"url": pg_database}}
+        )  # fmt: skip
+        return CollectorDaemon(settings, clock=lambda: clock[0])
+
+    web1, web2 = daemon("web-1"), daemon("web-2")
+    try:
+        web1.request_all()
+        web2.request_all()
+        waiting = JobQueue(web1.store).recent(limit=100, state=WAITING)
+        queued = Counter((j.type, j.requested_by) for j in waiting)
+        assert queued == Counter(
+            {("performance", "schedule@web-1"): 1, ("performance", "schedule@web-2"): 1,
+             ("business", "schedule"): 1, ("seo", "schedule"): 1,
+             ("database_health", "schedule"): 1, ("cleanup", "schedule"): 1,
+             ("optimization", "schedule"): 1, ("alerts_resolution", "schedule"): 1}
+        )  # fmt: skip
+        assert [web1.lease.hold(clock[0].timestamp()), web2.lease.hold(clock[0].timestamp())] == [
+            True,
+            False,
+        ]
+        # web-1 dies (it stops renewing): web-2 takes over once the lease has run out.
+        clock[0] += timedelta(seconds=LEASE_TTL_S - 1)
+        assert not web2.lease.hold(clock[0].timestamp())
+        clock[0] += timedelta(seconds=2)
+        assert web2.lease.hold(clock[0].timestamp())
+        assert not web1.lease.hold(clock[0].timestamp())
+        # A clean stop hands it over at once.
+        web2.close()
+        assert web1.lease.hold(clock[0].timestamp())
+    finally:
+        web1.close()
+        with contextlib.suppress(Exception):
+            web2.close()

@@ -244,6 +244,8 @@ def test_it_upgrades_a_version_2_store_with_demo_rollups_and_counted_audits(
         _drop_tables_but(db, V2_TABLES)
         db.execute("ALTER TABLE rollup_hourly DROP COLUMN demo")
         db.execute("ALTER TABLE audit DROP COLUMN times")
+        db.execute("DROP INDEX uq_jobs_waiting_coalesce")  # version 6's
+        db.execute("ALTER TABLE jobs DROP COLUMN coalesce_key")
         db.execute("UPDATE vigie_meta SET value = '2' WHERE key = 'schema_version'")
         db.execute("DROP TABLE alembic_version")
     upgraded = HistoryStore(url)

@@ -239,6 +239,8 @@ class Settings(_Section):
     """All of Vigie's settings."""
 
     data_dir: Path = Path("data")
+    # This machine's name in a fleet of daemons on one store (default: its host name).
+    host: str = Field("", max_length=63, pattern=r"^([A-Za-z0-9][A-Za-z0-9._-]*)?$")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     source: SourceConfig = SourceConfig()
     store: StoreConfig = StoreConfig()

@@ -6,13 +6,7 @@ it but `collector_daemon.py` and the demo's runner.
 
 from __future__ import annotations
 
-from monitor.daemon.worker import (
-    CollectorDaemon,
-    RunResult,
-    StopRequest,
-    open_store,
-    store_for,
-    utc_now,
-)
+from monitor.daemon.basics import RunResult, StopRequest, open_store, store_for, utc_now
+from monitor.daemon.worker import CollectorDaemon
 
 __all__ = ["CollectorDaemon", "RunResult", "StopRequest", "open_store", "store_for", "utc_now"]

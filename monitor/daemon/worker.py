@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-import signal
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import schedule
 
 from monitor.alerts import AlertBook, Change
 from monitor.collectors import COLLECTORS
 from monitor.config import Settings
+from monitor.daemon.basics import RunResult, StopRequest, store_for, utc_now
 from monitor.daemon.buffer import StoreWriter
 from monitor.daemon.quiet import QuietLog, log_failures
-from monitor.errors import StoreUnavailable, first_line
+from monitor.errors import first_line
 from monitor.jobs import SCHEDULE_PREFIX, STORE_SCHEDULE, WAITING, Job, JobQueue, maintenance
+from monitor.jobs.leases import SHOP_SCHEDULER, Lease
+from monitor.jobs.policy import SHOP_WIDE
 from monitor.notifications.channels import channels
 from monitor.notifications.outbox import Notifier
 from monitor.samples import Labels
@@ -30,6 +32,7 @@ log = logging.getLogger("vigie.daemon")
 
 Clock = Callable[[], datetime]
 MAINTENANCE = maintenance.TASKS
+LEASE_TTL_S = 90  # a stopped scheduler's shop-wide work is taken over within this
 # A critical alert on a metric of this area collects the area again at once.
 EMERGENCY_COLLECTOR = {
     "performance": "performance",
@@ -39,78 +42,6 @@ EMERGENCY_COLLECTOR = {
 }
 EMERGENCY_PRIORITY = 10
 EMERGENCY_PREFIX = "emergency:"
-
-
-def utc_now() -> datetime:
-    """The production clock: aware UTC."""
-    return datetime.now(UTC)
-
-
-class StopRequest:
-    """Set by SIGTERM or SIGINT and read between steps; the handler does nothing else."""
-
-    def __init__(self) -> None:
-        self.requested = False
-
-    def __call__(self) -> bool:
-        return self.requested
-
-    def set(self, *_args: object) -> None:
-        self.requested = True
-
-    def install(self) -> None:
-        """Route SIGTERM and SIGINT to this flag."""
-        signal.signal(signal.SIGTERM, self.set)
-        signal.signal(signal.SIGINT, self.set)
-
-
-@dataclass
-class RunResult:
-    """What one run of a job did, for logs, tests and the job's stored result."""
-
-    job: str
-    samples: int
-    failures: int
-    seconds: float
-    error: str | None = None
-    details: dict[str, int] | None = None
-    # The source could not be reached at all: the next scheduled run is the retry.
-    retry: bool = True
-
-    @property
-    def succeeded(self) -> bool:
-        """No error, and not a collection in which every metric failed."""
-        return self.error is None and not (self.failures and not self.samples)
-
-    def summary(self) -> dict[str, object]:
-        """What the job stores as its result."""
-        return {"samples": self.samples, "failures": self.failures, **(self.details or {})}
-
-
-def store_for(settings: Settings) -> HistoryStore:
-    """The history store the settings name, created if new."""
-    return HistoryStore(
-        settings.store_url,
-        busy_timeout_s=settings.store.busy_timeout_s,
-        raw_read_max_hours=settings.store.raw_read_max_hours,
-    )
-
-
-def open_store(
-    settings: Settings, *, stopping: Callable[[], bool] = lambda: False, retry_seconds: float = 10.0
-) -> HistoryStore | None:
-    """Open the history store, waiting for it while it is unreachable (a PostgreSQL store that
-    starts after Vigie); None if asked to stop meanwhile. Other store errors are raised."""
-    while True:
-        try:
-            return store_for(settings)
-        except StoreUnavailable as exc:
-            log.error("%s; retrying in %.0f s", exc, retry_seconds)
-        deadline = time.monotonic() + retry_seconds
-        while time.monotonic() < deadline:
-            if stopping():
-                return None
-            time.sleep(0.2)
 
 
 class CollectorDaemon:
@@ -131,7 +62,7 @@ class CollectorDaemon:
         self.sources = sources or Sources.from_settings(settings)
         self.stop_request = stop or StopRequest()
         self.queue = JobQueue(self.store)
-        host = socket.gethostname()
+        host = settings.host or socket.gethostname()
         self.worker = f"{host}:{os.getpid()}"
         # A wrong channel stops start-up here, in one line (ConfigError).
         self.notifier = Notifier(self.store, settings, channels(settings), self.worker)
@@ -151,6 +82,7 @@ class CollectorDaemon:
         }
         for task in maintenance.TASKS:
             self.handlers[task] = self._maintenance(task)
+        self.lease = Lease(self.store, SHOP_SCHEDULER, self.worker, ttl_s=LEASE_TTL_S)
         # Timed steps that are not jobs (the demo's simulator), run before the jobs.
         self.tasks: dict[str, Callable[[], object]] = {}
 
@@ -266,7 +198,13 @@ class CollectorDaemon:
         one is already waiting."""
         if requested_by is not None:
             return self.queue.enqueue(job_type, now=self._now(), requested_by=requested_by)
-        owner = STORE_SCHEDULE if job_type in MAINTENANCE else self.scheduled_by
+        if job_type in MAINTENANCE or job_type in SHOP_WIDE:
+            # Shop-wide: queued by the fleet's scheduler only, once, for any daemon to run.
+            if not self.lease.hold(self._now()):
+                return None
+            owner = STORE_SCHEDULE
+        else:
+            owner = self.scheduled_by
         return self.queue.enqueue(job_type, now=self._now(), requested_by=owner, coalesce=True)
 
     def work(self, *, retry: bool = True) -> list[RunResult]:
@@ -366,6 +304,8 @@ class CollectorDaemon:
         if self.tasks:
             scheduler.every(self.settings.demo.tick_seconds).seconds.do(self._run_tasks)
         scheduler.every(60).seconds.do(self._take_back_stale)
+        # The fleet's scheduler keeps its lease; another daemon takes it within LEASE_TTL_S.
+        scheduler.every(LEASE_TTL_S // 3).seconds.do(self._renew_lease)
         self._run_tasks()
         self.request_all()
         while not self.stopping and self.fatal is None:
@@ -407,6 +347,12 @@ class CollectorDaemon:
         else:
             self._quiet.clear("queue")
 
+    def _renew_lease(self) -> None:
+        try:
+            self.lease.hold(self._now())
+        except Exception as exc:  # the store is down: whoever can write it schedules
+            self._quiet.error("lease", "cannot renew the scheduler's lease: %s", first_line(exc))
+
     def _take_back_stale(self) -> None:
         try:
             taken = self.queue.requeue_stale(
@@ -436,5 +382,7 @@ class CollectorDaemon:
                 self.writer.unsaved,
                 self.writer.problem or self.fatal or "the store cannot be written",
             )
+        with contextlib.suppress(Exception):  # a clean stop hands the scheduling over at once
+            self.lease.release()
         self.sources.close()
         self.store.close()

@@ -42,6 +42,10 @@ JOB_TYPES: dict[str, str] = {
     "optimization": "maintenance",
     "alerts_resolution": "maintenance",
 }
+# Collections of the shop itself, not of one machine: one daemon of a fleet schedules them
+# (the holder of the shop-scheduler lease), with the maintenance; each host schedules its own
+# machine and access-log collection.
+SHOP_WIDE = frozenset({"business", "seo", "database_health"})
 # What people call each job type (and the collector of the same name).
 JOB_TITLES: dict[str, str] = {
     "performance": "Machine and site figures",

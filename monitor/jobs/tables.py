@@ -53,3 +53,12 @@ job_events_table = Table(
     Column("detail", Text, nullable=True),
     Index("ix_job_events_job", "job_id", "id"),
 )
+
+# Who does the fleet's shop-wide scheduling, until when (see monitor/jobs/leases.py).
+leases_table = Table(
+    "leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(100), nullable=False),
+    Column("expires_at", Double, nullable=False),
+)
