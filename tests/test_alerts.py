@@ -382,7 +382,7 @@ def test_the_history_of_a_period_holds_the_alerts_open_during_it(store: HistoryS
     assert book.history(since=0, until=episode.opened_at - 1) == []  # began after it
 
 
-def test_the_past_is_read_as_the_live_book_would_have(store: HistoryStore) -> None:
+def test_the_past_is_read_as_the_live_book_would_have(store: HistoryStore, tmp_path: Path) -> None:
     values: list[float] = [70, 85, 86, 92, 97, 98, 85, 78, 74, 70, 96, 97, 60, 81, 60, 60]
     book = AlertBook(store, [DISK])
     _feed(store, book, "performance.diskUsage", values)
@@ -394,7 +394,7 @@ def test_the_past_is_read_as_the_live_book_would_have(store: HistoryStore) -> No
         ("critical", 97, 95),
     ]
     # Written resolved, nothing open, and removed again by their resolution.
-    other = HistoryStore(f"sqlite:///{store.engine.url.database}-past")
+    other = HistoryStore(f"sqlite:///{tmp_path / 'past.sqlite'}")
     try:
         assert record_past(other, DISK, "performance.diskUsage", found, "replayed") == 2
         assert AlertBook(other, [DISK]).active() == []
