@@ -91,7 +91,12 @@ def test_the_backfilled_history_joins_the_live_readings(tmp_path: Path) -> None:
         assert fresh[name] == pytest.approx(last[name], rel=0.02, abs=0.5), name
     assert fresh["business.visitors24h"] == pytest.approx(last["business.visitors24h"], rel=0.1)
     # Noisy figures: the same level (the median of the history's last hours, give or take 2×).
+    # At a hundredth of the shop the access log's window may hold no request at all, and then
+    # there is no live response time to compare; the database's is always read.
+    assert "database.responseTime" in fresh
     for name, values in recent.items():
+        if name not in fresh:
+            continue
         usual = values[len(values) // 2]
         assert usual / 2 <= fresh[name] <= usual * 2 or abs(fresh[name] - usual) < 0.2, name
 
