@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -25,16 +24,11 @@ from monitor.demo.live import start_demo
 from monitor.store import HistoryStore
 from tests.known_history import TABLE, fill
 from tests.test_api import _serve
+from tests.test_browser import _free_port
 
 PROMETHEUS = Path(os.environ.get("VIGIE_PROMETHEUS", "/usr/bin/prometheus"))
 PROMTOOL = PROMETHEUS.with_name("promtool")
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _needs(tool: Path) -> None:
@@ -75,7 +69,7 @@ def prometheus(
         f"    static_configs:\n      - targets: ['{target.host}:{target.port}']\n",
         encoding="utf-8",
     )
-    port = _port()
+    port = _free_port()
     server = subprocess.Popen(
         [str(PROMETHEUS), f"--config.file={folder / 'prometheus.yml'}",
          f"--storage.tsdb.path={folder / 'data'}", f"--web.listen-address=127.0.0.1:{port}"],

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, insert
 
+from monitor.alerts.book import RESOLVED
 from monitor.alerts.levels import cleared, held_level, level
 from monitor.alerts.tables import alerts_table
 from monitor.config import SEVERITIES, AlertRule
@@ -71,7 +72,7 @@ def record_past(
                     "labels": "",
                     "severity": e.severity,
                     "peak_severity": e.severity,
-                    "state": "resolved",
+                    "state": RESOLVED,
                     "value": e.peak,
                     "threshold": e.threshold,
                     "message": rule.message or f"{metric} {rule.when} threshold",
@@ -93,7 +94,7 @@ def forget_past(store: HistoryStore, resolution: str) -> int:
         return int(
             conn.execute(
                 delete(alerts_table).where(
-                    alerts_table.c.state == "resolved", alerts_table.c.resolution == resolution
+                    alerts_table.c.state == RESOLVED, alerts_table.c.resolution == resolution
                 )
             ).rowcount
         )

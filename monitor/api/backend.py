@@ -73,7 +73,7 @@ class Backend:
         computed in a worker thread by one caller at a time when it is due, while the others
         get the previous answer (never one older than twice `ttl`)."""
         kept = self._fresh.get(key)
-        lock = self._fresh_locks.setdefault(key, asyncio.Lock())
+        lock = self._fresh_locks.get(key) or self._fresh_locks.setdefault(key, asyncio.Lock())
         if kept is not None:
             age = time.monotonic() - kept[0]
             if age < ttl or (age < 2 * ttl and lock.locked()):
