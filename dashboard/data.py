@@ -21,8 +21,8 @@ T = TypeVar("T")
 
 
 @st.cache_resource(show_spinner=False, ttl=3600)
-def _open_store(url: str) -> HistoryStore:
-    return HistoryStore(url, create=False, busy_timeout_s=2)
+def _open_store(url: str, host: str) -> HistoryStore:
+    return HistoryStore(url, create=False, busy_timeout_s=2, host=host)
 
 
 def _store_lost(exc: SQLAlchemyError) -> NoReturn:
@@ -46,7 +46,7 @@ def store() -> HistoryStore:
     the page; so does the demo while the daemon is still building it."""
     _while_building()
     try:
-        found = _open_store(settings().store_url)
+        found = _open_store(settings().store_url, settings().host_name)
         if not found.has_samples():
             st.info(
                 "The history store exists but the collector has not written to it yet. "
@@ -91,7 +91,7 @@ def _unwritable() -> str:
 
 
 def _call(function: Callable[..., Any], url: str, args: tuple[Any, ...], kwargs: Any) -> Any:
-    return function(_open_store(url), *args, **dict(kwargs))
+    return function(_open_store(url, settings().host_name), *args, **dict(kwargs))
 
 
 @st.cache_data(ttl=REFRESH_S / 2, max_entries=512, show_spinner=False)
@@ -144,4 +144,4 @@ def health_check(*, detailed: bool) -> health.Health:
     found = settings()
     database = _database(found.source_url)
     check = health.detailed if detailed else health.quick
-    return check(database, _open_store(found.store_url), found, now=time.time())
+    return check(database, _open_store(found.store_url, found.host_name), found, now=time.time())

@@ -24,7 +24,7 @@ def _iso(ts: float) -> str:
 
 def latest(settings: Settings, as_json: bool) -> int:
     """Print the newest value of every metric, as a table or as JSON."""
-    store = HistoryStore(settings.store_url, create=False)
+    store = HistoryStore(settings.store_url, create=False, host=settings.host_name)
     try:
         values = store.latest()
     except SQLAlchemyError as exc:  # corrupt, gone or locked since it was opened
@@ -116,7 +116,7 @@ def history_import(settings: Settings, path: str) -> int:
         handle = open(path, encoding="utf-8", newline="")  # noqa: SIM115 (closed below)
     except OSError as exc:
         raise VigieError(f"cannot read {path}: {exc.strerror}") from None
-    store = HistoryStore(settings.store_url)
+    store = HistoryStore(settings.store_url, host=settings.host_name)
     try:
         with handle:
             done = import_csv(store, handle, now=time.time())
@@ -148,7 +148,7 @@ def history_export(
         since = parse_time(start) if start else until - 86400
     except ValueError:
         raise ConfigError("--from and --to take ISO 8601 times, as 2026-11-30T14:00:00Z") from None
-    store = HistoryStore(settings.store_url, create=False)
+    store = HistoryStore(settings.store_url, create=False, host=settings.host_name)
     try:
         if metric not in store.series_names():
             raise VigieError(f"no series of {metric!r} is stored (see `python -m monitor latest`)")

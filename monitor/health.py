@@ -20,6 +20,7 @@ from monitor.alerts import Alert, level, open_alerts
 from monitor.collectors.performance import probe
 from monitor.config import Probe, Settings
 from monitor.errors import SourceError, failure_kind, first_line
+from monitor.fleet import Fleet
 from monitor.notifications import windows
 from monitor.notifications.mutes import Mutes
 from monitor.sources.database import SourceDatabase
@@ -219,10 +220,12 @@ def check_database(database: SourceDatabase, settings: Settings | None = None) -
 
 
 def check_freshness(store: HistoryStore, settings: Settings, now: float) -> Check:
-    """The collector wrote within twice its shortest interval."""
+    """Every host's collector wrote within twice its interval (a store from before hosts
+    were recorded: the newest machine figure, within twice this machine's interval)."""
     start = time.perf_counter()
     try:
-        newest = store.newest_ts(FRESHNESS_METRIC)
+        hosts = Fleet(store).hosts()
+        newest = store.newest_ts(FRESHNESS_METRIC) if not hosts else None
     except Exception as exc:  # a missing, locked or broken store
         kind = failure_kind(exc, "unreadable")
         return Check(
@@ -233,21 +236,36 @@ def check_freshness(store: HistoryStore, settings: Settings, now: float) -> Chec
             rule=COLLECTOR_RULE,
         )
     elapsed = (time.perf_counter() - start) * 1000
-    limit = 2 * settings.schedule.performance
+    if hosts:
+        # The stalest host speaks for the check: one quiet machine is a degraded fleet.
+        stalest = max(hosts, key=lambda h: (h.age(now) / h.interval_s, h.name))
+        newest, interval = stalest.last_write, stalest.interval_s
+    else:
+        interval = settings.schedule.performance
     if newest is None:
         return Check(
             "collector", DEGRADED, elapsed, reason="nothing collected yet", rule=COLLECTOR_RULE
         )
-    age = now - newest
-    details = {"lastCollection": newest, "ageSeconds": round(age, 1), "limitSeconds": limit}
+    age, limit = now - newest, 2 * interval
+    details: dict[str, Any] = {
+        "lastCollection": newest,
+        "ageSeconds": round(age, 1),
+        "limitSeconds": limit,
+    }
+    if hosts:
+        details["host"] = stalest.name
+        details["hosts"] = [
+            {"host": h.name, "lastCollection": h.last_write, "ageSeconds": round(h.age(now), 1)}
+            for h in hosts
+        ]
     if age > limit:
+        on = f" from {stalest.name}" if len(hosts) > 1 else ""
         return Check(
             "collector",
             DEGRADED,
             elapsed,
             details,
-            reason=f"no collection for {age:.0f} s (expected every "
-            f"{settings.schedule.performance} s)",
+            reason=f"no collection{on} for {age:.0f} s (expected every {interval} s)",
             rule=COLLECTOR_RULE,
         )
     return Check("collector", HEALTHY, elapsed, details)

@@ -147,8 +147,8 @@ def test_it_ships_a_rule_for_every_kind_of_trouble_the_collectors_see(
     watched = {metric for _, _, metric, _ in book.subjects(emitted)}
     used = {rule.name for rule, _, _, _ in book.subjects(emitted)}
     # Every shipped rule matches something real (probe_down needs a configured probe, and
-    # notification_failing a channel: the daemon writes that series, not a collector) …
-    unseen = {"probe_down", "notification_failing"}
+    # notification_failing a channel, host_down a fleet: the daemon writes those series) …
+    unseen = {"probe_down", "notification_failing", "host_down"}
     assert used == {r.name for r in DEFAULT_ALERT_RULES} - unseen
     # … and the troubles the issue names are each watched.
     assert {

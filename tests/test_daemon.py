@@ -99,6 +99,7 @@ def test_it_runs_every_collector_once_and_exits_zero(tmp_path: Path, access_log:
     shop = f"sqlite:///{tmp_path / 'shop.sqlite'}"
     fill_reference_shop(shop)
     config = _config(tmp_path, shop)
+    config.write_text('host = "web-1"\n' + config.read_text(encoding="utf-8"), encoding="utf-8")
     done = _run("collector_daemon.py", "--config", str(config), "--once")
     assert done.returncode == 0, done.stderr
     for job in ("performance", "business", "seo", "database_health", "cleanup", "optimization"):
@@ -109,8 +110,10 @@ def test_it_runs_every_collector_once_and_exits_zero(tmp_path: Path, access_log:
     assert values["business.totalUsers"]["value"] == EXPECTED["business.totalUsers"]
     assert values["seo.sitemapHealth"]["value"] == EXPECTED["seo.sitemapHealth"]
     assert values["database.___xtr_order.recordCount"]["value"] == EXPECTED_COUNTS["___xtr_order"]
-    assert values["performance.cpuUsage"]["ts"].endswith("Z")
-    assert "performance.memoryUsage" in values
+    # A machine's figures carry their host; the shop's do not.
+    assert "performance.cpuUsage" not in values
+    assert values['performance.cpuUsage{host="web-1"}']["ts"].endswith("Z")
+    assert 'performance.memoryUsage{host="web-1"}' in values
 
 
 def test_it_stops_at_startup_with_one_line_on_a_wrong_setting(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from monitor.demo.live import catch_up, last_order, start_demo
 from monitor.demo.shop import ORDER, create_shop
 from monitor.demo.simulator import ShopSimulator
 from monitor.errors import VigieError
+from monitor.fleet import for_host
 from monitor.sources.machine import Machine
 from tests.reference_shop import NOW, fill_reference_shop
 from tests.test_daemon import StderrReader
@@ -43,14 +44,16 @@ def test_it_builds_the_shop_log_and_history_on_first_start(tmp_path: Path) -> No
     assert (tmp_path / "demo_shop.sqlite").exists()
     assert (tmp_path / "access.log").stat().st_size > 100_000  # a day of traffic
     assert list(daemon.tasks) == ["demo"]  # the shop moves before every round of jobs
-    latest = daemon.store.latest()
+    # This machine's figures, under their names without the host (one host: as before).
+    latest = for_host(daemon.store.latest_series(), settings.host_name)
+    assert f'performance.cpuUsage{{host="{settings.host_name}"}}' in daemon.store.latest()
     assert latest["business.orders24h"].demo  # backfilled samples are marked
     now = daemon.clock().timestamp()
     history = daemon.store.series("performance.cpuUsage", now - 2 * 86400, now)
     assert len(history) > 40  # two days, read from the hourly rollup
     results = {r.job: r for r in daemon.run_once()}
     assert all(r.failures == 0 for r in results.values()), results
-    fresh = daemon.store.latest()
+    fresh = for_host(daemon.store.latest_series(), settings.host_name)
     assert not fresh["business.orders24h"].demo  # a real collection now
     # This machine's live figures carry on from the backfilled ones (no step to flag).
     assert latest["performance.diskUsage"].demo and not fresh["performance.diskUsage"].demo
@@ -73,10 +76,13 @@ def test_the_backfilled_history_joins_the_live_readings(tmp_path: Path) -> None:
     settings = _demo_settings(tmp_path)
     daemon = CollectorDaemon(settings)
     start_demo(settings, daemon)
-    last = {name: s.value for name, s in daemon.store.latest().items() if s.demo}
+    mine = settings.host_name
+    last = {n: s.value for n, s in for_host(daemon.store.latest_series(), mine).items() if s.demo}
     ran = {r.job: r.failures for r in daemon.run_once()}
     assert set(COLLECTORS) <= set(ran) and not any(ran.values()), ran
-    fresh = {name: s.value for name, s in daemon.store.latest().items() if not s.demo}
+    fresh = {
+        n: s.value for n, s in for_host(daemon.store.latest_series(), mine).items() if not s.demo
+    }
     now = time.time()
     recent = {
         name: sorted(p.value for p in daemon.store.series(name, now - 4 * 3600, now))
@@ -98,7 +104,9 @@ def test_the_backfilled_history_joins_the_live_readings(tmp_path: Path) -> None:
         if name not in fresh:
             continue
         usual = values[len(values) // 2]
-        assert usual / 2 <= fresh[name] <= usual * 2 or abs(fresh[name] - usual) < 0.2, name
+        # Sub-millisecond answers of a busy two-core test machine vary by more than 2×: half a
+        # millisecond either way is no cliff (CI saw 0.18 ms against a usual 0.38 ms).
+        assert usual / 2 <= fresh[name] <= usual * 2 or abs(fresh[name] - usual) < 0.5, name
 
 
 def test_the_demo_history_holds_its_past_incidents_and_their_alerts(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from alembic.runtime.migration import MigrationContext
 
 import monitor.alerts.tables
 import monitor.audit
+import monitor.fleet.tables
 import monitor.jobs.tables
 import monitor.notifications.silences
 import monitor.notifications.tables  # noqa: F401 — every concern's tables on the metadata

@@ -318,6 +318,28 @@ class AlertBook:
             row = conn.execute(query).mappings().first()
         return Alert.from_row(row) if row else None
 
+    def relabel(self, moved: Iterable[tuple[str, str, str]]) -> int:
+        """Carry the open alerts of series whose labels changed (metric, old labels, new
+        labels, as stored) over to their new labels and subject; returns how many."""
+        done = 0
+        with self.store.writing() as conn:
+            for metric, old, new in moved:
+                found = conn.execute(
+                    select(alerts_table.c.id, alerts_table.c.subject).where(
+                        alerts_table.c.metric == metric,
+                        alerts_table.c.labels == old,
+                        alerts_table.c.state == OPEN,
+                    )
+                ).all()
+                for alert_id, subject in found:
+                    renamed = series_key(subject.partition("{")[0], parse_labels(new))
+                    done += conn.execute(
+                        update(alerts_table)
+                        .where(alerts_table.c.id == alert_id)
+                        .values(labels=new, subject=renamed)
+                    ).rowcount
+        return done
+
     # -- people and maintenance -----------------------------------------------------------------
 
     def acknowledge(self, alert_id: int, actor: str, *, now: float) -> bool:

@@ -63,4 +63,8 @@ GUIDANCE: dict[str, tuple[str, str]] = {
         "An external service the shop needs does not answer",
         "Check the service's status page and the network path to it",
     ),
+    "host_down": (
+        "Nothing is known of this machine any more: its shop traffic may be failing unseen",
+        "Check that the machine is up and that its Vigie daemon runs (systemctl status vigie)",
+    ),
 }

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import time
 from typing import Annotated, Any
 
 import uvicorn
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
@@ -33,6 +32,7 @@ from monitor.api.backend import (
     health_body,
 )
 from monitor.api.errors import HANDLERS
+from monitor.api.fleet import router as fleet_router
 from monitor.api.guard import MAINTENANCE_PATH, RequestGuard, actor, bearer, excerpt
 from monitor.api.history import router as history_router
 from monitor.api.models import Envelope, ErrorBody, HealthBody, envelope, iso
@@ -304,37 +304,6 @@ def maintenance(
     return envelope({"jobs": ids})
 
 
-@router.get("/api/system/jobs/{job_id}", tags=["maintenance"], response_model=Envelope[m.JobOut])
-def job(job_id: Annotated[int, Path(ge=1, le=2**62)], backend: BackendDep) -> dict[str, Any]:
-    """A job's state, progress, outcome and events."""
-    queue = JobQueue(backend.store)
-    found = queue.get(job_id)
-    if found is None:
-        raise HTTPException(404, f"no job {job_id} (unknown, or trimmed by retention)")
-    return envelope(
-        {
-            "id": found.id,
-            "queue": found.queue,
-            "type": found.type,
-            "state": found.state,
-            "attempts": found.attempts,
-            "progress": found.progress,
-            "maxAttempts": found.max_attempts,
-            "error": found.error,
-            "result": json.loads(found.result) if found.result else None,
-            "requestedBy": found.requested_by,
-            "createdAt": iso(found.created_at),
-            "startedAt": iso(found.started_at) if found.started_at else None,
-            "finishedAt": iso(found.finished_at) if found.finished_at else None,
-            "durationMs": found.duration_ms,
-            "events": [
-                {"event": e.event, "at": iso(e.ts), "detail": e.detail}
-                for e in queue.events(job_id)
-            ],
-        }
-    )
-
-
 @router.get("/metrics", tags=["monitoring"], response_class=PlainTextResponse)
 async def prometheus(request: Request) -> Response:
     """Every metric's newest value in Prometheus' names and base units, and Vigie's own state
@@ -368,6 +337,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(router)
     app.include_router(silences_router)
     app.include_router(history_router)
+    app.include_router(fleet_router)
     app.add_middleware(
         RequestGuard,
         settings=backend.settings,

@@ -17,6 +17,7 @@ from monitor import health
 from monitor.api.models import envelope
 from monitor.config import Settings
 from monitor.errors import failure_kind, first_line
+from monitor.fleet import Fleet, for_host, pick
 from monitor.metrics import catalog
 from monitor.store import HistoryStore
 
@@ -110,12 +111,21 @@ class Backend:
         than waiting half a minute behind a writer."""
         with self._store_lock:
             if self._store is None:
-                self._store = HistoryStore(self.settings.store_url, create=False, busy_timeout_s=2)
+                self._store = HistoryStore(
+                    self.settings.store_url,
+                    create=False,
+                    busy_timeout_s=2,
+                    host=self.settings.host_name,
+                )
             return self._store
 
-    def latest(self) -> dict[str, Any]:
-        """The newest value of every series."""
-        return self.store.latest()
+    def latest(self, host: str | None = None) -> dict[str, Any]:
+        """The newest value of every series, one host's machine figures under their names
+        without the host: `host`'s, else this machine's if it is one of the fleet, else the
+        first host's (see monitor.fleet.pick)."""
+        store = self.store
+        shown = pick(Fleet(store).names(), host, self.settings.host_name)
+        return for_host(store.latest_series(), shown)
 
 
 def health_body(result: health.Health, *, private: bool = False) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -278,7 +278,7 @@ class JobEventOut(BaseModel):
     detail: str | None
 
 
-class JobOut(BaseModel):
+class JobSummary(BaseModel):
     id: int
     queue: str
     type: str
@@ -293,7 +293,30 @@ class JobOut(BaseModel):
     startedAt: str | None
     finishedAt: str | None
     durationMs: float | None
+    worker: str | None
+
+
+class JobOut(JobSummary):
     events: list[JobEventOut]
+
+
+class Jobs(BaseModel):
+    count: int
+    jobs: list[JobSummary]
+
+
+class HostOut(BaseModel):
+    host: str
+    state: Literal["up", "quiet"]
+    lastWrite: str
+    ageSeconds: float
+    intervalSeconds: int
+    firstSeen: str
+
+
+class Hosts(BaseModel):
+    count: int
+    hosts: list[HostOut]
 
 
 class ErrorBody(BaseModel):

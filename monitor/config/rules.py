@@ -230,6 +230,13 @@ DEFAULT_ALERT_RULES = [
         error=1,
     ),
     _rule(
+        "host_down",
+        "fleet.hostUp",
+        "A host's daemon has written nothing for two of its intervals: stopped, or its machine",
+        when="below",
+        critical=1,
+    ),
+    _rule(
         "probe_down",
         "performance.probe.up",
         "An HTTP probe gets no good answer",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -294,6 +295,11 @@ class Settings(_Section):
     @classmethod
     def _currency(cls, value: str) -> str:
         return check_currency(value)
+
+    @property
+    def host_name(self) -> str:
+        """This machine's name in the fleet: `host`, else the machine's own host name."""
+        return self.host or socket.gethostname()
 
     @property
     def demo_enabled(self) -> bool:

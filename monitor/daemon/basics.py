@@ -69,6 +69,7 @@ def store_for(settings: Settings) -> HistoryStore:
         settings.store_url,
         busy_timeout_s=settings.store.busy_timeout_s,
         raw_read_max_hours=settings.store.raw_read_max_hours,
+        host=settings.host_name,
     )
 
 

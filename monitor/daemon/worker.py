@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import socket
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -19,9 +18,11 @@ from monitor.daemon.basics import RunResult, StopRequest, store_for, utc_now
 from monitor.daemon.buffer import StoreWriter
 from monitor.daemon.quiet import QuietLog, log_failures
 from monitor.errors import first_line
+from monitor.fleet import Fleet, stamped
 from monitor.jobs import SCHEDULE_PREFIX, STORE_SCHEDULE, WAITING, Job, JobQueue, maintenance
 from monitor.jobs.leases import SHOP_SCHEDULER, Lease
 from monitor.jobs.policy import SHOP_WIDE
+from monitor.metrics import catalog
 from monitor.notifications.channels import channels
 from monitor.notifications.outbox import Notifier
 from monitor.samples import Labels
@@ -62,8 +63,10 @@ class CollectorDaemon:
         self.sources = sources or Sources.from_settings(settings)
         self.stop_request = stop or StopRequest()
         self.queue = JobQueue(self.store)
-        host = settings.host or socket.gethostname()
+        host = self.host = settings.host_name
         self.worker = f"{host}:{os.getpid()}"
+        self.catalog = catalog(settings)
+        self.fleet = Fleet(self.store)
         # A wrong channel stops start-up here, in one line (ConfigError).
         self.notifier = Notifier(self.store, settings, channels(settings), self.worker)
         self.alerts = AlertBook(
@@ -100,8 +103,11 @@ class CollectorDaemon:
             log.error("%s: collector failed: %s: %s", name, type(exc).__name__, first_line(exc))
             return RunResult(name, 0, 1, time.perf_counter() - start, first_line(exc))
         log_failures(name, collection.failures)
+        collection.samples = stamped(collection.samples, self.host, self.catalog.per_host)
         stored = self.writer.offer(name, collection)
         if stored:
+            if name not in SHOP_WIDE:
+                self._beat()
             self._evaluate_alerts({(s.name, s.labels) for s in collection.samples})
         result = RunResult(
             name,
@@ -283,8 +289,21 @@ class CollectorDaemon:
         for job_type in [*COLLECTORS, *MAINTENANCE]:
             self._safe_request(job_type)
 
+    def adopt_series(self) -> None:
+        """A store from before figures carried their host: its machine series become this
+        host's (the first daemon to start after the upgrade is taken to be their machine)."""
+        try:
+            moved = self.fleet.adopt(self.host, self.catalog.per_host)
+        except Exception as exc:
+            log.error("cannot label the earlier machine figures: %s", first_line(exc))
+            return
+        if moved:
+            self.alerts.relabel(moved)
+            log.info("%d earlier machine series now carry host %s", len(moved), self.host)
+
     def run_once(self) -> list[RunResult]:
         """Every collector and maintenance task once, one attempt each, then return."""
+        self.adopt_series()
         self._run_tasks()
         self.request_all()
         results = self.work(retry=False)
@@ -306,6 +325,7 @@ class CollectorDaemon:
         scheduler.every(60).seconds.do(self._take_back_stale)
         # The fleet's scheduler keeps its lease; another daemon takes it within LEASE_TTL_S.
         scheduler.every(LEASE_TTL_S // 3).seconds.do(self._renew_lease)
+        self.adopt_series()
         self._run_tasks()
         self.request_all()
         while not self.stopping and self.fatal is None:
@@ -349,9 +369,31 @@ class CollectorDaemon:
 
     def _renew_lease(self) -> None:
         try:
-            self.lease.hold(self._now())
+            held = self.lease.hold(self._now())
         except Exception as exc:  # the store is down: whoever can write it schedules
             self._quiet.error("lease", "cannot renew the scheduler's lease: %s", first_line(exc))
+            return
+        if held:
+            self.watch_hosts()
+
+    def _beat(self) -> None:
+        try:
+            every = self.settings.schedule.performance
+            self.fleet.beat(self.host, interval_s=every, now=self._now())
+        except Exception as exc:
+            log.error("cannot record this host's last write: %s", first_line(exc))
+
+    def watch_hosts(self) -> None:
+        """The fleet's scheduler records which hosts still write (`fleet.hostUp`), so a quiet
+        one raises `host_down` and one that writes again resolves it."""
+        try:
+            states = self.fleet.states(self._now())
+        except Exception as exc:
+            self._quiet.error("hosts", "cannot read the fleet's hosts: %s", first_line(exc))
+            return
+        self._quiet.clear("hosts")
+        if self.writer.offer("fleet", states):
+            self._evaluate_alerts({(s.name, s.labels) for s in states.samples})
 
     def _take_back_stale(self) -> None:
         try:

@@ -18,6 +18,8 @@ from sqlalchemy import create_engine, text
 
 from monitor.config import Settings
 from monitor.demo import incidents
+from monitor.fleet import on_host
+from monitor.metrics import catalog
 from monitor.samples import Sample
 from monitor.sources.machine import Machine
 from monitor.store import HistoryStore
@@ -266,7 +268,10 @@ def backfill(
     written = 0
     batch: list[Sample] = []
     made = history(settings, now, days, anchors=anchors)
+    per_host = catalog(settings).per_host
     for sample in _configured(settings, incidents.shaped(made, now.timestamp(), days)):
+        if per_host(sample.name):
+            sample = sample._replace(labels=on_host(sample.labels, settings.host_name))
         batch.append(sample)
         if len(batch) >= BATCH:
             written += store.write(batch, demo=True)

@@ -53,7 +53,7 @@ def shaped(samples: Iterator[Sample], now: float, days: int, seed: int = 11) -> 
     for sample in samples:
         for incident, start, end in spans:
             if sample.name == incident.metric and start <= sample.ts < end:
-                sample = Sample(sample.name, incident.value * rng.uniform(0.97, 1.03), sample.ts)
+                sample = sample._replace(value=incident.value * rng.uniform(0.97, 1.03))
                 break
         yield sample
 

@@ -366,11 +366,26 @@ class JobQueue:
                 counts.setdefault(queue, dict.fromkeys(STATES, 0))[state] = count
         return counts
 
-    def recent(self, *, limit: int = 50, state: str | None = None) -> list[Job]:
-        """The newest jobs first, optionally in one state."""
-        query = select(jobs_table).order_by(jobs_table.c.id.desc()).limit(limit)
+    def recent(
+        self,
+        *,
+        limit: int = 50,
+        state: str | None = None,
+        job_type: str | None = None,
+        host: str | None = None,
+    ) -> list[Job]:
+        """The newest jobs first, optionally in one state, of one type, or of one host (run
+        by its daemon, or scheduled for it and not yet taken)."""
+        c = jobs_table.c
+        query = select(jobs_table).order_by(c.id.desc()).limit(limit)
         if state is not None:
-            query = query.where(jobs_table.c.state == state)
+            query = query.where(c.state == state)
+        if job_type is not None:
+            query = query.where(c.type == job_type)
+        if host is not None:
+            # A worker is "<host>:<pid>"; the host's name has no ":" of its own.
+            ran = c.worker.startswith(f"{host}:", autoescape=True)
+            query = query.where(ran | (c.requested_by == f"{SCHEDULE_PREFIX}{host}"))
         with self.engine.connect() as conn:
             return [Job.from_row(row) for row in conn.execute(query).mappings()]
 

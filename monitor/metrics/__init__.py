@@ -46,6 +46,10 @@ class Catalog:
             return found
         return next((f for f in self.families if f.matches(name)), None) or guessed(name)
 
+    def per_host(self, name: str) -> bool:
+        """Whether each machine of a fleet has its own series of `name`."""
+        return self.get(name).per_host
+
     def title(self, name: str) -> str:
         """Its words for people: "Orders in 24 h"; a family's with its subject: "orders: Rows"."""
         metric = self.get(name)

@@ -14,7 +14,10 @@ from monitor.config.defaults import MetricSQL
 # duration: in its unit (ms, s, min); size: bytes; yes_no: 1 or 0; number: anything else.
 Kind = Literal["share", "count", "money", "duration", "size", "yes_no", "number"]
 Better = Literal["higher", "lower", "either"]
-AREAS = ("performance", "business", "seo", "database", "notifications")
+AREAS = ("performance", "business", "seo", "database", "notifications", "fleet")
+# The areas measured on each machine of a fleet (its own figures, labelled with its host);
+# every other area is the shop's, measured once for all.
+PER_HOST_AREAS = ("performance",)
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,11 @@ class Metric:
         if self.decimals is not None:
             return self.decimals
         return 0 if self.kind == "count" or (self.kind == "size" and self.unit == "bytes") else 2
+
+    @property
+    def per_host(self) -> bool:
+        """Whether each machine has its own series of it (labelled `host`)."""
+        return self.area in PER_HOST_AREAS
 
     @property
     def is_family(self) -> bool:

@@ -27,6 +27,7 @@ from monitor.samples import Labels, Note, Sample, labels_json, parse_labels, ser
 from monitor.store import migrate
 from monitor.store.engine import make_engine
 from monitor.store.failures import sqlite_path, store_failure
+from monitor.store.hosted import hosted_series
 from monitor.store.schema import (
     meta_table,
     notes_table,
@@ -66,8 +67,11 @@ class HistoryStore:
         busy_timeout_s: int = 30,
         raw_read_max_hours: int = 48,
         create: bool = True,
+        host: str = "",
     ) -> None:
         self.url = url
+        # Whose figures a read without a host label gets when several hosts have them.
+        self.host = host
         path = sqlite_path(url)
         if not create and path and not path.exists():
             raise StoreError(
@@ -304,9 +308,14 @@ class HistoryStore:
                 )
             )
             if sid is None:
-                return None
+                # Not cached: which host a read without one gets may change as hosts join.
+                return hosted_series(conn, name, labels, self.host)
             self._ids[key] = sid
         return self._ids[key]
+
+    def forget_ids(self) -> None:
+        """Drop the cached series ids (after series were relabelled)."""
+        self._ids.clear()
 
     def series(
         self, name: str, start: float, end: float, labels: Labels = (), *, raw: bool | None = None
