@@ -13,7 +13,7 @@ from __future__ import annotations
 # 'Series'"). Importing it here, under this package's own import lock, settles it first.
 import pandas  # noqa: F401
 
-from dashboard import area
+from dashboard import area, hosts
 from dashboard.charts import bar_chart, chart, component_key, forecast_chart
 from dashboard.data import forget_live, health_check, now, read, store
 from dashboard.figures import (
@@ -65,6 +65,7 @@ __all__ = [
     "from_address",
     "header",
     "health_check",
+    "hosts",
     "iso_or_none",
     "now",
     "ops",

@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard.charts import chart
 from dashboard.data import read
 from dashboard.figures import change_tiles
+from dashboard.hosts import labels_for
 from dashboard.period import from_address, period, to_address
 from dashboard.shell import catalog
 from monitor import history
@@ -24,10 +25,12 @@ def metrics_of(area: str) -> list[str]:
     return sorted(names, key=lambda name: not cat.get(name).headline)
 
 
-def tiles(metrics: Sequence[str], rng: TimeRange) -> None:
+def tiles(metrics: Sequence[str], rng: TimeRange, host: str | None = None) -> None:
     st.caption(f"Now, and the change against the previous {rng.label}")
     cat = catalog()
-    change_tiles([read(history.change, m, rng, cat.get(m).summary) for m in metrics])
+    change_tiles(
+        [read(history.change, m, rng, cat.get(m).summary, labels_for(m, host)) for m in metrics]
+    )
 
 
 def _shifted(points: list[history.Point], seconds: float) -> list[history.Point]:
@@ -35,7 +38,7 @@ def _shifted(points: list[history.Point], seconds: float) -> list[history.Point]
     return [p._replace(ts=int(p.ts + seconds), min=p.value, max=p.value) for p in points]
 
 
-def over_time(metrics: Sequence[str], key: str) -> None:
+def over_time(metrics: Sequence[str], key: str, host: str | None = None) -> None:
     """One figure's chart against the previous period. One chart at a time: five plotly charts
     take a browser 2.5-3 s to draw on a small machine (bench/dashboard_bench.py), one well
     under a second."""
@@ -55,13 +58,15 @@ def over_time(metrics: Sequence[str], key: str) -> None:
     to_address(key)
     if not metric:
         return
-    current = read(history.chart, metric, rng)
-    previous = _shifted(read(history.chart, metric, rng.previous()), rng.seconds)
+    labels = labels_for(metric, host)
+    current = read(history.chart, metric, rng, labels)
+    previous = _shifted(read(history.chart, metric, rng.previous(), labels), rng.seconds)
     # The CSV says the previous period's times are moved forward by one period.
     shifted = f"{metric} (previous period, times + {rng.label})"
     chart(
         {metric: current, shifted: previous},
-        title=f"{cat.title(metric)}, against the previous {rng.label}",
+        title=f"{cat.title(metric)}{f' on {host}' if host else ''}, against the previous "
+        f"{rng.label}",
         unit=cat.axis(metric),
         legend={metric: "this period", shifted: "previous period"},
         key=metric,

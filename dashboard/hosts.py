@@ -3,12 +3,15 @@ Overview (shown only where there are several: one machine reads as if figures ha
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from dashboard.data import read
 from dashboard.period import from_address, to_address
 from dashboard.shell import catalog, settings
-from monitor.fleet import Fleet, Host, on_host, pick
+from monitor.alerts import Alert
+from monitor.fleet import Fleet, Host, on_host, pick, unhosted
 from monitor.samples import Labels
 from monitor.store import HistoryStore
 
@@ -35,11 +38,18 @@ def host_picker() -> str | None:
     if len(names) < 2:
         return None
     from_address(HOST_KEY, names)
-    if st.session_state.get(HOST_KEY) not in names:
-        st.session_state[HOST_KEY] = pick(names, None, settings().host_name)
-    chosen = st.segmented_control("Host", names, key=HOST_KEY, required=True)
+    # Kept under a key of its own, not the widget's: the choice outlives the page it was
+    # made on (Streamlit drops a widget's state on pages that do not draw it).
+    shown = pick(names, st.session_state.get(HOST_KEY), settings().host_name)
+    chosen = st.segmented_control("Host", names, default=shown, required=True)
+    st.session_state[HOST_KEY] = chosen if chosen in names else shown
     to_address(HOST_KEY)
-    return str(chosen) if chosen else pick(names, None, settings().host_name)
+    return str(st.session_state[HOST_KEY])
+
+
+def in_words(alert: Alert) -> Alert:
+    """The alert as the pages name it: with one host, its subject without the host."""
+    return alert if several() else replace(alert, subject=unhosted(alert.subject))
 
 
 def labels_for(metric: str, host: str | None) -> Labels:

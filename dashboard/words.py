@@ -8,7 +8,9 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from dashboard.hosts import several
 from dashboard.shell import catalog
+from monitor.fleet import unhosted
 from monitor.jobs.policy import JOB_TITLES
 
 
@@ -38,7 +40,9 @@ def _detail(value: str) -> str:
 
 
 def _subject(value: str, row: Mapping[str, Any]) -> str:
-    return catalog().about(str(row.get("metric") or value), value)
+    # One machine: its name says nothing; several: which one is the point.
+    subject = str(value) if several() else unhosted(str(value))
+    return catalog().about(str(row.get("metric") or value), subject)
 
 
 # The columns that hold identifiers, and the words for each.

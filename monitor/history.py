@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from monitor.samples import Labels
 from monitor.store import HistoryStore, Point
 from monitor.timerange import TimeRange, thin
 
 
-def chart(store: HistoryStore, metric: str, rng: TimeRange) -> list[Point]:
+def chart(store: HistoryStore, metric: str, rng: TimeRange, labels: Labels = ()) -> list[Point]:
     """One metric over the range, thinned to what a browser draws smoothly (rollups beyond
     two days, see HistoryStore.series)."""
-    return thin(store.series(metric, rng.start, rng.end), rng)
+    return thin(store.series(metric, rng.start, rng.end, labels), rng)
 
 
 Summary = Literal["latest", "average"]
@@ -38,31 +39,41 @@ class Change:
         return (self.value - self.previous) / abs(self.previous) * 100
 
 
-def _last(store: HistoryStore, metric: str, start: float, end: float) -> float | None:
+def _last(
+    store: HistoryStore, metric: str, start: float, end: float, labels: Labels
+) -> float | None:
     # The newest sample of the period's last two days, cheap however long the period is; past
     # the raw retention (a year ago) there are only hourly rollups: their last week, then.
     for window in (2 * 86400, 7 * 86400):
-        points = store.series(metric, max(start, end - window), end)
+        points = store.series(metric, max(start, end - window), end, labels)
         if points:
             return points[-1].value
     return None
 
 
-def _average(store: HistoryStore, metric: str, start: float, end: float) -> float | None:
+def _average(
+    store: HistoryStore, metric: str, start: float, end: float, labels: Labels
+) -> float | None:
     # (start, end]: the sample at a period's start is the previous period's last, not ours.
-    points = store.series(metric, start + 1, end)
+    points = store.series(metric, start + 1, end, labels)
     return sum(p.value for p in points) / len(points) if points else None
 
 
-def change(store: HistoryStore, metric: str, rng: TimeRange, summary: Summary = "latest") -> Change:
+def change(
+    store: HistoryStore,
+    metric: str,
+    rng: TimeRange,
+    summary: Summary = "latest",
+    labels: Labels = (),
+) -> Change:
     """The period's figure against the previous period's: the newest value of each, or the
-    average of each (`summary`)."""
+    average of each (`summary`), of the series with `labels` (a host's, say)."""
     before = rng.previous()
     read = _average if summary == "average" else _last
     return Change(
         metric,
-        read(store, metric, rng.start, rng.end),
-        read(store, metric, before.start, before.end),
+        read(store, metric, rng.start, rng.end, labels),
+        read(store, metric, before.start, before.end, labels),
         summary,
     )
 

@@ -10,6 +10,7 @@ from typing import Any
 from monitor import report
 from monitor.alerts import Alert
 from monitor.config import Settings
+from monitor.fleet import on_host
 from monitor.history import Change, Summary, change
 from monitor.metrics import Catalog, shipped
 from monitor.store import HistoryStore
@@ -60,12 +61,18 @@ def headlines(
     store: HistoryStore,
     rng: TimeRange,
     metrics: Sequence[tuple[str, Summary]] | None = None,
+    host: str | None = None,
 ) -> dict[str, list[Change]]:
     """The headline figures of each area (by default the shipped registry's), the period's
-    against the previous period's."""
+    against the previous period's; a machine's figures those of `host` (default: see
+    HistoryStore.host)."""
+    cat = shipped()
     found: dict[str, list[Change]] = {}
-    for name, summary in metrics if metrics is not None else headline_metrics(shipped()):
-        found.setdefault(name.split(".", 1)[0], []).append(change(store, name, rng, summary))
+    for name, summary in metrics if metrics is not None else headline_metrics(cat):
+        labels = on_host((), host) if cat.per_host(name) else ()
+        found.setdefault(name.split(".", 1)[0], []).append(
+            change(store, name, rng, summary, labels)
+        )
     return found
 
 

@@ -50,7 +50,7 @@ def _quiet(reader: HistoryStore, now: float) -> mutes.Mutes:
 
 
 def _row(alert: Alert, quiet: mutes.Mutes | None = None) -> dict[str, object]:
-    shown = report.alert(alert, quiet, RULES, dashboard.catalog())
+    shown = report.alert(dashboard.hosts.in_words(alert), quiet, RULES, dashboard.catalog())
     for key in ("openedAt", "resolvedAt", "acknowledgedAt"):
         shown[key] = dashboard.iso_or_none(shown[key])
     return shown
@@ -91,7 +91,8 @@ def active() -> None:
             left, right = st.columns([4, 1])
             with left:
                 dashboard.severity_badge(alert.severity)
-                st.markdown(f"**{report.alert_title(alert, RULES.get(alert.rule), CATALOG)}**")
+                titled = dashboard.hosts.in_words(alert)
+                st.markdown(f"**{report.alert_title(titled, RULES.get(alert.rule), CATALOG)}**")
                 st.caption(alert.message)
                 acknowledged = (
                     f"; acknowledged by {alert.acknowledged_by} at "

@@ -10,12 +10,16 @@ import dashboard
 dashboard.page("Health")
 dashboard.store()
 METRICS = dashboard.area.metrics_of("performance")
+# With several hosts, whose machine figures the page shows (none: one host, no picker).
+HOST = dashboard.hosts.host_picker()
 
 
 def _detail(key: str, value: object) -> str:
     """A check's figure for people: units, thousands, times."""
     if key == "lastCollection" and isinstance(value, int | float):
         return dashboard.when(value)
+    if key == "hosts" and isinstance(value, list):
+        return ", ".join(f"{h['host']} {dashboard.ago(h['ageSeconds'])}" for h in value)
     if isinstance(value, list):
         return ", ".join(map(str, value)) or "none"
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -45,11 +49,15 @@ def live() -> None:
                 st.caption(check.reason)
             if check.detail and dashboard.ops() is not None:  # where it failed: ops' business
                 st.caption(check.detail)
-            if check.details:
+            # One machine: its name is noise; several: which host is late is the point.
+            shown = {
+                k: v
+                for k, v in check.details.items()
+                if dashboard.hosts.several() or k not in ("host", "hosts")
+            }
+            if shown:
                 st.caption(
-                    " · ".join(
-                        f"{dashboard.header(k)}: {_detail(k, v)}" for k, v in check.details.items()
-                    )
+                    " · ".join(f"{dashboard.header(k)}: {_detail(k, v)}" for k, v in shown.items())
                 )
         rows.append(
             {
@@ -70,9 +78,9 @@ def live() -> None:
 
 @st.fragment(run_every=dashboard.every(dashboard.REFRESH_S))
 def figures() -> None:
-    st.subheader("Machine and site figures")
-    dashboard.area.tiles(METRICS, dashboard.period())
-    dashboard.area.over_time(METRICS, "health_metric")
+    st.subheader("Machine and site figures" + (f" of {HOST}" if HOST else ""))
+    dashboard.area.tiles(METRICS, dashboard.period(), HOST)
+    dashboard.area.over_time(METRICS, "health_metric", HOST)
 
 
 live()

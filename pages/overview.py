@@ -8,6 +8,7 @@ import streamlit as st
 import dashboard
 from monitor import overview
 from monitor.alerts import open_alerts
+from monitor.fleet import Host
 from monitor.notifications.channels import FAILING_RULE
 from monitor.notifications.history import waiting_by_channel
 
@@ -15,6 +16,7 @@ dashboard.page("Overview")
 AREAS = {"performance": "Performance", "business": "Business", "seo": "SEO"}
 settings = dashboard.settings()
 dashboard.store()
+HOST = dashboard.hosts.host_picker()  # several hosts: whose machine figures the tiles show
 
 
 @st.fragment(run_every=dashboard.every(dashboard.REFRESH_S))
@@ -66,10 +68,11 @@ def live() -> None:
 
     st.subheader(f"Headline figures ({rng.label}, change against the previous {rng.label})")
     headlines = dashboard.read(
-        overview.headlines, rng, overview.headline_metrics(dashboard.catalog())
+        overview.headlines, rng, overview.headline_metrics(dashboard.catalog()), HOST
     )
     for area, changes in headlines.items():
-        st.markdown(f"**{AREAS.get(area, area.capitalize())}**")
+        on = f" of {HOST}" if HOST and area == "performance" else ""
+        st.markdown(f"**{AREAS.get(area, area.capitalize())}{on}**")
         dashboard.change_tiles(changes)
     rows = [
         {"metric": c.metric, "value": c.value, "previous": c.previous, "changePercent": c.percent}
@@ -77,6 +80,10 @@ def live() -> None:
         for c in changes
     ]
     dashboard.download(rows, ["metric", "value", "previous", "changePercent"], name="headlines")
+
+    fleet = dashboard.hosts.hosts()
+    if len(fleet) > 1:
+        hosts_table(fleet, now)
 
     st.subheader("Collectors")
     rows = [
@@ -96,6 +103,36 @@ def live() -> None:
     dashboard.table(
         rows, ["collector", "lastWrite", "ageSeconds", "everySeconds", "late"],
         name="collectors", shown=shown,
+    )  # fmt: skip
+
+
+def hosts_table(fleet: list[Host], now: float) -> None:
+    """Each host of the fleet and when it last wrote its figures (a quiet one raises
+    host_down)."""
+    st.subheader("Hosts")
+    quiet = [h.name for h in fleet if h.quiet(now)]
+    if quiet:
+        st.error(
+            f"No figures from {', '.join(quiet)} for more than two of its intervals: check "
+            "that the machine is up and its Vigie daemon runs.",
+            icon=":material/dns:",
+        )
+    rows = [
+        {
+            "host": h.name,
+            "lastWrite": dashboard.iso_or_none(h.last_write),
+            "ageSeconds": round(h.age(now)),
+            "everySeconds": h.interval_s,
+            "quiet": h.quiet(now),
+        }
+        for h in fleet
+    ]
+    shown = [
+        {**r, "ageSeconds": dashboard.ago(h.age(now))} for r, h in zip(rows, fleet, strict=True)
+    ]
+    dashboard.table(
+        rows, ["host", "lastWrite", "ageSeconds", "everySeconds", "quiet"],
+        name="hosts", shown=shown,
     )  # fmt: skip
 
 

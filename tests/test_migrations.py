@@ -3,6 +3,7 @@ and the migrations build exactly the tables the code declares, on SQLite and Pos
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -52,10 +53,16 @@ def test_a_store_of_the_released_schema_upgrades_and_keeps_everything(tmp_path: 
         ]
 
 
+def _declared(name: str | None, kind: str, _parents: object) -> bool:
+    # The samples' monthly partitions are Vigie's to make as months come, not declared.
+    return not (kind == "table" and name is not None and re.fullmatch(r"samples_\d{6}", name))
+
+
 def _differences(url: str) -> list[object]:
     store = HistoryStore(url)
     with store.engine.connect() as conn:
-        found = compare_metadata(MigrationContext.configure(conn), metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": _declared})
+        found = compare_metadata(context, metadata)
     store.close()
     return list(found)
 

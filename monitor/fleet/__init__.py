@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from monitor.fleet.hosts import HOST, QUIET_AFTER, UP_METRIC, Fleet, Host
 from monitor.fleet.tables import hosts_table
-from monitor.fleet.view import for_host, host_of, on_host, pick, stamped, without_host
+from monitor.fleet.view import for_host, host_of, on_host, pick, stamped, unhosted, without_host
 
 __all__ = [
     "HOST",
@@ -19,5 +19,6 @@ __all__ = [
     "on_host",
     "pick",
     "stamped",
+    "unhosted",
     "without_host",
 ]

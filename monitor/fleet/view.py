@@ -3,6 +3,7 @@ machine (or the one picked) reads as if figures had no host at all."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 
 from monitor.fleet.hosts import HOST
@@ -23,6 +24,19 @@ def host_of(labels: Labels) -> str | None:
 
 def without_host(labels: Labels) -> Labels:
     return tuple(pair for pair in labels if pair[0] != HOST)
+
+
+_HOST_PAIR = re.compile(HOST + r'="(?:[^"\\]|\\.)*"')
+
+
+def unhosted(key: str) -> str:
+    """A printed series name (`series_key`) without its host: `cpu{host="a",probe="b"}` →
+    `cpu{probe="b"}`, `cpu{host="a"}` → `cpu`."""
+    name, brace, labels = key.partition("{")
+    if not brace:
+        return key
+    pairs = [p for p in re.split(r',(?=[A-Za-z_]+=")', labels[:-1]) if not _HOST_PAIR.fullmatch(p)]
+    return f"{name}{{{','.join(pairs)}}}" if pairs else name
 
 
 def for_host(series: Iterable[tuple[str, Labels, Latest]], host: str | None) -> dict[str, Latest]:

@@ -24,7 +24,7 @@ from sqlalchemy.exc import DatabaseError, IntegrityError
 from monitor.errors import StoreError, first_line
 from monitor.redaction import redact, redact_url
 from monitor.samples import Labels, Note, Sample, labels_json, parse_labels, series_key
-from monitor.store import migrate
+from monitor.store import migrate, partitions
 from monitor.store.engine import make_engine
 from monitor.store.failures import sqlite_path, store_failure
 from monitor.store.hosted import hosted_series
@@ -88,6 +88,7 @@ class HistoryStore:
                 ) from None
         self.raw_read_max_seconds = raw_read_max_hours * HOUR
         self._ids: dict[tuple[str, Labels], int] = {}
+        self._months = partitions.Months()
         self.engine: Engine = make_engine(url, busy_timeout_s)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         try:
@@ -172,6 +173,19 @@ class HistoryStore:
         Returns the number of samples offered."""
         if not samples:
             return 0
+        if not self.is_sqlite:
+            self._months.cover(self.engine, (int(s.ts) for s in samples))
+        try:
+            return self._write_samples(samples, demo)
+        except IntegrityError as exc:
+            if "no partition" not in str(exc):
+                raise
+            # Another daemon's retention dropped a month this one still took for there.
+            self._months.forget()
+            self._months.cover(self.engine, (int(s.ts) for s in samples))
+            return self._write_samples(samples, demo)
+
+    def _write_samples(self, samples: Sequence[Sample], demo: bool) -> int:
         with self._write() as conn:
             try:
                 rows = self._rows(samples)
@@ -252,8 +266,14 @@ class HistoryStore:
         after `rollup_days` (the long history). Returns rows removed per table."""
         raw_before = int(now) - raw_days * 86400
         with self._write() as conn:
+            # PostgreSQL: whole months past retention are dropped, not deleted row by row;
+            # what is left of the oldest month is deleted (it touches that month only).
+            dropped = 0 if self.is_sqlite else partitions.drop_before(conn, raw_before)
+            if dropped:
+                self._months.forget()
             return {
-                "samples": conn.execute(
+                "samples": dropped
+                + conn.execute(
                     samples_table.delete().where(samples_table.c.ts < raw_before)
                 ).rowcount,
                 "rollup_hourly": conn.execute(

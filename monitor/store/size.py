@@ -1,5 +1,5 @@
-"""How much room the history store takes: its files on SQLite, its tables (indexes and TOAST
-included) on PostgreSQL."""
+"""How much room the history store takes: its files on SQLite, its tables and their
+partitions (indexes and TOAST included) on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -26,7 +26,9 @@ def size_bytes(store: HistoryStore) -> int | None:
                 "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
                 "JOIN pg_namespace n ON n.oid = c.relnamespace "
                 "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') "
-                "AND c.relname = ANY(:names)"
+                "AND (c.relname = ANY(:names) OR EXISTS (SELECT 1 FROM pg_inherits i "
+                "JOIN pg_class p ON p.oid = i.inhparent "
+                "WHERE i.inhrelid = c.oid AND p.relname = ANY(:names)))"
             ),
             {"names": [table.name for table in metadata.sorted_tables]},
         )
