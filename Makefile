@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck pytest bench demo clean browser prometheus
+.PHONY: run test lint typecheck pytest bench bench-fleet demo clean browser prometheus
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ pytest: $(STAMP) browser prometheus
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
+
+# A fleet's PostgreSQL store (needs the local PostgreSQL; drops and makes vigie_fleet_bench).
+bench-fleet: $(STAMP)
+	$(BIN)/python bench/fleet_bench.py
 
 # Benchmarks, on demand (not part of `make test`); the API one needs wrk (apt-get install wrk).
 bench: $(STAMP) browser

@@ -7,6 +7,7 @@ import csv
 import json
 import os
 import sys
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.config import Settings, check_url, load_settings, redact_url
 from monitor.errors import ConfigError, VigieError, first_line
+from monitor.fleet import Fleet
 from monitor.store import HistoryStore, store_failure
 
 
@@ -44,6 +46,38 @@ def latest(settings: Settings, as_json: bool) -> int:
                 f"{key:<{width}}  {value.value:>16,.2f}  {_iso(value.ts)}"
                 f"{'  (demo)' if value.demo else ''}"
             )
+    return 0
+
+
+def hosts(settings: Settings, forget: str | None) -> int:
+    """List the hosts that write the store, or forget one that left the fleet for good."""
+    store = HistoryStore(settings.store_url, create=False, host=settings.host_name)
+    try:
+        fleet = Fleet(store)
+        known = fleet.hosts()
+        if forget is not None:
+            if not fleet.forget(forget):
+                names = ", ".join(h.name for h in known) or "none yet"
+                raise ConfigError(f"no host {forget!r} writes this store; hosts: {names}")
+            print(
+                f"forgot host {forget}: its history stays, host_down no longer watches it "
+                "(an open host_down alert resolves as stale); it comes back if its daemon writes"
+            )
+            return 0
+    except SQLAlchemyError as exc:
+        raise store_failure(settings.store_url, exc) from None
+    finally:
+        store.close()
+    now = time.time()
+    width = max((len(h.name) for h in known), default=0)
+    for host in known:
+        state = "quiet" if host.quiet(now) else "up"
+        print(
+            f"{host.name:<{width}}  {state:<5}  last write {_iso(host.last_write)} "
+            f"({host.age(now):,.0f} s ago), every {host.interval_s} s"
+        )
+    if not known:
+        print("no host has written this store yet")
     return 0
 
 
@@ -219,6 +253,10 @@ def main(argv: list[str] | None = None) -> int:
     export_cmd.add_argument("--from", dest="start", help="ISO 8601 (default: a day before --to)")
     export_cmd.add_argument("--to", dest="end", help="ISO 8601 (default: now)")
     export_cmd.add_argument("--out", help="file to write (default: standard output)")
+    hosts_cmd = commands.add_parser(
+        "hosts", parents=[common], help="the hosts that write the store, with their last write"
+    )
+    hosts_cmd.add_argument("--forget", metavar="NAME", help="forget a host that left the fleet")
     args = parser.parse_args(argv)
     try:
         settings = load_settings(args.config)
@@ -230,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
             return notify_test(settings, args.channel)
         if args.command == "history" and args.history_command == "import":
             return history_import(settings, args.file)
+        if args.command == "hosts":
+            return hosts(settings, args.forget)
         if args.command == "history":
             return history_export(settings, args.metric, args.start, args.end, args.out)
         if settings.notify.channels:  # a wrong channel URL is a wrong setting too

@@ -399,7 +399,6 @@ def test_a_fleet_schedules_the_shop_wide_work_once(pg_database: str, tmp_path: P
     one that stops cleanly at once."""
     from collections import Counter
 
-    from monitor.daemon.worker import LEASE_TTL_S
     from monitor.jobs import WAITING, JobQueue
 
     shop = f"sqlite:///{tmp_path / 'shop.sqlite'}"
@@ -430,7 +429,7 @@ def test_a_fleet_schedules_the_shop_wide_work_once(pg_database: str, tmp_path: P
             False,
         ]
         # web-1 dies (it stops renewing): web-2 takes over once the lease has run out.
-        clock[0] += timedelta(seconds=LEASE_TTL_S - 1)
+        clock[0] += timedelta(seconds=Settings().jobs.scheduler_lease_s - 1)
         assert not web2.lease.hold(clock[0].timestamp())
         clock[0] += timedelta(seconds=2)
         assert web2.lease.hold(clock[0].timestamp())

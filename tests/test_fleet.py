@@ -174,6 +174,8 @@ def fleet_api(tmp_path: Path) -> Iterator[tuple[httpx.Client, HistoryStore]]:
     url = f"sqlite:///{tmp_path / 'history.sqlite'}"
     one = _daemon(url, tmp_path, "web-1", clock)
     two = _daemon(url, tmp_path, "web-2", clock)
+    one.sources.machine.cpu_percent = lambda: 7.0  # type: ignore[method-assign]
+    two.sources.machine.cpu_percent = lambda: 42.0  # type: ignore[method-assign]
     now = datetime.now(UTC)
     clock.now = now - timedelta(seconds=600)
     two.collect("performance")  # web-2 last wrote ten minutes ago
@@ -216,7 +218,12 @@ def test_the_api_lists_the_hosts_and_the_jobs_of_each(
     assert client.get("/api/system/jobs", params={"host": "a b"}).status_code == 422
     # The seed's figures are this machine's (web-1 here), without the host in their names.
     figures = client.get("/api/system/metrics").json()["data"]["performance"]
-    assert figures["cpuUsage"] is not None
+    assert figures["cpuUsage"] == 7.0
+    other = client.get("/api/system/metrics", params={"host": "web-2"}).json()["data"]
+    assert other["performance"]["cpuUsage"] == 42.0
+    assert other["business"] == client.get("/api/system/metrics").json()["data"]["business"]
+    unknown = client.get("/api/system/metrics", params={"host": "web-9"})
+    assert unknown.status_code == 404 and "hosts: web-1, web-2" in unknown.json()["error"]
     store.close()
 
 
@@ -224,3 +231,31 @@ def test_on_host_replaces_a_host_and_keeps_other_labels() -> None:
     assert on_host((("probe", "home"),), "web-1") == (("host", "web-1"), ("probe", "home"))
     assert on_host((("host", "a"),), "b") == (("host", "b"),)
     assert on_host((), None) == ()
+
+
+def test_the_command_line_lists_the_hosts_and_forgets_one(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'history.sqlite'}"
+    store = HistoryStore(url)
+    now = datetime.now(UTC).timestamp()
+    Fleet(store).beat("web-1", interval_s=120, now=now)
+    Fleet(store).beat("web-2", interval_s=120, now=now - 3600)
+    store.close()
+    config = tmp_path / "vigie.toml"
+    config.write_text(f'data_dir = "{tmp_path}"\n[store]\nurl = "{url}"\n', encoding="utf-8")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "monitor", "hosts", "--config", str(config), *args]
+        return subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+    listed = run()
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert [line.split()[:2] for line in lines] == [["web-1", "up"], ["web-2", "quiet"]]
+    wrong = run("--forget", "web-9")
+    assert wrong.returncode == 2
+    assert wrong.stderr.strip() == "vigie: no host 'web-9' writes this store; hosts: web-1, web-2"
+    assert run("--forget", "web-2").returncode == 0
+    assert [line.split()[0] for line in run().stdout.splitlines()] == ["web-1"]

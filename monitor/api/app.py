@@ -13,7 +13,7 @@ import time
 from typing import Annotated, Any
 
 import uvicorn
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
@@ -32,6 +32,7 @@ from monitor.api.backend import (
     health_body,
 )
 from monitor.api.errors import HANDLERS
+from monitor.api.fleet import HOST_NAME
 from monitor.api.fleet import router as fleet_router
 from monitor.api.guard import MAINTENANCE_PATH, RequestGuard, actor, bearer, excerpt
 from monitor.api.history import router as history_router
@@ -40,6 +41,7 @@ from monitor.api.prometheus import exposition, state_of
 from monitor.api.silences import router as silences_router
 from monitor.config import AlertRule, Settings, load_settings
 from monitor.errors import VigieError
+from monitor.fleet import Fleet
 from monitor.insights import findings as insights
 from monitor.jobs import JobQueue
 from monitor.jobs.maintenance import (
@@ -171,11 +173,24 @@ def alerts(backend: BackendDep) -> dict[str, Any]:
 
 
 @router.get("/api/system/metrics", tags=["monitoring"], response_model=Envelope[m.Metrics])
-def metrics(backend: BackendDep) -> dict[str, Any]:
-    """Newest performance, business and SEO figures (cached one minute)."""
+def metrics(
+    backend: BackendDep,
+    host: Annotated[
+        str | None,
+        Query(max_length=63, pattern=HOST_NAME, description="whose machine figures (a fleet)"),
+    ] = None,
+) -> dict[str, Any]:
+    """Newest performance, business and SEO figures (cached one minute); the performance
+    figures are `host`'s, else this machine's, else the first host's."""
+    if host is not None and host not in (known := Fleet(backend.store).names()):
+        raise HTTPException(
+            404, f"no host {host!r} writes this store; hosts: {', '.join(known) or 'none yet'}"
+        )
     return envelope(
         backend.cache.get(
-            "metrics", HEAVY_TTL_S, lambda: report.metrics(backend.latest(), backend.catalog)
+            f"metrics:{host or ''}",
+            HEAVY_TTL_S,
+            lambda: report.metrics(backend.latest(host), backend.catalog),
         )
     )
 

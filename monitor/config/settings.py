@@ -204,6 +204,9 @@ class JobsConfig(_Section):
     stale_after_s: int = Field(600, ge=10)
     # A scheduled run nobody took this long (its host is gone) is expired by the clean-up.
     expire_waiting_after_s: int = Field(3600, ge=60)
+    # How long the fleet's scheduler holds its lease without renewing it (every third of
+    # it): a stopped scheduler's shop-wide work is taken over by another daemon within this.
+    scheduler_lease_s: int = Field(90, ge=3, le=3600)
 
 
 class InsightsConfig(_Section):

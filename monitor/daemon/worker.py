@@ -33,7 +33,6 @@ log = logging.getLogger("vigie.daemon")
 
 Clock = Callable[[], datetime]
 MAINTENANCE = maintenance.TASKS
-LEASE_TTL_S = 90  # a stopped scheduler's shop-wide work is taken over within this
 # A critical alert on a metric of this area collects the area again at once.
 EMERGENCY_COLLECTOR = {
     "performance": "performance",
@@ -85,7 +84,11 @@ class CollectorDaemon:
         }
         for task in maintenance.TASKS:
             self.handlers[task] = self._maintenance(task)
-        self.lease = Lease(self.store, SHOP_SCHEDULER, self.worker, ttl_s=LEASE_TTL_S)
+        lease_s = settings.jobs.scheduler_lease_s
+        self.lease = Lease(self.store, SHOP_SCHEDULER, self.worker, ttl_s=lease_s)
+        # Whether this daemon held the lease when it last asked: the fleet's scheduler also
+        # records the channels' and the hosts' states, once for the fleet.
+        self.scheduler = False
         # Timed steps that are not jobs (the demo's simulator), run before the jobs.
         self.tasks: dict[str, Callable[[], object]] = {}
 
@@ -206,7 +209,8 @@ class CollectorDaemon:
             return self.queue.enqueue(job_type, now=self._now(), requested_by=requested_by)
         if job_type in MAINTENANCE or job_type in SHOP_WIDE:
             # Shop-wide: queued by the fleet's scheduler only, once, for any daemon to run.
-            if not self.lease.hold(self._now()):
+            self.scheduler = self.lease.hold(self._now())
+            if not self.scheduler:
                 return None
             owner = STORE_SCHEDULE
         else:
@@ -323,8 +327,9 @@ class CollectorDaemon:
         if self.tasks:
             scheduler.every(self.settings.demo.tick_seconds).seconds.do(self._run_tasks)
         scheduler.every(60).seconds.do(self._take_back_stale)
-        # The fleet's scheduler keeps its lease; another daemon takes it within LEASE_TTL_S.
-        scheduler.every(LEASE_TTL_S // 3).seconds.do(self._renew_lease)
+        # The fleet's scheduler keeps its lease; another daemon takes it once it expires.
+        lease_s = self.settings.jobs.scheduler_lease_s
+        scheduler.every(max(1, lease_s // 3)).seconds.do(self._renew_lease)
         self.adopt_series()
         self._run_tasks()
         self.request_all()
@@ -345,7 +350,8 @@ class CollectorDaemon:
         now = self._now()
         try:
             self.notifier.drain(now, flush=flush)
-            if self.notifier.channels and (flush or now - self._channels_checked >= 60):
+            due = flush or (self.scheduler and now - self._channels_checked >= 60)
+            if self.notifier.channels and due:
                 self._channels_checked = now
                 states = self.notifier.channel_states(now)
                 if self.writer.offer("notifications", states):
@@ -369,11 +375,11 @@ class CollectorDaemon:
 
     def _renew_lease(self) -> None:
         try:
-            held = self.lease.hold(self._now())
+            self.scheduler = self.lease.hold(self._now())
         except Exception as exc:  # the store is down: whoever can write it schedules
             self._quiet.error("lease", "cannot renew the scheduler's lease: %s", first_line(exc))
             return
-        if held:
+        if self.scheduler:
             self.watch_hosts()
 
     def _beat(self) -> None:

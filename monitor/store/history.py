@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import NamedTuple
 
 from sqlalchemy import (
@@ -13,18 +12,16 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
-    inspect,
     select,
     text,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from monitor.errors import StoreError, first_line
 from monitor.redaction import redact, redact_url
 from monitor.samples import Labels, Note, Sample, labels_json, parse_labels, series_key
-from monitor.store import migrate, partitions
+from monitor.store import migrate, partitions, upkeep
 from monitor.store.engine import make_engine
 from monitor.store.failures import sqlite_path, store_failure
 from monitor.store.hosted import hosted_series
@@ -265,6 +262,8 @@ class HistoryStore:
         """Delete what is past its retention: raw samples and notes after `raw_days`, rollups
         after `rollup_days` (the long history). Returns rows removed per table."""
         raw_before = int(now) - raw_days * 86400
+        if not self.is_sqlite:  # next month's partition made ahead, not by its first write
+            self._months.cover(self.engine, [int(now), partitions.next_month(int(now))])
         with self._write() as conn:
             # PostgreSQL: whole months past retention are dropped, not deleted row by row;
             # what is left of the oldest month is deleted (it touches that month only).
@@ -405,41 +404,9 @@ class HistoryStore:
             return [Note(*row) for row in conn.execute(query)]
 
     def optimize(self) -> dict[str, int]:
-        """Let the database refresh its statistics and reclaim free space; returns bytes freed.
-
-        SQLite: ANALYZE, PRAGMA optimize, and a WAL checkpoint that truncates the -wal file.
-        PostgreSQL: VACUUM (ANALYZE) of Vigie's tables, outside a transaction as it must be."""
-        if self.is_sqlite:
-            database = make_url(self.url).database or ""
-            wal = Path(f"{database}-wal")
-            before = wal.stat().st_size if wal.exists() else 0
-            # Outside any transaction: a checkpoint cannot truncate the WAL from inside one.
-            raw = self.engine.raw_connection()
-            try:
-                driver = raw.driver_connection
-                assert driver is not None
-                page = driver.execute("PRAGMA page_size").fetchone()[0]
-                free_before = driver.execute("PRAGMA freelist_count").fetchone()[0]
-                driver.execute("ANALYZE")
-                driver.execute("PRAGMA optimize")
-                # executescript steps the pragma to the end; execute() frees one page per call.
-                driver.executescript("PRAGMA incremental_vacuum;")
-                driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-                free_after = driver.execute("PRAGMA freelist_count").fetchone()[0]
-            finally:
-                raw.close()
-            after = wal.stat().st_size if wal.exists() else 0
-            freed = max(0, before - after) + max(0, free_before - free_after) * page
-            return {"bytes_freed": freed}
-        size = "SELECT pg_total_relation_size(:t)"
-        with self.engine.connect() as conn:
-            tables = inspect(conn).get_table_names()  # every concern's: the store is Vigie's
-        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            before = sum(conn.execute(text(size), {"t": t}).scalar() or 0 for t in tables)
-            for table in tables:
-                conn.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
-            after = sum(conn.execute(text(size), {"t": t}).scalar() or 0 for t in tables)
-        return {"bytes_freed": max(0, before - after)}
+        """Let the database refresh its statistics and reclaim free space; returns bytes freed
+        (see monitor.store.upkeep)."""
+        return upkeep.optimize(self)
 
     def recent_values(self, name: str, count: int, labels: Labels = ()) -> list[float]:
         """The newest `count` raw values of a series, newest first."""
