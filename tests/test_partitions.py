@@ -90,3 +90,19 @@ def test_a_store_from_before_partitions_is_upgraded_with_every_sample(pg_databas
     ]
     store.close()
     engine.dispose()
+
+
+def test_a_batch_through_copy_replaces_what_it_meets_and_keeps_the_demo_mark(
+    pg_database: str,
+) -> None:
+    store = HistoryStore(pg_database)
+    first = _hourly(NOW - 10 * DAY, NOW)  # 240 rows: through COPY
+    store.write(first, demo=True)
+    assert store.latest()[CPU].demo
+    again = [s._replace(value=s.value + 1000) for s in first[-100:]]
+    store.write(again)  # meets 100 stored samples: the upsert writes them instead
+    assert store.count_samples() == len(first)
+    values = [p.value for p in store.series(CPU, NOW - 10 * DAY, NOW, raw=True)]
+    assert values == [s.value for s in first[:-100]] + [s.value for s in again]
+    assert not store.latest()[CPU].demo  # the newer, real reading replaced the demo's
+    store.close()

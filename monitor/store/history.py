@@ -22,6 +22,7 @@ from monitor.errors import StoreError, first_line
 from monitor.redaction import redact, redact_url
 from monitor.samples import Labels, Note, Sample, labels_json, parse_labels, series_key
 from monitor.store import migrate, partitions, upkeep
+from monitor.store.copying import copied
 from monitor.store.engine import make_engine
 from monitor.store.failures import sqlite_path, store_failure
 from monitor.store.hosted import hosted_series
@@ -35,6 +36,7 @@ from monitor.store.schema import (
 
 SCHEMA_LOCK_KEY = 0x56_69_67_69  # "Vigi": the advisory lock taken while migrating the schema
 HOUR = 3600
+COPY_FROM = 50  # rows from which PostgreSQL ingest goes through COPY (a backfill, an import)
 
 
 class Point(NamedTuple):
@@ -208,6 +210,8 @@ class HistoryStore:
         )
         if self.is_sqlite:
             sql = f"INSERT OR REPLACE INTO samples ({columns}) VALUES ({marks})"
+        elif len(rows) >= COPY_FROM and copied(conn, rows, demo):
+            return
         else:
             sql = (
                 f"INSERT INTO samples ({columns}) VALUES ({marks.replace('?', '%s')}) "
