@@ -222,6 +222,9 @@ def test_the_api_lists_the_hosts_and_the_jobs_of_each(
     other = client.get("/api/system/metrics", params={"host": "web-2"}).json()["data"]
     assert other["performance"]["cpuUsage"] == 42.0
     assert other["business"] == client.get("/api/system/metrics").json()["data"]["business"]
+    exposed = client.get("/metrics").text
+    assert 'vigie_performance_cpu_usage_ratio{host="web-1"} 0.07' in exposed
+    assert 'vigie_performance_cpu_usage_ratio{host="web-2"} 0.42' in exposed
     unknown = client.get("/api/system/metrics", params={"host": "web-9"})
     assert unknown.status_code == 404 and "hosts: web-1, web-2" in unknown.json()["error"]
     store.close()

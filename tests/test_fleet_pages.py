@@ -61,13 +61,14 @@ def _text(app: AppTest) -> str:
 
 
 def test_one_host_has_no_picker_and_no_host_in_its_words(one_host: None) -> None:
-    for page in ("health", "overview", "alerts"):
+    for page in ("health", "overview", "alerts", "insights"):
         app = open_page(page)
         assert not app.segmented_control, page
         assert "web-1" not in _text(app), page
     # Its figures read as before: the tiles hold web-1's, the alert reads without the host.
     assert _cpu(open_page("health")) == pytest.approx(25, abs=0.5)
     assert "Disk usage" in _text(open_page("alerts"))
+    assert "Disk usage is 97" in _text(open_page("insights"))  # the advice, without the host
 
 
 def test_the_alerts_name_the_host_where_there_are_several(fleet: None) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from monitor.alerts import AlertBook
 from monitor.config import AlertRule, Settings
+from monitor.fleet import Fleet, unhosted
 from monitor.insights.advice import recommend
 from monitor.insights.calibration import predicted_crossing
 from monitor.insights.forecast import Accuracy, backtest, forecast, table_growth
@@ -255,8 +256,11 @@ def report(store: HistoryStore, settings: Settings, *, now: float) -> dict[str, 
         backtest_days=settings.insights.backtest_days,
         cat=words,
     )
+    active = AlertBook(store, rules).active()
+    if len(Fleet(store).names()) <= 1:  # one machine: its name in every sentence is noise
+        active = [replace(a, subject=unhosted(a.subject)) for a in active]
     found = recommend(
-        active=AlertBook(store, rules).active(),
+        active=active,
         predicted=summary["predictedIssues"],
         freshness=freshness(store, settings, now),
         baselines=summary["baselines"],
