@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from monitor import health, report
 from monitor.alerts import AlertBook
 from monitor.api import models as m
+from monitor.api.availability import router as availability_router
 from monitor.api.backend import (
     DETAILED_TTL_S,
     HEAVY_TTL_S,
@@ -353,6 +354,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(silences_router)
     app.include_router(history_router)
     app.include_router(fleet_router)
+    app.include_router(availability_router)
     app.add_middleware(
         RequestGuard,
         settings=backend.settings,

@@ -11,7 +11,9 @@ from datetime import datetime
 
 import schedule
 
+from monitor import health
 from monitor.alerts import AlertBook, Change
+from monitor.availability import HEALTH_EVERY_S, HEALTH_METRIC
 from monitor.collectors import COLLECTORS
 from monitor.config import Settings
 from monitor.daemon.basics import RunResult, StopRequest, store_for, utc_now
@@ -25,8 +27,9 @@ from monitor.jobs.policy import SHOP_WIDE
 from monitor.metrics import catalog
 from monitor.notifications.channels import channels
 from monitor.notifications.outbox import Notifier
-from monitor.samples import Labels
+from monitor.samples import Collection, Labels
 from monitor.sources import Sources
+from monitor.sources.database import SourceDatabase
 from monitor.store import HistoryStore
 
 log = logging.getLogger("vigie.daemon")
@@ -89,6 +92,8 @@ class CollectorDaemon:
         # Whether this daemon held the lease when it last asked: the fleet's scheduler also
         # records the channels' and the hosts' states, once for the fleet.
         self.scheduler = False
+        self._health_at = 0.0
+        self._quick_database: SourceDatabase | None = None
         # Timed steps that are not jobs (the demo's simulator), run before the jobs.
         self.tasks: dict[str, Callable[[], object]] = {}
 
@@ -381,6 +386,8 @@ class CollectorDaemon:
             return
         if self.scheduler:
             self.watch_hosts()
+            if self._now() - self._health_at >= HEALTH_EVERY_S:
+                self.record_health()
 
     def _beat(self) -> None:
         try:
@@ -400,6 +407,22 @@ class CollectorDaemon:
         self._quiet.clear("hosts")
         if self.writer.offer("fleet", states):
             self._evaluate_alerts({(s.name, s.labels) for s in states.samples})
+
+    def record_health(self) -> None:
+        """The fleet's scheduler records the quick health's verdict (`health.up`: 0 when
+        unhealthy), the shop's availability over time."""
+        now = self._now()
+        self._health_at = now
+        try:
+            if self._quick_database is None:
+                self._quick_database = health.quick_database(self.settings)
+            verdict = health.quick(self._quick_database, self.store, self.settings, now=now)
+        except Exception as exc:  # a check's bug must not stop the scheduling
+            log.error("cannot take the shop's health: %s", first_line(exc))
+            return
+        states = Collection(ts=now)
+        states.add(HEALTH_METRIC, 0.0 if verdict.status == health.UNHEALTHY else 1.0)
+        self.writer.offer("health", states)
 
     def _take_back_stale(self) -> None:
         try:
@@ -433,4 +456,6 @@ class CollectorDaemon:
         with contextlib.suppress(Exception):  # a clean stop hands the scheduling over at once
             self.lease.release()
         self.sources.close()
+        if self._quick_database is not None:
+            self._quick_database.close()
         self.store.close()

@@ -98,6 +98,8 @@ SHIPPED: tuple[Metric, ...] = (
     # -- Vigie itself ---------------------------------------------------------------------------
     Metric("notifications.*.failing", "Channel failing", "notifications", "yes_no", "", "lower",
            help="Whether a notification channel keeps refusing messages", subject="channel"),
+    Metric("health.up", "Shop available", "health", "yes_no", "", _UP,
+           help="Whether the quick health check said the shop works (not unhealthy)"),
     Metric("fleet.hostUp", "Host writing", "fleet", "yes_no", "", _UP,
            help="Whether a host's daemon wrote its figures within two of its intervals"),
 )  # fmt: skip

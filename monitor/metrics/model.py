@@ -14,7 +14,7 @@ from monitor.config.defaults import MetricSQL
 # duration: in its unit (ms, s, min); size: bytes; yes_no: 1 or 0; number: anything else.
 Kind = Literal["share", "count", "money", "duration", "size", "yes_no", "number"]
 Better = Literal["higher", "lower", "either"]
-AREAS = ("performance", "business", "seo", "database", "notifications", "fleet")
+AREAS = ("performance", "business", "seo", "database", "notifications", "fleet", "health")
 # The areas measured on each machine of a fleet (its own figures, labelled with its host);
 # every other area is the shop's, measured once for all.
 PER_HOST_AREAS = ("performance",)
