@@ -18,6 +18,7 @@ pages = {
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page("pages/health.py", title="Health", icon=":material/monitor_heart:"),
         st.Page("pages/alerts.py", title="Alerts", icon=":material/notifications_active:"),
+        st.Page("pages/availability.py", title="Availability", icon=":material/verified:"),
     ],
     "Figures": [
         st.Page("pages/tables.py", title="Tables", icon=":material/table_chart:"),

@@ -14,7 +14,13 @@ from __future__ import annotations
 import pandas  # noqa: F401
 
 from dashboard import area, hosts
-from dashboard.charts import bar_chart, chart, component_key, forecast_chart
+from dashboard.charts import (
+    availability_bars,
+    bar_chart,
+    chart,
+    component_key,
+    forecast_chart,
+)
 from dashboard.data import forget_live, health_check, now, read, store
 from dashboard.figures import (
     STATUS_COLOURS,
@@ -52,6 +58,7 @@ __all__ = [
     "ago",
     "app_run",
     "area",
+    "availability_bars",
     "bar_chart",
     "catalog",
     "change_tiles",

@@ -192,6 +192,38 @@ def bar_chart(rows: Sequence[Mapping[str, Any]], x: str, metric: str, *, title: 
     _draw(figure, key=f"bars-{metric}-{x}")
 
 
+def _day_colour(availability: float | None) -> str:
+    if availability is None:
+        return "#d0d7de"  # no data: grey, never green
+    if availability >= 99.9:
+        return "#1a7f37"
+    return "#bf8700" if availability >= 99 else "#cf222e"
+
+
+def availability_bars(days: Sequence[Mapping[str, Any]], *, title: str, key: str) -> None:
+    """Each day's availability as a bar coloured by it: green from 99.9 %, amber from 99 %,
+    red below, grey (full height, marked "no data") for a day without a reading."""
+    values = [d["availability"] for d in days]
+    figure = go.Figure(
+        go.Bar(
+            x=[d["day"] for d in days],
+            y=[100 if v is None else max(v, 0.5) for v in values],
+            marker_color=[_day_colour(v) for v in values],
+            hovertext=["no data" if v is None else f"{v:.3f} %" for v in values],
+            hoverinfo="x+text",
+        )
+    )
+    lowest = min((v for v in values if v is not None), default=100.0)
+    figure.update_layout(
+        title=title,
+        height=220,
+        yaxis={"title": "available (%)", "range": [min(99.0, max(0.0, lowest - 1)), 100]},
+        xaxis_title="day (UTC)",
+        bargap=0.15,
+    )
+    _draw(figure, key=key)
+
+
 def forecast_chart(
     past: Sequence[Point],
     predicted: Mapping[str, Any],

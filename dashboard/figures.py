@@ -63,6 +63,13 @@ HEADERS = {
     "limitSeconds": "Late after",
     "interfacesUp": "Interfaces up",
     "url": "Address",
+    "availability24h": "Last 24 h",
+    "availability7d": "7 days",
+    "availability30d": "30 days",
+    "availability90d": "90 days",
+    "mttrSeconds": "Mean time to recover",
+    "longestSeconds": "Longest",
+    "durationSeconds": "Lasted",
 }
 
 

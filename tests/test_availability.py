@@ -15,6 +15,7 @@ from monitor.config import Settings
 from monitor.metrics import shipped
 from monitor.samples import Sample
 from monitor.store import HistoryStore
+from tests.test_app import fresh_caches  # noqa: F401 — the fixture
 
 DAY = 86400
 NOW = int(datetime(2026, 11, 20, tzinfo=UTC).timestamp())  # midnight: whole days before it
@@ -150,3 +151,61 @@ def test_the_api_gives_the_same_figures(tmp_path: Path) -> None:
         for wrong in ("0", "91", "week"):
             refused = client.get("/api/system/availability", params={"days": wrong})
             assert refused.status_code == 422 and "days" in refused.json()["error"]
+
+
+def test_the_page_shows_each_component_and_one_components_incidents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_app import open_page
+
+    midnight = int(time.time()) // DAY * DAY
+    store, _ = _fill(tmp_path, midnight)
+    store.close()
+    start = datetime.fromtimestamp(_at(1, "14:00", midnight), UTC).isoformat()
+    end = datetime.fromtimestamp(_at(1, "15:00", midnight), UTC).isoformat()
+    config = tmp_path / "vigie.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + f'[[maintenance_windows]]\nname = "upgrade"\nstart = {start}\nend = {end}\n'
+        + f'rule = "table_*"\nsubject = "{TABLE}"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("MONITOR_STORE", store.url)
+    app = open_page("availability")
+    [summary, *_] = app.dataframe
+    table = summary.value
+    rows = {r["Component"]: r for r in table.to_dict("records")}
+    assert rows["The shop"]["90 days"] == "no data"  # never watched: not "100 %"
+    assert rows["Orders"]["Last 24 h"] == "100 %" and rows["Orders"]["Longest"] == "30 min"
+    assert rows["Orders"]["Incidents"] == 1
+    app.pills(key="availability_component").set_value(f"table:{TABLE}").run()
+    assert any(s.value == "Incidents of the last 30 days (1)" for s in app.subheader)
+    [incidents] = [d for d in app.dataframe if "Cause" in d.value.columns]
+    assert incidents.value["Cause"][0].startswith("A critical table cannot be read")
+    tiles = {m.label: m.value for m in app.metric}
+    assert tiles["24 h"] == "100 %"
+
+
+def test_the_demo_has_its_night_without_a_database(tmp_path: Path) -> None:
+    from monitor.daemon import CollectorDaemon
+    from monitor.demo.live import start_demo
+
+    settings = Settings.model_validate(
+        {
+            "data_dir": str(tmp_path),
+            "demo": {"scale": 0.01, "backfill_days": 14},
+            "schedule": {"performance": 600, "business": 3600, "seo": 3600, "database_health": 300},
+        }
+    )
+    daemon = CollectorDaemon(settings)
+    start_demo(settings, daemon)
+    now = daemon.clock().timestamp()
+    found = {a.component.key: a for a in availability(daemon.store, settings, now=now, days=14)}
+    daemon.close()
+    [night] = found["shop"].incidents
+    assert night.seconds == 900 and night.cause is not None
+    assert (night.cause.rule, night.cause.severity) == ("database_down", "critical")
+    assert found["shop"].periods["7d"].availability == 100.0
+    assert found["shop"].periods["30d"].availability == pytest.approx(
+        100 * (1 - 900 / (14 * DAY)), abs=0.01
+    )

@@ -35,6 +35,7 @@ PAGES = [
     ("", "Overview", 0),
     ("health", "Health", 1),
     ("alerts", "Alerts", 0),
+    ("availability", "Availability", 1),
     ("tables", "Tables", 3),
     ("business", "Business", 1),
     ("seo", "SEO", 1),
@@ -154,7 +155,9 @@ def test_it_renders_every_page(
     settle(page, title)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     if charts:
-        drawn = page.locator(".js-plotly-plot .scatterlayer")  # every chart, its lines drawn
+        # Every chart, its lines or its bars drawn.
+        traces = page.locator(":is(.scatterlayer, .barlayer) .trace")
+        drawn = page.locator(".js-plotly-plot").filter(has=traces)
         expect(drawn).to_have_count(charts, timeout=30_000)
         ticks = page.locator(".js-plotly-plot .ytick text").all_text_contents()
         assert ticks and not [t for t in ticks if t and t[-1] in "kMGTµm"], ticks  # no SI suffix

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine, text
 
+from monitor.availability import HEALTH_EVERY_S, HEALTH_METRIC
 from monitor.config import Settings
 from monitor.demo import incidents
 from monitor.fleet import on_host
@@ -226,6 +227,9 @@ def history(
             yield Sample(f"database.{table}.recordCount", count, ts)
             yield Sample(f"database.{table}.queryTime", rng.lognormvariate(0, 0.4) * read, ts)
             yield Sample(f"database.{table}.sizeBytes", count * per_row.get(table, 180), ts)
+    # The shop's verdict once a minute, as the fleet's scheduler records it (see incidents).
+    for ts in _steps(start, end, HEALTH_EVERY_S):
+        yield Sample(HEALTH_METRIC, 1, ts)
 
 
 def _configured(settings: Settings, samples: Iterator[Sample]) -> Iterator[Sample]:
@@ -248,7 +252,7 @@ def _expected(settings: Settings, days: int) -> float:
     every = settings.schedule
     tables = len(settings.source.critical_tables)
     per_step = ((every.performance, 8), (every.business, 10), (every.seo, 3),
-                (every.database_health, 2 + 4 * tables))  # fmt: skip
+                (every.database_health, 2 + 4 * tables), (HEALTH_EVERY_S, 1))  # fmt: skip
     return sum(days * DAY / interval * count for interval, count in per_step)
 
 

@@ -38,6 +38,9 @@ INCIDENTS = (
     Incident(16, "20:30", 25, "performance.errorRate", 6.5),
     Incident(8, "03:20", 60, "performance.responseTime", 2400.0),
     Incident(1, "09:40", 30, "performance.responseTime", 750.0),
+    # The database down for a quarter of an hour one night: the shop itself was down.
+    Incident(12, "02:10", 15, "database.up", 0.0),
+    Incident(12, "02:10", 15, "health.up", 0.0),
 )
 
 
