@@ -118,7 +118,7 @@ def test_the_scheduler_records_the_shops_verdict_over_time(tmp_path: Path) -> No
         )
         daemon = CollectorDaemon(settings)
         daemon.collect("performance")  # the collector is fresh: the database decides
-        daemon.record_health()
+        daemon.steward.record_health()
         assert daemon.store.latest()["health.up"].value == up, url
         daemon.close()
 

@@ -424,19 +424,22 @@ def test_a_fleet_schedules_the_shop_wide_work_once(pg_database: str, tmp_path: P
              ("database_health", "schedule"): 1, ("cleanup", "schedule"): 1,
              ("optimization", "schedule"): 1, ("alerts_resolution", "schedule"): 1}
         )  # fmt: skip
-        assert [web1.lease.hold(clock[0].timestamp()), web2.lease.hold(clock[0].timestamp())] == [
+        assert [
+            web1.steward.lease.hold(clock[0].timestamp()),
+            web2.steward.lease.hold(clock[0].timestamp()),
+        ] == [
             True,
             False,
         ]
         # web-1 dies (it stops renewing): web-2 takes over once the lease has run out.
         clock[0] += timedelta(seconds=Settings().jobs.scheduler_lease_s - 1)
-        assert not web2.lease.hold(clock[0].timestamp())
+        assert not web2.steward.lease.hold(clock[0].timestamp())
         clock[0] += timedelta(seconds=2)
-        assert web2.lease.hold(clock[0].timestamp())
-        assert not web1.lease.hold(clock[0].timestamp())
+        assert web2.steward.lease.hold(clock[0].timestamp())
+        assert not web1.steward.lease.hold(clock[0].timestamp())
         # A clean stop hands it over at once.
         web2.close()
-        assert web1.lease.hold(clock[0].timestamp())
+        assert web1.steward.lease.hold(clock[0].timestamp())
     finally:
         web1.close()
         with contextlib.suppress(Exception):

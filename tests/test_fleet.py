@@ -144,8 +144,8 @@ def test_two_daemons_keep_their_own_machine_series_and_a_quiet_one_raises_host_d
         # web-2 goes quiet for more than two of its 60 s intervals; web-1 keeps writing.
         clock.now += timedelta(seconds=150)
         one.collect("performance")
-        assert one.lease.hold(clock.now.timestamp())
-        one.watch_hosts()
+        assert one.steward.hold()
+        one.steward.watch_hosts()
         down = [a for a in open_alerts(store) if a.rule == "host_down"]
         assert [(a.subject, a.severity) for a in down] == [
             ('fleet.hostUp{host="web-2"}', "critical")
@@ -158,7 +158,7 @@ def test_two_daemons_keep_their_own_machine_series_and_a_quiet_one_raises_host_d
         # It comes back: the alert resolves at the scheduler's next look.
         clock.now += timedelta(seconds=30)
         two.collect("performance")
-        one.watch_hosts()
+        one.steward.watch_hosts()
         assert not [a for a in open_alerts(store) if a.rule == "host_down"]
         fresh = health.check_freshness(store, one.settings, clock.now.timestamp())
         assert fresh.status == health.HEALTHY

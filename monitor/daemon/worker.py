@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import time
@@ -11,25 +10,22 @@ from datetime import datetime
 
 import schedule
 
-from monitor import health
 from monitor.alerts import AlertBook, Change
-from monitor.availability import HEALTH_EVERY_S, HEALTH_METRIC
 from monitor.collectors import COLLECTORS
 from monitor.config import Settings
 from monitor.daemon.basics import RunResult, StopRequest, store_for, utc_now
 from monitor.daemon.buffer import StoreWriter
 from monitor.daemon.quiet import QuietLog, log_failures
+from monitor.daemon.steward import Steward
 from monitor.errors import first_line
-from monitor.fleet import Fleet, stamped
+from monitor.fleet import stamped
 from monitor.jobs import SCHEDULE_PREFIX, STORE_SCHEDULE, WAITING, Job, JobQueue, maintenance
-from monitor.jobs.leases import SHOP_SCHEDULER, Lease
 from monitor.jobs.policy import SHOP_WIDE
 from monitor.metrics import catalog
 from monitor.notifications.channels import channels
 from monitor.notifications.outbox import Notifier
-from monitor.samples import Collection, Labels
+from monitor.samples import Labels
 from monitor.sources import Sources
-from monitor.sources.database import SourceDatabase
 from monitor.store import HistoryStore
 
 log = logging.getLogger("vigie.daemon")
@@ -68,7 +64,6 @@ class CollectorDaemon:
         host = self.host = settings.host_name
         self.worker = f"{host}:{os.getpid()}"
         self.catalog = catalog(settings)
-        self.fleet = Fleet(self.store)
         # A wrong channel stops start-up here, in one line (ConfigError).
         self.notifier = Notifier(self.store, settings, channels(settings), self.worker)
         self.alerts = AlertBook(
@@ -87,13 +82,14 @@ class CollectorDaemon:
         }
         for task in maintenance.TASKS:
             self.handlers[task] = self._maintenance(task)
-        lease_s = settings.jobs.scheduler_lease_s
-        self.lease = Lease(self.store, SHOP_SCHEDULER, self.worker, ttl_s=lease_s)
-        # Whether this daemon held the lease when it last asked: the fleet's scheduler also
-        # records the channels' and the hosts' states, once for the fleet.
-        self.scheduler = False
-        self._health_at = 0.0
-        self._quick_database: SourceDatabase | None = None
+        self.steward = Steward(
+            self.store,
+            settings,
+            worker=self.worker,
+            writer=self.writer,
+            evaluate=self._evaluate_alerts,
+            now=self._now,
+        )
         # Timed steps that are not jobs (the demo's simulator), run before the jobs.
         self.tasks: dict[str, Callable[[], object]] = {}
 
@@ -115,7 +111,7 @@ class CollectorDaemon:
         stored = self.writer.offer(name, collection)
         if stored:
             if name not in SHOP_WIDE:
-                self._beat()
+                self.steward.beat()
             self._evaluate_alerts({(s.name, s.labels) for s in collection.samples})
         result = RunResult(
             name,
@@ -214,8 +210,7 @@ class CollectorDaemon:
             return self.queue.enqueue(job_type, now=self._now(), requested_by=requested_by)
         if job_type in MAINTENANCE or job_type in SHOP_WIDE:
             # Shop-wide: queued by the fleet's scheduler only, once, for any daemon to run.
-            self.scheduler = self.lease.hold(self._now())
-            if not self.scheduler:
+            if not self.steward.hold():
                 return None
             owner = STORE_SCHEDULE
         else:
@@ -298,21 +293,9 @@ class CollectorDaemon:
         for job_type in [*COLLECTORS, *MAINTENANCE]:
             self._safe_request(job_type)
 
-    def adopt_series(self) -> None:
-        """A store from before figures carried their host: its machine series become this
-        host's (the first daemon to start after the upgrade is taken to be their machine)."""
-        try:
-            moved = self.fleet.adopt(self.host, self.catalog.per_host)
-        except Exception as exc:
-            log.error("cannot label the earlier machine figures: %s", first_line(exc))
-            return
-        if moved:
-            self.alerts.relabel(moved)
-            log.info("%d earlier machine series now carry host %s", len(moved), self.host)
-
     def run_once(self) -> list[RunResult]:
         """Every collector and maintenance task once, one attempt each, then return."""
-        self.adopt_series()
+        self.steward.adopt(self.alerts, self.catalog.per_host)
         self._run_tasks()
         self.request_all()
         results = self.work(retry=False)
@@ -334,8 +317,8 @@ class CollectorDaemon:
         scheduler.every(60).seconds.do(self._take_back_stale)
         # The fleet's scheduler keeps its lease; another daemon takes it once it expires.
         lease_s = self.settings.jobs.scheduler_lease_s
-        scheduler.every(max(1, lease_s // 3)).seconds.do(self._renew_lease)
-        self.adopt_series()
+        scheduler.every(max(1, lease_s // 3)).seconds.do(self.steward.renew)
+        self.steward.adopt(self.alerts, self.catalog.per_host)
         self._run_tasks()
         self.request_all()
         while not self.stopping and self.fatal is None:
@@ -355,7 +338,7 @@ class CollectorDaemon:
         now = self._now()
         try:
             self.notifier.drain(now, flush=flush)
-            due = flush or (self.scheduler and now - self._channels_checked >= 60)
+            due = flush or (self.steward.scheduler and now - self._channels_checked >= 60)
             if self.notifier.channels and due:
                 self._channels_checked = now
                 states = self.notifier.channel_states(now)
@@ -377,52 +360,6 @@ class CollectorDaemon:
             self._quiet.error("queue", "cannot queue scheduled runs: %s", first_line(exc))
         else:
             self._quiet.clear("queue")
-
-    def _renew_lease(self) -> None:
-        try:
-            self.scheduler = self.lease.hold(self._now())
-        except Exception as exc:  # the store is down: whoever can write it schedules
-            self._quiet.error("lease", "cannot renew the scheduler's lease: %s", first_line(exc))
-            return
-        if self.scheduler:
-            self.watch_hosts()
-            if self._now() - self._health_at >= HEALTH_EVERY_S:
-                self.record_health()
-
-    def _beat(self) -> None:
-        try:
-            every = self.settings.schedule.performance
-            self.fleet.beat(self.host, interval_s=every, now=self._now())
-        except Exception as exc:
-            log.error("cannot record this host's last write: %s", first_line(exc))
-
-    def watch_hosts(self) -> None:
-        """The fleet's scheduler records which hosts still write (`fleet.hostUp`), so a quiet
-        one raises `host_down` and one that writes again resolves it."""
-        try:
-            states = self.fleet.states(self._now())
-        except Exception as exc:
-            self._quiet.error("hosts", "cannot read the fleet's hosts: %s", first_line(exc))
-            return
-        self._quiet.clear("hosts")
-        if self.writer.offer("fleet", states):
-            self._evaluate_alerts({(s.name, s.labels) for s in states.samples})
-
-    def record_health(self) -> None:
-        """The fleet's scheduler records the quick health's verdict (`health.up`: 0 when
-        unhealthy), the shop's availability over time."""
-        now = self._now()
-        self._health_at = now
-        try:
-            if self._quick_database is None:
-                self._quick_database = health.quick_database(self.settings)
-            verdict = health.quick(self._quick_database, self.store, self.settings, now=now)
-        except Exception as exc:  # a check's bug must not stop the scheduling
-            log.error("cannot take the shop's health: %s", first_line(exc))
-            return
-        states = Collection(ts=now)
-        states.add(HEALTH_METRIC, 0.0 if verdict.status == health.UNHEALTHY else 1.0)
-        self.writer.offer("health", states)
 
     def _take_back_stale(self) -> None:
         try:
@@ -453,9 +390,6 @@ class CollectorDaemon:
                 self.writer.unsaved,
                 self.writer.problem or self.fatal or "the store cannot be written",
             )
-        with contextlib.suppress(Exception):  # a clean stop hands the scheduling over at once
-            self.lease.release()
+        self.steward.close()  # a clean stop hands the scheduling over at once
         self.sources.close()
-        if self._quick_database is not None:
-            self._quick_database.close()
         self.store.close()
