@@ -79,7 +79,7 @@ def _open(browser: Browser, url: str, title: str, charts: int, width: int) -> Pa
     page.goto(url)
     settle(page, title)
     if charts:  # drawn, not only placed
-        page.locator(".js-plotly-plot .scatterlayer").first.wait_for(
+        page.locator(".js-plotly-plot :is(.scatterlayer, .barlayer) .trace").first.wait_for(
             state="attached", timeout=30_000
         )
     return page

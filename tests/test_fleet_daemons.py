@@ -1,4 +1,4 @@
-"""Three daemons on one PostgreSQL store, for real: short intervals for about a minute and a half,
+"""Three daemons on one PostgreSQL store, for real: short intervals for about a minute,
 the fleet's scheduler killed with SIGKILL and started again. The shop-wide work runs once per
 interval whoever schedules it, each host keeps its own machine series, no job waits twice,
 and the killed host raises host_down, resolved when it is back."""
@@ -95,7 +95,7 @@ def test_three_daemons_act_as_one_vigie_through_a_kill(pg_database: str, tmp_pat
             "the three daemons did not all write",
         )
         started = time.time()
-        time.sleep(30)
+        time.sleep(25)
         holder = str(scalar("SELECT holder FROM leases WHERE name = 'shop-scheduler'"))
         killed = holder.split(":")[0]
         assert killed in HOSTS and int(holder.split(":")[1]) == procs[killed].pid
@@ -109,7 +109,7 @@ def test_three_daemons_act_as_one_vigie_through_a_kill(pg_database: str, tmp_pat
         procs[killed] = _start(configs[killed], logs[killed])
         back_at = time.time()
         _until(lambda: (host_down(killed) or (0, None))[1], 30, f"host_down of {killed} stays")
-        time.sleep(20)
+        time.sleep(15)
         ended = time.time()
     finally:
         for proc in procs.values():
