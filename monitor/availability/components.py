@@ -90,9 +90,11 @@ def readings(
             if up < HOUR:
                 found.append((hour.ts + up, 0.0, HOUR - up))
     covers = part.interval_s * SLACK
-    since = max(start, raw_from) - covers
-    for point in store.series(part.metric, since, end, part.labels, raw=True):
-        found.append((point.ts, point.value, covers))
+    # The reading before the period stands for its start; after rollups, raw ones follow on.
+    since = raw_from if found else max(start, raw_from) - covers
+    found += [
+        (ts, value, covers) for ts, value in store.values(part.metric, since, end, part.labels)
+    ]
     return found
 
 

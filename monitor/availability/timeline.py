@@ -43,21 +43,34 @@ class Figures:
         return None if seen <= 0 else 100.0 * self.up / seen
 
 
-def pieces(readings: Iterable[tuple[float, float, float]], start: float, end: float) -> list[Piece]:
-    """The timeline of [start, end) from readings (ts, value, covers_s): up for a value of 1,
-    down below, each for `covers_s` or until the next reading; no data elsewhere."""
+def pieces(readings: Sequence[tuple[float, float, float]], start: float, end: float) -> list[Piece]:
+    """The timeline of [start, end) from readings (ts, value, covers_s) in time order: up for
+    a value of 1, down below, each for `covers_s` or until the next reading; no data
+    elsewhere. One pass, a piece per change of state (a year of minutes is a few hundred)."""
     found: list[Piece] = []
-    at = start
-    ordered = sorted(readings)
-    for i, (ts, value, covers) in enumerate(ordered):
-        until = min(ts + covers, ordered[i + 1][0] if i + 1 < len(ordered) else end, end)
-        begin = max(ts, start)
+    state: State = "nodata"
+    since = at = start  # the current run of `state` began at `since`; the timeline is at `at`
+    count = len(readings)
+    for i in range(count):
+        ts, value, covers = readings[i]
+        until = ts + covers
+        if i + 1 < count and readings[i + 1][0] < until:
+            until = readings[i + 1][0]
+        until = min(until, end)
+        begin = ts if ts > start else start
         if until <= begin:
             continue
-        if begin > at:
-            found.append(Piece(at, begin, "nodata"))
-        found.append(Piece(begin, until, "up" if value >= 1 else "down"))
+        if begin > at and state != "nodata":  # a gap: no data until this reading
+            found.append(Piece(since, at, state))
+            state, since = "nodata", at
+        now: State = "up" if value >= 1 else "down"
+        if now != state:
+            if begin > since:
+                found.append(Piece(since, begin, state))
+            state, since = now, begin
         at = until
+    if at > since:
+        found.append(Piece(since, at, state))
     if at < end:
         found.append(Piece(at, end, "nodata"))
     return _merged(found)

@@ -87,7 +87,7 @@ class HistoryStore:
                 ) from None
         self.raw_read_max_seconds = raw_read_max_hours * HOUR
         self._ids: dict[tuple[str, Labels], int] = {}
-        self._months = partitions.Months()
+        self.months = partitions.Months()
         self.engine: Engine = make_engine(url, busy_timeout_s)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         try:
@@ -173,15 +173,15 @@ class HistoryStore:
         if not samples:
             return 0
         if not self.is_sqlite:
-            self._months.cover(self.engine, (int(s.ts) for s in samples))
+            self.months.cover(self.engine, (int(s.ts) for s in samples))
         try:
             return self._write_samples(samples, demo)
         except IntegrityError as exc:
             if "no partition" not in str(exc):
                 raise
             # Another daemon's retention dropped a month this one still took for there.
-            self._months.forget()
-            self._months.cover(self.engine, (int(s.ts) for s in samples))
+            self.months.forget()
+            self.months.cover(self.engine, (int(s.ts) for s in samples))
             return self._write_samples(samples, demo)
 
     def _write_samples(self, samples: Sequence[Sample], demo: bool) -> int:
@@ -264,30 +264,8 @@ class HistoryStore:
 
     def prune(self, now: float, *, raw_days: int, rollup_days: int) -> dict[str, int]:
         """Delete what is past its retention: raw samples and notes after `raw_days`, rollups
-        after `rollup_days` (the long history). Returns rows removed per table."""
-        raw_before = int(now) - raw_days * 86400
-        if not self.is_sqlite:  # next month's partition made ahead, not by its first write
-            self._months.cover(self.engine, [int(now), partitions.next_month(int(now))])
-        with self._write() as conn:
-            # PostgreSQL: whole months past retention are dropped, not deleted row by row;
-            # what is left of the oldest month is deleted (it touches that month only).
-            dropped = 0 if self.is_sqlite else partitions.drop_before(conn, raw_before)
-            if dropped:
-                self._months.forget()
-            return {
-                "samples": dropped
-                + conn.execute(
-                    samples_table.delete().where(samples_table.c.ts < raw_before)
-                ).rowcount,
-                "rollup_hourly": conn.execute(
-                    rollup_table.delete().where(
-                        rollup_table.c.hour < int(now) - rollup_days * 86400
-                    )
-                ).rowcount,
-                "notes": conn.execute(
-                    notes_table.delete().where(notes_table.c.ts < raw_before)
-                ).rowcount,
-            }
+        after `rollup_days`. Returns rows removed per table (see monitor.store.upkeep)."""
+        return upkeep.prune(self, now, raw_days=raw_days, rollup_days=rollup_days)
 
     def mark_demo(self) -> None:
         """Record that this store holds the demo's history (see `forget_demo`)."""
@@ -366,6 +344,21 @@ class HistoryStore:
                     (sid, int(start) // HOUR * HOUR, int(end)),
                 )
             return [Point(*row) for row in rows]
+
+    def values(
+        self, name: str, start: float, end: float, labels: Labels = ()
+    ) -> list[tuple[int, float]]:
+        """One series' raw (ts, value) pairs between two instants, oldest first: the bare
+        rows, for readers of whole months (availability) that need no min or max."""
+        with self.engine.connect() as conn:
+            sid = self._series_id(conn, name, labels)
+            if sid is None:
+                return []
+            sql = "SELECT ts, value FROM samples WHERE series_id = ? AND ts >= ? AND ts <= ? "
+            cursor = conn.exec_driver_sql(
+                self._sql(sql + "ORDER BY ts"), (sid, int(start), int(end))
+            )
+            return list(cursor.cursor.fetchall())  # the driver's rows, not one object each
 
     def _sql(self, sql: str) -> str:
         return sql if self.is_sqlite else sql.replace("?", "%s")

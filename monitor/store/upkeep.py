@@ -1,5 +1,5 @@
-"""The store's upkeep: statistics refreshed and free space handed back, by each engine's own
-means."""
+"""The store's upkeep: retention (whole months dropped on PostgreSQL) and statistics
+refreshed with free space handed back, by each engine's own means."""
 
 from __future__ import annotations
 
@@ -10,10 +10,37 @@ from typing import TYPE_CHECKING
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
+from monitor.store import partitions
+from monitor.store.schema import notes_table, rollup_table, samples_table
+
 if TYPE_CHECKING:
     from monitor.store.history import HistoryStore
 
 _PARTITION = re.compile(r"samples_\d{6}")
+
+
+def prune(store: HistoryStore, now: float, *, raw_days: int, rollup_days: int) -> dict[str, int]:
+    """Delete what is past its retention: raw samples and notes after `raw_days`, rollups
+    after `rollup_days` (the long history). Returns rows removed per table."""
+    raw_before = int(now) - raw_days * 86400
+    if not store.is_sqlite:  # next month's partition made ahead, not by its first write
+        store.months.cover(store.engine, [int(now), partitions.next_month(int(now))])
+    with store.writing() as conn:
+        # PostgreSQL: whole months past retention are dropped, not deleted row by row; what
+        # is left of the oldest month is deleted (it touches that month only).
+        dropped = 0 if store.is_sqlite else partitions.drop_before(conn, raw_before)
+        if dropped:
+            store.months.forget()
+        return {
+            "samples": dropped
+            + conn.execute(samples_table.delete().where(samples_table.c.ts < raw_before)).rowcount,
+            "rollup_hourly": conn.execute(
+                rollup_table.delete().where(rollup_table.c.hour < int(now) - rollup_days * 86400)
+            ).rowcount,
+            "notes": conn.execute(
+                notes_table.delete().where(notes_table.c.ts < raw_before)
+            ).rowcount,
+        }
 
 
 def optimize(store: HistoryStore) -> dict[str, int]:
