@@ -67,6 +67,7 @@ bench: $(STAMP) browser
 	$(BIN)/python bench/api_bench.py
 	$(BIN)/python bench/safety_bench.py
 	$(BIN)/python bench/notify_bench.py
+	$(BIN)/python bench/availability_bench.py
 
 clean:
 	rm -rf $(VENV) data test-artifacts
