@@ -40,6 +40,7 @@ from monitor.api.history import router as history_router
 from monitor.api.models import Envelope, ErrorBody, HealthBody, envelope, iso
 from monitor.api.prometheus import exposition, state_of
 from monitor.api.silences import router as silences_router
+from monitor.api.status_page import router as status_router
 from monitor.config import AlertRule, Settings, load_settings
 from monitor.errors import VigieError
 from monitor.fleet import Fleet
@@ -355,6 +356,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(history_router)
     app.include_router(fleet_router)
     app.include_router(availability_router)
+    app.include_router(status_router)
     app.add_middleware(
         RequestGuard,
         settings=backend.settings,

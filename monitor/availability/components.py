@@ -24,7 +24,7 @@ class Component:
     """One thing whose availability is reported."""
 
     key: str  # "shop", "probe:home", "table:___xtr_order" (the status page's names)
-    kind: Literal["shop", "probe", "table"]
+    kind: Literal["shop", "database", "probe", "table"]
     title: str
     metric: str
     labels: Labels
@@ -109,3 +109,20 @@ def windows(
         and (w.rule == "*" or any(fnmatchcase(rule, w.rule) for rule in part.rules))
     ]
     return [(span.start, span.end) for span in between(covering, start, end)]
+
+
+def component_of(check: str, settings: Settings, words: Catalog) -> Component | None:
+    """The component a status page's check names: "shop", "database", "probe:<name>" or
+    "table:<name>" (None for a probe or table the configuration no longer has)."""
+    if check == "database":
+        return Component(
+            "database",
+            "database",
+            "The database",
+            "database.up",
+            (),
+            settings.schedule.database_health,
+            ("database_down",),
+            "database",
+        )
+    return next((c for c in components(settings, words) if c.key == check), None)

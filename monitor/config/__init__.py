@@ -36,6 +36,7 @@ from monitor.config.settings import (
     check_url,
     load_settings,
 )
+from monitor.config.status import StatusComponent, StatusPageConfig
 from monitor.config.windows import WindowConfig
 from monitor.redaction import redact_url
 
@@ -64,6 +65,8 @@ __all__ = [
     "ScheduleConfig",
     "Settings",
     "SourceConfig",
+    "StatusComponent",
+    "StatusPageConfig",
     "StoreConfig",
     "Thresholds",
     "WindowConfig",

@@ -31,6 +31,7 @@ from monitor.config.defaults import (
 from monitor.config.metrics import MetricConfig, check_currency, check_locale
 from monitor.config.notify import NotifyConfig
 from monitor.config.rules import AlertsConfig
+from monitor.config.status import StatusPageConfig
 from monitor.config.windows import WindowConfig
 from monitor.errors import ConfigError
 from monitor.redaction import (
@@ -259,6 +260,7 @@ class Settings(_Section):
     insights: InsightsConfig = InsightsConfig()
     notify: NotifyConfig = NotifyConfig()
     maintenance_windows: list[WindowConfig] = Field(default_factory=list)
+    status_page: StatusPageConfig = StatusPageConfig()
     # Merged over the shipped metrics: SQL, words, unit, kind (see monitor/config/metrics.py).
     metrics: dict[str, MetricConfig] = Field(default_factory=dict)
     locale: str = "en"  # how numbers are written: "fr_FR" writes 16 157,98 €
@@ -288,6 +290,11 @@ class Settings(_Section):
                     f"{config.area}.{rest} to show it under {config.area}"
                 )
         return value
+
+    @model_validator(mode="after")
+    def _status_checks_exist(self) -> Settings:
+        self.status_page.check_names({p.name for p in self.probes}, self.source.critical_tables)
+        return self
 
     @field_validator("locale")
     @classmethod
