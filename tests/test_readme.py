@@ -23,3 +23,13 @@ def test_the_maintenance_example_runs(tmp_path: Path) -> None:
         assert (job.type, job.state, job.requested_by) == ("cleanup", WAITING, "ops:alice")
     finally:
         store.close()
+
+
+def test_the_status_page_example_is_a_valid_configuration(tmp_path: Path) -> None:
+    import tomllib
+
+    blocks = README.read_text(encoding="utf-8").split("```toml\n")[1:]
+    [example] = [b.split("```")[0] for b in blocks if "[status_page]" in b]
+    settings = Settings.model_validate({"data_dir": str(tmp_path), **tomllib.loads(example)})
+    assert [c.name for c in settings.status_page.components] == ["Checkout", "Catalogue"]
+    assert settings.status_page.components[0].checks == ["database", "probe:payment"]
