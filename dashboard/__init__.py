@@ -13,7 +13,7 @@ from __future__ import annotations
 # 'Series'"). Importing it here, under this package's own import lock, settles it first.
 import pandas  # noqa: F401
 
-from dashboard import area, hosts
+from dashboard import area, hosts, reports
 from dashboard.charts import (
     availability_bars,
     bar_chart,
@@ -83,6 +83,7 @@ __all__ = [
     "read",
     "refresh_toggle",
     "refreshed",
+    "reports",
     "said",
     "settings",
     "severity_badge",

@@ -81,6 +81,36 @@ def hosts(settings: Settings, forget: str | None) -> int:
     return 0
 
 
+def report(settings: Settings, kind: str, out: str) -> int:
+    """Write the last whole day's or week's report to `out` (.pdf or .html)."""
+    from monitor.metrics import catalog
+    from monitor.reports import KINDS, build, charts, html, pdf
+
+    target = Path(out)
+    if target.suffix.lower() not in (".pdf", ".html"):
+        raise ConfigError(f"--out {out}: give a file ending in .pdf or .html")
+    store = HistoryStore(settings.store_url, create=False, host=settings.host_name)
+    try:
+        words = catalog(settings)
+        found = build(store, settings, name=kind, period=KINDS[kind], now=time.time(), words=words)
+    except SQLAlchemyError as exc:
+        raise store_failure(settings.store_url, exc) from None
+    finally:
+        store.close()
+    drawn = charts(found, words)
+    try:
+        if target.suffix.lower() == ".pdf":
+            target.write_bytes(pdf(found, words, drawn))
+        else:
+            target.write_text(html(found, words, drawn, mail=False), encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write {out}: {exc.strerror}") from None
+    print(
+        f"{kind} report written to {out}" + ("" if found.has_data else " (no data in the period)")
+    )
+    return 0
+
+
 def demo_create(settings: Settings, url: str | None, scale: float, replace: bool) -> int:
     """Create the demo shop at `url` (default: the configured source)."""
     from monitor.demo.shop import create_shop
@@ -257,6 +287,11 @@ def main(argv: list[str] | None = None) -> int:
         "hosts", parents=[common], help="the hosts that write the store, with their last write"
     )
     hosts_cmd.add_argument("--forget", metavar="NAME", help="forget a host that left the fleet")
+    report_cmd = commands.add_parser(
+        "report", parents=[common], help="the last whole day's or week's report, as PDF or HTML"
+    )
+    report_cmd.add_argument("kind", choices=["daily", "weekly"])
+    report_cmd.add_argument("--out", required=True, help="the file to write: .pdf or .html")
     args = parser.parse_args(argv)
     try:
         settings = load_settings(args.config)
@@ -268,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
             return notify_test(settings, args.channel)
         if args.command == "history" and args.history_command == "import":
             return history_import(settings, args.file)
+        if args.command == "report":
+            return report(settings, args.kind, args.out)
         if args.command == "hosts":
             return hosts(settings, args.forget)
         if args.command == "history":

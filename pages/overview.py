@@ -105,6 +105,13 @@ def live() -> None:
         name="collectors", shown=shown,
     )  # fmt: skip
 
+    st.subheader("Reports")
+    st.caption(
+        "The shop's trade, availability, alerts, predictions and advice, against the "
+        "period before, as a PDF to read or pass on."
+    )
+    dashboard.reports.report_buttons()
+
 
 def hosts_table(fleet: list[Host], now: float) -> None:
     """Each host of the fleet and when it last wrote its figures (a quiet one raises
