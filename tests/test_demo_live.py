@@ -104,9 +104,10 @@ def test_the_backfilled_history_joins_the_live_readings(tmp_path: Path) -> None:
         if name not in fresh:
             continue
         usual = values[len(values) // 2]
-        # Sub-millisecond answers of a busy two-core test machine vary by more than 2×: half a
-        # millisecond either way is no cliff (CI saw 0.18 ms against a usual 0.38 ms).
-        assert usual / 2 <= fresh[name] <= usual * 2 or abs(fresh[name] - usual) < 0.5, name
+        # Millisecond answers on a two-core machine running the tests two at a time vary by
+        # more than 2x: a few milliseconds either way is no cliff (seen: 2.2 ms against a
+        # usual 0.4 ms; a wrong anchor would be tens of milliseconds off, or hundreds).
+        assert usual / 2 <= fresh[name] <= usual * 2 or abs(fresh[name] - usual) < 3, name
 
 
 def test_the_demo_history_holds_its_past_incidents_and_their_alerts(tmp_path: Path) -> None:

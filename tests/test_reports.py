@@ -117,7 +117,7 @@ def test_the_command_writes_a_pdf_or_an_html_file(
     store, _ = known
     config = tmp_path / "vigie.toml"
     config.write_text(f'data_dir = "{tmp_path}"\n[store]\nurl = "{store.url}"\n', encoding="utf-8")
-    for name in ("week.pdf", "week.html"):
+    for name in ("week.pdf",):  # the HTML is the same report (test above)
         done = subprocess.run(
             [
                 sys.executable,
