@@ -70,6 +70,7 @@ bench: $(STAMP) browser
 	$(BIN)/python bench/safety_bench.py
 	$(BIN)/python bench/notify_bench.py
 	$(BIN)/python bench/availability_bench.py
+	$(BIN)/python bench/report_bench.py
 
 clean:
 	rm -rf $(VENV) data test-artifacts
