@@ -11,12 +11,6 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-import monitor.alerts.tables
-import monitor.audit
-import monitor.fleet.tables
-import monitor.jobs.tables
-import monitor.notifications.silences
-import monitor.notifications.tables  # noqa: F401 — every concern's tables on the metadata
 from monitor.alerts import open_alerts
 from monitor.audit import entries
 from monitor.jobs import JobQueue

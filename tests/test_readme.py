@@ -33,3 +33,14 @@ def test_the_status_page_example_is_a_valid_configuration(tmp_path: Path) -> Non
     settings = Settings.model_validate({"data_dir": str(tmp_path), **tomllib.loads(example)})
     assert [c.name for c in settings.status_page.components] == ["Checkout", "Catalogue"]
     assert settings.status_page.components[0].checks == ["database", "probe:payment"]
+
+
+def test_the_reports_example_is_a_valid_configuration(tmp_path: Path) -> None:
+    import tomllib
+
+    blocks = README.read_text(encoding="utf-8").split("```toml\n")[1:]
+    [example] = [b.split("```")[0] for b in blocks if "[[reports]]" in b]
+    channels = [{"name": "managers", "url": "json://127.0.0.1:9/hook"}]
+    raw = {"data_dir": str(tmp_path), "notify": {"channels": channels}, **tomllib.loads(example)}
+    [report] = Settings.model_validate(raw).reports
+    assert (report.name, report.period, report.schedule) == ("weekly", "week", "0 7 * * 1")

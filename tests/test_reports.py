@@ -94,7 +94,7 @@ def test_the_pdf_and_the_html_say_the_same(known: tuple[HistoryStore, Settings])
                  "slow", "Orders", "99"):  # fmt: skip
         assert said in text, said
     mail = html(found, words, drawn, mail=True)
-    assert 'src="cid:ordersToday"' in mail and "<script" not in mail
+    assert 'src="cid:ordersToday.png"' in mail and "<script" not in mail
     assert "770" in mail and "+6.8 %" in mail
     page = html(found, words, drawn, mail=False)
     assert page.count('src="data:image/png;base64,') == 2

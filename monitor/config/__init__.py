@@ -20,6 +20,7 @@ from monitor.config.defaults import (
 )
 from monitor.config.metrics import MetricConfig
 from monitor.config.notify import ChannelConfig, NotifyConfig
+from monitor.config.reports import ReportConfig
 from monitor.config.rules import DEFAULT_ALERT_RULES, SEVERITIES, AlertRule, AlertsConfig
 from monitor.config.settings import (
     AccessLogConfig,
@@ -62,6 +63,7 @@ __all__ = [
     "NotifyConfig",
     "OpsConfig",
     "Probe",
+    "ReportConfig",
     "ScheduleConfig",
     "Settings",
     "SourceConfig",

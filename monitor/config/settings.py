@@ -30,6 +30,7 @@ from monitor.config.defaults import (
 )
 from monitor.config.metrics import MetricConfig, check_currency, check_locale
 from monitor.config.notify import NotifyConfig
+from monitor.config.reports import ReportConfig, check_reports
 from monitor.config.rules import AlertsConfig
 from monitor.config.status import StatusPageConfig
 from monitor.config.windows import WindowConfig
@@ -261,6 +262,7 @@ class Settings(_Section):
     notify: NotifyConfig = NotifyConfig()
     maintenance_windows: list[WindowConfig] = Field(default_factory=list)
     status_page: StatusPageConfig = StatusPageConfig()
+    reports: list[ReportConfig] = Field(default_factory=list)
     # Merged over the shipped metrics: SQL, words, unit, kind (see monitor/config/metrics.py).
     metrics: dict[str, MetricConfig] = Field(default_factory=dict)
     locale: str = "en"  # how numbers are written: "fr_FR" writes 16 157,98 €
@@ -294,6 +296,7 @@ class Settings(_Section):
     @model_validator(mode="after")
     def _status_checks_exist(self) -> Settings:
         self.status_page.check_names({p.name for p in self.probes}, self.source.critical_tables)
+        check_reports(self.reports, (c.name for c in self.notify.channels))
         return self
 
     @field_validator("locale")

@@ -17,6 +17,7 @@ from monitor.daemon.quiet import QuietLog
 from monitor.errors import first_line
 from monitor.fleet import Fleet
 from monitor.jobs.leases import SHOP_SCHEDULER, Lease
+from monitor.notifications.channels import channels
 from monitor.samples import Collection, Labels
 from monitor.sources.database import SourceDatabase
 from monitor.store import HistoryStore
@@ -49,6 +50,7 @@ class Steward:
         self._health_at = 0.0
         self._database: SourceDatabase | None = None
         self._quiet = QuietLog()
+        self._reports_at = 0.0
 
     def hold(self) -> bool:
         """Take or keep the scheduler's lease; whether this daemon is the scheduler."""
@@ -66,6 +68,7 @@ class Steward:
             self.watch_hosts()
             if self.now() - self._health_at >= HEALTH_EVERY_S:
                 self.record_health()
+            self.send_reports()
 
     def beat(self) -> None:
         """Record that this host wrote its figures now."""
@@ -114,6 +117,25 @@ class Steward:
         states = Collection(ts=now)
         states.add(HEALTH_METRIC, 0.0 if verdict.status == health.UNHEALTHY else 1.0)
         self.writer.offer("health", states)
+
+    def send_reports(self) -> None:
+        """The reports due and not sent yet, at most once a minute (a quarter of an hour after
+        a failure)."""
+        now = self.now()
+        if not self.settings.reports or now < self._reports_at:
+            return
+        self._reports_at = now + 60
+        # Imported here: matplotlib and the PDF maker stay out of a daemon without reports.
+        from monitor.reports.mailing import send_due
+
+        try:
+            sent = send_due(self.store, self.settings, channels(self.settings), now=now)
+        except Exception as exc:  # a report's trouble must not stop the scheduling
+            log.error("cannot send the reports: %s", first_line(exc))
+            self._reports_at = now + 900
+            return
+        if sent:
+            log.info("reports sent: %s", ", ".join(sent))
 
     def close(self) -> None:
         """Hand the lease over at once (a clean stop) and release the health check's database."""

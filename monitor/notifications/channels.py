@@ -49,6 +49,31 @@ class Channel:
         return taken, redact(answer or ("taken" if taken else "refused"))[:500]
 
 
+def send_files(channel: Channel, title: str, html: str, files: list[str]) -> tuple[bool, str]:
+    """Send an HTML message with `files` attached (a report): by mail, images its HTML names
+    as `cid:<file name>` go inside it, the others as attachments; other services get what
+    they can carry. Returns (taken, what the service answered, secrets masked)."""
+    import apprise
+
+    sender = apprise.Apprise()
+    url = channel.url
+    if url.split(":", 1)[0].lower() in ("mailto", "mailtos") and "inline=" not in url:
+        # A mail's images go inside it (multipart/related), where every client shows them.
+        url += ("&" if "?" in url else "?") + "inline=yes"
+    sender.add(url)
+    attached = apprise.AppriseAttachment()
+    for path in files:
+        attached.add(path)
+    with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as said:
+        taken = bool(
+            sender.notify(
+                body=html, title=title, body_format=apprise.NotifyFormat.HTML, attach=attached
+            )
+        )
+        answer = " ".join(line.strip() for line in said.getvalue().splitlines() if line.strip())
+    return taken, redact(answer or ("taken" if taken else "refused"))[:500]
+
+
 def channels(settings: Settings) -> list[Channel]:
     """The configured channels, each URL checked by Apprise; ConfigError names a wrong one."""
     found = []

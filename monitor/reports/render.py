@@ -30,9 +30,14 @@ _TEMPLATE = _PAGES.get_template("report.html.j2")
 
 @dataclass(frozen=True)
 class Chart:
-    name: str  # its Content-ID in a mail
+    name: str
     title: str
     png: bytes
+
+    @property
+    def file(self) -> str:
+        """Its file name, which is also its Content-ID in a mail (`cid:ordersToday.png`)."""
+        return f"{self.name}.png"
 
 
 def charts(report: Report, words: Catalog) -> list[Chart]:
@@ -64,7 +69,7 @@ def html(report: Report, words: Catalog, drawn: list[Chart], *, mail: bool) -> s
     images = [
         (
             c.title,
-            f"cid:{c.name}"
+            f"cid:{c.file}"
             if mail
             else "data:image/png;base64," + base64.b64encode(c.png).decode(),
         )
