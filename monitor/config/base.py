@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from pydantic import BaseModel, ConfigDict
 
 
@@ -16,3 +18,14 @@ def unique_names(names: list[str], what: str) -> None:
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise ValueError(f"{what} names must be unique; given twice: {', '.join(twice)}")
+
+
+def known_zone(value: str) -> str:
+    """`value` if it names a time zone, else a ValueError saying what to give."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {value!r}: use an IANA name such as 'Europe/Paris' or 'UTC'"
+        ) from None
+    return value

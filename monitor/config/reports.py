@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from croniter import croniter
 from pydantic import Field, field_validator
 
-from monitor.config.base import Section
+from monitor.config.base import Section, known_zone
 
 # When each period's report goes by default: the morning after it ends.
 DEFAULT_CRON = {"day": "0 7 * * *", "week": "0 7 * * 1"}
@@ -28,13 +28,7 @@ class ReportConfig(Section):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {value!r}: use an IANA name such as 'Europe/Paris' or 'UTC'"
-            ) from None
-        return value
+        return known_zone(value)
 
     @field_validator("cron")
     @classmethod

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from croniter import CroniterBadDateError, croniter
 from pydantic import Field, field_validator, model_validator
 
-from monitor.config.base import Section
+from monitor.config.base import Section, known_zone
 
 Severity = Literal["info", "warning", "error", "critical"]
 
@@ -33,13 +33,7 @@ class WindowConfig(Section):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {value!r}: use an IANA name such as 'Europe/Paris' or 'UTC'"
-            ) from None
-        return value
+        return known_zone(value)
 
     @field_validator("cron")
     @classmethod
