@@ -118,6 +118,11 @@ def test_the_scheduler_records_the_shops_verdict_over_time(tmp_path: Path) -> No
         )
         daemon = CollectorDaemon(settings)
         daemon.collect("performance")  # the collector is fresh: the database decides
+        # A quiet host is ops' news (critical), not the shop down for its customers.
+        quiet = Sample("fleet.hostUp", 0.0, time.time(), (("host", "web-9"),))
+        daemon.store.write([quiet])
+        daemon.alerts.evaluate({(quiet.name, quiet.labels)}, now=time.time())
+        assert [a.rule for a in daemon.alerts.active() if a.severity == "critical"] == ["host_down"]
         daemon.steward.record_health()
         assert daemon.store.latest()["health.up"].value == up, url
         daemon.close()

@@ -10,7 +10,7 @@ from alembic import command
 from sqlalchemy import create_engine, text
 
 from monitor.samples import Sample
-from monitor.store import HistoryStore, migrate
+from monitor.store import SCHEMA_VERSION, HistoryStore, migrate
 from monitor.store.partitions import existing, is_partitioned, month_of, name_of
 
 DAY = 86400
@@ -78,7 +78,7 @@ def test_a_store_from_before_partitions_is_upgraded_with_every_sample(pg_databas
         )
         assert not is_partitioned(conn)
     store = HistoryStore(pg_database)  # the daemon's start: migrations run by themselves
-    assert store.schema_version() == 9
+    assert store.schema_version() == SCHEMA_VERSION
     with store.engine.connect() as conn:
         assert is_partitioned(conn)
         months = set(existing(conn).values())

@@ -39,7 +39,7 @@ def test_the_weekly_report_is_mailed_once_with_its_charts_and_its_pdf(
     mailbox, port = smtp
     settings = _settings(store, tmp_path, port)
     # Wednesday: Monday 07:00 is the latest slot, the week of 16 Nov the report's.
-    assert send_due(store, settings, channels(settings), now=NOW) == ["weekly"]
+    assert send_due(store, settings, channels(settings), now=NOW)[0] == ["weekly"]
     [mail] = mailbox.messages
     assert mail["Subject"] == "Weekly report: 16 Nov 2026 to 22 Nov 2026"
     assert mail["To"] == "boss@shop.example"  # its channel only, not ops too
@@ -54,9 +54,9 @@ def test_the_weekly_report_is_mailed_once_with_its_charts_and_its_pdf(
     text = PdfReader(io.BytesIO(document.get_payload(decode=True))).pages[0].extract_text()
     assert "770" in text and "721" in text
     # The same slot again, from this daemon or another one on the store: nothing more.
-    assert send_due(store, settings, channels(settings), now=NOW + 3600) == []
+    assert send_due(store, settings, channels(settings), now=NOW + 3600) == ([], [])
     other = HistoryStore(store.url, create=False)
-    assert send_due(other, settings, channels(settings), now=NOW + 7200) == []
+    assert send_due(other, settings, channels(settings), now=NOW + 7200) == ([], [])
     other.close()
     assert len(mailbox.messages) == 1
 
@@ -67,11 +67,11 @@ def test_reports_missed_while_stopped_are_sent_once(
     store, _ = known
     mailbox, port = smtp
     settings = _settings(store, tmp_path, port)
-    assert send_due(store, settings, channels(settings), now=NOW) == ["weekly"]
+    assert send_due(store, settings, channels(settings), now=NOW)[0] == ["weekly"]
     # Stopped for three weeks: three Mondays went by; the latest week's report goes, once.
     later = NOW + 21 * DAY
-    assert send_due(store, settings, channels(settings), now=later) == ["weekly"]
-    assert send_due(store, settings, channels(settings), now=later + 60) == []
+    assert send_due(store, settings, channels(settings), now=later)[0] == ["weekly"]
+    assert send_due(store, settings, channels(settings), now=later + 60) == ([], [])
     assert [m["Subject"] for m in mailbox.messages] == [
         "Weekly report: 16 Nov 2026 to 22 Nov 2026",
         "Weekly report: 7 Dec 2026 to 13 Dec 2026",
@@ -99,8 +99,10 @@ def test_the_fleets_scheduler_sends_them_on_its_rounds(
         CollectorDaemon(settings, clock=lambda: datetime.fromtimestamp(NOW, UTC)) for _ in range(2)
     )
     try:
-        first.steward.renew()  # the scheduler: it sends the week's report
+        first.steward.renew()  # the scheduler …
+        first.steward.duties()  # … sends the week's report on its minute
         second.steward.renew()  # not the scheduler: it sends nothing
+        second.steward.duties()
         second.steward.send_reports()  # and were it to try, the slot is taken
         assert [m["Subject"] for m in mailbox.messages] == [
             "Weekly report: 16 Nov 2026 to 22 Nov 2026"

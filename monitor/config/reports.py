@@ -22,7 +22,7 @@ class ReportConfig(Section):
     name: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
     period: Literal["day", "week"] = "week"
     cron: str = ""  # default: 07:00 every day, or every Monday
-    timezone: str = "UTC"
+    timezone: str = "UTC"  # the cron's; the periods are UTC days, as the shop's daily counts
     channels: list[str] = Field(default_factory=list)  # names under [notify]; none: every one
 
     @field_validator("timezone")

@@ -9,8 +9,8 @@ import logging
 from collections.abc import Callable
 
 from monitor import health
-from monitor.alerts import AlertBook
-from monitor.availability import HEALTH_EVERY_S, HEALTH_METRIC
+from monitor.alerts import AlertBook, open_alerts
+from monitor.availability import HEALTH_METRIC
 from monitor.config import Settings
 from monitor.daemon.buffer import StoreWriter
 from monitor.daemon.quiet import QuietLog
@@ -24,6 +24,9 @@ from monitor.store import HistoryStore
 
 log = logging.getLogger("vigie.daemon")
 Evaluate = Callable[[set[tuple[str, Labels]]], None]
+# Rules about Vigie itself and its fleet: a quiet host behind the load balancer or a channel
+# refusing messages is ops' news, not the shop being down for its customers.
+VIGIE_RULES = frozenset({"host_down", "notification_failing", "collector_late"})
 
 
 class Steward:
@@ -47,10 +50,10 @@ class Steward:
         self.lease = Lease(store, SHOP_SCHEDULER, worker, ttl_s=lease_s)
         # Whether this daemon held the lease when it last asked.
         self.scheduler = False
-        self._health_at = 0.0
         self._database: SourceDatabase | None = None
         self._quiet = QuietLog()
         self._reports_at = 0.0
+        self._slots: dict[str, int] = {}  # each report's slot claimed or found sent
 
     def hold(self) -> bool:
         """Take or keep the scheduler's lease; whether this daemon is the scheduler."""
@@ -66,9 +69,6 @@ class Steward:
             return
         if self.scheduler:
             self.watch_hosts()
-            if self.now() - self._health_at >= HEALTH_EVERY_S:
-                self.record_health()
-            self.send_reports()
 
     def beat(self) -> None:
         """Record that this host wrote its figures now."""
@@ -104,19 +104,31 @@ class Steward:
             self.evaluate({(s.name, s.labels) for s in states.samples})
 
     def record_health(self) -> None:
-        """`health.up`: 0 while the quick health says unhealthy, else 1."""
+        """`health.up`: 0 while the shop itself is down for its customers (its database does
+        not answer, or a critical alert about the shop is open), else 1. Vigie's own troubles
+        (a quiet host, a failing channel, its store, this machine's memory) are not the shop's."""
         now = self.now()
-        self._health_at = now
         try:
             if self._database is None:
                 self._database = health.quick_database(self.settings)
-            verdict = health.quick(self._database, self.store, self.settings, now=now)
+            database = health.check_database(self._database, self.settings)
+            critical = [
+                a
+                for a in open_alerts(self.store)
+                if a.severity == "critical" and a.rule not in VIGIE_RULES
+            ]
         except Exception as exc:  # a check's bug must not stop the scheduling
             log.error("cannot take the shop's health: %s", first_line(exc))
             return
         states = Collection(ts=now)
-        states.add(HEALTH_METRIC, 0.0 if verdict.status == health.UNHEALTHY else 1.0)
+        states.add(HEALTH_METRIC, 0.0 if database.status == health.UNHEALTHY or critical else 1.0)
         self.writer.offer("health", states)
+
+    def duties(self) -> None:
+        """Once a minute, the scheduler's: the shop's verdict and the reports due."""
+        if self.scheduler:
+            self.record_health()
+            self.send_reports()
 
     def send_reports(self) -> None:
         """The reports due and not sent yet, at most once a minute (a quarter of an hour after
@@ -129,11 +141,15 @@ class Steward:
         from monitor.reports.mailing import send_due
 
         try:
-            sent = send_due(self.store, self.settings, channels(self.settings), now=now)
+            sent, refused = send_due(
+                self.store, self.settings, channels(self.settings), now=now, done=self._slots
+            )
         except Exception as exc:  # a report's trouble must not stop the scheduling
             log.error("cannot send the reports: %s", first_line(exc))
             self._reports_at = now + 900
             return
+        if refused:  # built for nothing: not again for a quarter of an hour
+            self._reports_at = now + 900
         if sent:
             log.info("reports sent: %s", ", ".join(sent))
 

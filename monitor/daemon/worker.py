@@ -11,6 +11,7 @@ from datetime import datetime
 import schedule
 
 from monitor.alerts import AlertBook, Change
+from monitor.availability import HEALTH_EVERY_S
 from monitor.collectors import COLLECTORS
 from monitor.config import Settings
 from monitor.daemon.basics import RunResult, StopRequest, store_for, utc_now
@@ -318,6 +319,7 @@ class CollectorDaemon:
         # The fleet's scheduler keeps its lease; another daemon takes it once it expires.
         lease_s = self.settings.jobs.scheduler_lease_s
         scheduler.every(max(1, lease_s // 3)).seconds.do(self.steward.renew)
+        scheduler.every(HEALTH_EVERY_S).seconds.do(self.steward.duties)
         self.steward.adopt(self.alerts, self.catalog.per_host)
         self._run_tasks()
         self.request_all()

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from monitor.alerts import Alert, alerts_between
 from monitor.availability import availability
@@ -80,13 +79,13 @@ class Report:
         return max(closed, key=lambda a: (a.resolved_at or 0) - a.opened_at, default=None)
 
 
-def period_of(period: Period, now: float, timezone: str = "UTC") -> tuple[float, float]:
-    """The last whole day or week (Monday to Monday) before `now`, in `timezone`."""
-    zone = ZoneInfo(timezone)
-    local = datetime.fromtimestamp(now, zone).replace(hour=0, minute=0, second=0, microsecond=0)
+def period_of(period: Period, now: float) -> tuple[float, float]:
+    """The last whole UTC day, or week (Monday to Monday), before `now`: UTC days, as the
+    shop's own daily counts (`business.ordersToday`) are."""
+    midnight = datetime.fromtimestamp(now, UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     if period == "day":
-        return (local - timedelta(days=1)).timestamp(), local.timestamp()
-    monday = local - timedelta(days=local.weekday())
+        return (midnight - timedelta(days=1)).timestamp(), midnight.timestamp()
+    monday = midnight - timedelta(days=midnight.weekday())
     return (monday - timedelta(days=7)).timestamp(), monday.timestamp()
 
 
@@ -144,12 +143,11 @@ def build(
     name: str,
     period: Period,
     now: float,
-    timezone: str = "UTC",
     words: Catalog | None = None,
 ) -> Report:
     """The report `name` of the last whole `period` before `now`."""
     words = words or catalog(settings)
-    start, end = period_of(period, now, timezone)
+    start, end = period_of(period, now)
     before = (start - (end - start), start)
     report = Report(name, period, start, end, before)
     trade_now, report.days = _trade(store, start, end)

@@ -58,10 +58,7 @@ def send(
     """Build `report` for the period before `now` and send it to its channels; returns how
     many took it."""
     words = catalog(settings)
-    found = build(
-        store, settings, name=report.name, period=report.period, now=now,
-        timezone=report.timezone, words=words,
-    )  # fmt: skip
+    found = build(store, settings, name=report.name, period=report.period, now=now, words=words)
     drawn = charts(found, words)
     title = title_of(found)
     body = html(found, words, drawn, mail=True)
@@ -87,25 +84,38 @@ def send(
 
 
 def send_due(
-    store: HistoryStore, settings: Settings, channels: list[Channel], *, now: float
-) -> list[str]:
-    """Send every report whose latest slot has not been sent; returns the names sent. A report
-    no channel took is given back, to be tried again on the next round."""
-    sent = []
+    store: HistoryStore,
+    settings: Settings,
+    channels: list[Channel],
+    *,
+    now: float,
+    done: dict[str, int] | None = None,
+) -> tuple[list[str], list[str]]:
+    """Send every report whose latest slot has not been sent; returns the names sent and those
+    no channel took (given back, to be tried again later). `done` remembers the slots this
+    daemon already claimed or found taken, so a round without news writes nothing."""
+    done = {} if done is None else done
+    sent, refused = [], []
     for report in settings.reports:
         if not any(not report.channels or c.name in report.channels for c in channels):
             continue  # nowhere to send it: nothing to build
-        slot = report.last_slot(now)
+        slot = int(report.last_slot(now))
+        if done.get(report.name) == slot:
+            continue
+        done[report.name] = slot
         if not claim(store, report.name, slot, now):
             continue
         try:
             taken = send(store, settings, report, channels, now=now)
         except Exception:
             _release(store, report.name, slot)
+            done.pop(report.name, None)
             raise
         if taken:
             sent.append(report.name)
             log.info("report %s sent to %d channel(s)", report.name, taken)
         else:
             _release(store, report.name, slot)
-    return sent
+            done.pop(report.name, None)
+            refused.append(report.name)
+    return sent, refused

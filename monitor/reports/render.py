@@ -10,12 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display: the daemon and the API draw in memory
-import matplotlib.pyplot as plt
 from fpdf import FPDF
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 from monitor.metrics import Catalog
 from monitor.reports.content import Report
@@ -49,7 +47,10 @@ def charts(report: Report, words: Catalog) -> list[Chart]:
                           ("business.revenueToday", "Revenue per day")):  # fmt: skip
         days = [str(d["day"])[5:] for d in report.days]
         values = [float(d.get(metric, 0.0)) for d in report.days]
-        figure, axes = plt.subplots(figsize=(6.4, 2.4), dpi=110)
+        # Figure objects, not pyplot: the dashboard draws reports on threads of its own.
+        figure = Figure(figsize=(6.4, 2.4), dpi=110)
+        FigureCanvasAgg(figure)
+        axes = figure.subplots()
         axes.bar(days, values, color="#1f6feb")
         axes.set_title(title, fontsize=10, loc="left")
         axes.tick_params(labelsize=8)
@@ -59,7 +60,6 @@ def charts(report: Report, words: Catalog) -> list[Chart]:
         figure.tight_layout()
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")
-        plt.close(figure)
         found.append(Chart(metric.split(".")[1], title, buffer.getvalue()))
     return found
 

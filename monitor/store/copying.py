@@ -1,7 +1,7 @@
 """Ingest on PostgreSQL through COPY: many times the rows per second of an INSERT per row.
 COPY cannot replace a sample already stored for the same series and second, so it runs in a
-savepoint, and a batch that meets one (an emergency run in the very second of a scheduled one)
-is written by the caller's upsert instead."""
+savepoint, and a batch that meets one (an emergency run in the very second of a scheduled one),
+or that COPY refuses for any other reason, is written by the caller's upsert instead."""
 
 from __future__ import annotations
 
@@ -31,7 +31,9 @@ def copied(conn: Connection, rows: Sequence[tuple[int, int, float]], demo: bool)
             else:
                 for row in rows:
                     copy.write_row(row)
-    except psycopg.errors.UniqueViolation:
+    except psycopg.Error:
+        # A stored second, or anything else COPY refused (a month without its partition): the
+        # caller's INSERT writes it, or says why in SQLAlchemy's terms the callers handle.
         savepoint.rollback()
         return False
     savepoint.commit()

@@ -122,7 +122,11 @@ class Months:
         stamps = list(timestamps)
         if not stamps:
             return
-        wanted = set(months_between(min(stamps), max(stamps))) - self.known
+        first, last = min(stamps), max(stamps)
+        wanted = set(months_between(first, last))
+        if len(wanted) > 3:  # an import's stray old time: only the months that hold a sample
+            wanted = {month_of(ts) for ts in set(stamps)}
+        wanted -= self.known
         if not wanted:
             return
         with engine.connect() as conn, conn.begin():

@@ -25,12 +25,15 @@ def prune(store: HistoryStore, now: float, *, raw_days: int, rollup_days: int) -
     raw_before = int(now) - raw_days * 86400
     if not store.is_sqlite:  # next month's partition made ahead, not by its first write
         store.months.cover(store.engine, [int(now), partitions.next_month(int(now))])
+    dropped = 0
+    if not store.is_sqlite:
+        # PostgreSQL: whole months past retention are dropped, not deleted row by row, in a
+        # transaction of their own (a drop locks the samples until it commits); what is left
+        # of the oldest month is deleted below (it touches that month only).
+        with store.writing() as conn:
+            dropped = partitions.drop_before(conn, raw_before)
+        store.months.forget()
     with store.writing() as conn:
-        # PostgreSQL: whole months past retention are dropped, not deleted row by row; what
-        # is left of the oldest month is deleted (it touches that month only).
-        dropped = 0 if store.is_sqlite else partitions.drop_before(conn, raw_before)
-        if dropped:
-            store.months.forget()
         return {
             "samples": dropped
             + conn.execute(samples_table.delete().where(samples_table.c.ts < raw_before)).rowcount,
