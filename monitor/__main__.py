@@ -16,7 +16,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.config import Settings, check_url, load_settings, redact_url
 from monitor.errors import ConfigError, VigieError, first_line
-from monitor.fleet import Fleet
+from monitor.fleet import Fleet, host_of, on_host
+from monitor.metrics import catalog
+from monitor.samples import Sample
 from monitor.store import HistoryStore, store_failure
 
 
@@ -83,7 +85,6 @@ def hosts(settings: Settings, forget: str | None) -> int:
 
 def report(settings: Settings, kind: str, out: str) -> int:
     """Write the last whole day's or week's report to `out` (.pdf or .html)."""
-    from monitor.metrics import catalog
     from monitor.reports import KINDS, build, charts, html, pdf
 
     target = Path(out)
@@ -181,9 +182,18 @@ def history_import(settings: Settings, path: str) -> int:
     except OSError as exc:
         raise VigieError(f"cannot read {path}: {exc.strerror}") from None
     store = HistoryStore(settings.store_url, host=settings.host_name)
+    per_host, host = catalog(settings).per_host, settings.host_name
+
+    def label(sample: Sample) -> Sample:
+        # A machine's figure from the monitor used before is this machine's, like the ones
+        # Vigie collects here; one that names its host keeps it.
+        if per_host(sample.name) and host_of(sample.labels) is None:
+            return sample._replace(labels=on_host(sample.labels, host))
+        return sample
+
     try:
         with handle:
-            done = import_csv(store, handle, now=time.time())
+            done = import_csv(store, handle, now=time.time(), label=label)
     except (UnicodeDecodeError, csv.Error) as exc:
         raise VigieError(f"{path} is not a UTF-8 CSV file: {first_line(exc)}") from None
     finally:

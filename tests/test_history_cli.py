@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import socket
 from pathlib import Path
 
 import pytest
@@ -86,10 +87,17 @@ def test_what_it_exports_imports_back_the_same(tmp_path: Path, store_url: str) -
     )  # fmt: skip
     assert done.returncode == 0, done
     rows = list(csv.reader(out.read_text(encoding="utf-8").splitlines()))
+    # A machine's figure imported without a host is this machine's, as if collected here.
+    host = socket.gethostname()
     assert rows == [
         ["metric", "labels", "ts", "value"],
-        ["performance.probe.up", '{"probe":"api"}', "2026-11-30T10:00:00Z", "0"],
-        ["performance.probe.up", '{"probe":"home"}', "2026-11-30T10:00:00Z", "1"],
+        ["performance.probe.up", f'{{"host":"{host}","probe":"api"}}', "2026-11-30T10:00:00Z", "0"],
+        [
+            "performance.probe.up",
+            f'{{"host":"{host}","probe":"home"}}',
+            "2026-11-30T10:00:00Z",
+            "1",
+        ],
     ]
     again = f"sqlite:///{tmp_path / 'again.sqlite'}"
     assert _monitor("history", "import", str(out), MONITOR_STORE=again).returncode == 0

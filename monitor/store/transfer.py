@@ -8,7 +8,7 @@ import csv
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -75,8 +75,15 @@ def _sample(row: dict[str, str | None], now: float) -> Sample:
     return Sample(metric, value, int(ts), labels)
 
 
-def import_csv(store: HistoryStore, lines: Iterable[str], *, now: float) -> Imported:
-    """Load every good line into the store and roll the hours it touched up again."""
+def import_csv(
+    store: HistoryStore,
+    lines: Iterable[str],
+    *,
+    now: float,
+    label: Callable[[Sample], Sample] = lambda sample: sample,
+) -> Imported:
+    """Load every good line into the store and roll the hours it touched up again; `label`
+    completes a sample's labels first (a machine's figure without its host gets this one)."""
     reader = csv.DictReader(lines)
     missing = [c for c in ("metric", "ts", "value") if c not in (reader.fieldnames or [])]
     if missing:
@@ -92,7 +99,7 @@ def import_csv(store: HistoryStore, lines: Iterable[str], *, now: float) -> Impo
         except ValueError as exc:
             done.refused.append((reader.line_num, str(exc)))
             continue
-        batch.append(sample)
+        batch.append(label(sample))
         if len(batch) >= BATCH:
             _write(store, batch, done)
     _write(store, batch, done)
