@@ -83,6 +83,8 @@ def test_a_report_naming_an_unknown_channel_is_a_clear_error(tmp_path: Path) -> 
         Settings.model_validate({"reports": [{"name": "weekly", "channels": ["boss"]}]})
     with pytest.raises(ValueError, match="is not a cron expression"):
         Settings.model_validate({"reports": [{"name": "weekly", "cron": "every monday"}]})
+    with pytest.raises(ValueError, match="never fires"):
+        Settings.model_validate({"reports": [{"name": "weekly", "cron": "0 7 30 2 *"}]})
 
 
 def test_the_fleets_scheduler_sends_them_on_its_rounds(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from croniter import CroniterBadDateError, croniter
 from pydantic import BaseModel, ConfigDict
 
 
@@ -28,4 +30,17 @@ def known_zone(value: str) -> str:
         raise ValueError(
             f"unknown time zone {value!r}: use an IANA name such as 'Europe/Paris' or 'UTC'"
         ) from None
+    return value
+
+
+def valid_cron(value: str, example: str) -> str:
+    """`value` if empty or a cron expression that fires, else a ValueError saying why."""
+    if not value:
+        return value
+    if not croniter.is_valid(value):
+        raise ValueError(f"cron {value!r} is not a cron expression (e.g. '{example}')")
+    try:  # "30 February" is a valid expression that never fires
+        croniter(value, datetime(2000, 1, 1)).get_next(datetime)
+    except CroniterBadDateError:
+        raise ValueError(f"cron {value!r} never fires: no date matches it") from None
     return value

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from croniter import croniter
 from pydantic import Field, field_validator
 
-from monitor.config.base import Section, known_zone
+from monitor.config.base import Section, known_zone, valid_cron
 
 # When each period's report goes by default: the morning after it ends.
 DEFAULT_CRON = {"day": "0 7 * * *", "week": "0 7 * * 1"}
@@ -33,9 +33,8 @@ class ReportConfig(Section):
     @field_validator("cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
-        if value and not croniter.is_valid(value):
-            raise ValueError(f"cron {value!r} is not a cron expression (e.g. '0 7 * * 1')")
-        return value
+        # One that never fires would fail the scheduler's every round, not the start-up.
+        return valid_cron(value, "0 7 * * 1")
 
     @property
     def schedule(self) -> str:

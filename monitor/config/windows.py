@@ -8,10 +8,9 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from croniter import CroniterBadDateError, croniter
 from pydantic import Field, field_validator, model_validator
 
-from monitor.config.base import Section, known_zone
+from monitor.config.base import Section, known_zone, valid_cron
 
 Severity = Literal["info", "warning", "error", "critical"]
 
@@ -38,14 +37,7 @@ class WindowConfig(Section):
     @field_validator("cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
-        if value and not croniter.is_valid(value):
-            raise ValueError(f"cron {value!r} is not a cron expression (e.g. '0 2 * * 0')")
-        if value:
-            try:  # "30 February" is a valid expression that never fires
-                croniter(value, datetime(2000, 1, 1)).get_next(datetime)
-            except CroniterBadDateError:
-                raise ValueError(f"cron {value!r} never fires: no date matches it") from None
-        return value
+        return valid_cron(value, "0 2 * * 0")
 
     @model_validator(mode="after")
     def _one_kind(self) -> WindowConfig:
