@@ -1,4 +1,5 @@
-"""Vigie's dashboard: page config, the shared period and ops controls, and the navigation."""
+"""Vigie's dashboard: page config, the sign-in, the shared period, and the navigation (the
+Access page for admins only)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,12 @@ dashboard.app_run()
 # self-hosted dashboard on a closed network cannot reach (and should not tell about itself).
 ICON = str(Path(__file__).resolve().parent / "static" / "favicon.png")
 st.set_page_config(page_title="Vigie", page_icon=ICON, layout="wide")
+if dashboard.access.closed() and dashboard.access.signed_in() is None:
+    # Only the sign-in page exists for someone not signed in: a bookmark lands on it too.
+    st.navigation(
+        [st.Page(dashboard.access.sign_in_page, title="Sign in", icon=":material/login:")]
+    ).run()
+    st.stop()
 pages = {
     "Watch": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
@@ -31,9 +38,11 @@ pages = {
         st.Page("pages/maintenance.py", title="Maintenance", icon=":material/build:"),
     ],
 }
+if dashboard.access.may("admin"):
+    pages["Admin"] = [st.Page("pages/access.py", title="Access", icon=":material/key:")]
 page = st.navigation(pages)
 st.sidebar.title("Vigie")
+dashboard.access.sidebar()
 dashboard.period_picker()
-dashboard.ops_login()
 dashboard.refresh_toggle()
 page.run()

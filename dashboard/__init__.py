@@ -2,8 +2,8 @@
 
 `shell` is the page frame (settings, app.py's navigation, the demo line), `data` the store and
 the cached reads, `period` the period control, `charts` the charts, `figures` CSV, tables,
-tiles and words for times and severities, `ops` the ops gate. Imports `monitor` and Streamlit;
-never SQL, never collection.
+tiles and words for times and severities, `access` who is there and what they may do. Imports
+`monitor` and Streamlit; never SQL, never collection.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 # 'Series'"). Importing it here, under this package's own import lock, settles it first.
 import pandas  # noqa: F401
 
-from dashboard import area, hosts, reports
+from dashboard import access, area, hosts, reports
 from dashboard.charts import (
     availability_bars,
     bar_chart,
@@ -36,7 +36,6 @@ from dashboard.figures import (
     when,
 )
 from dashboard.links import chart_link
-from dashboard.ops import ops, ops_login
 from dashboard.period import from_address, period, period_picker, to_address
 from dashboard.shell import (
     DEMO_LINE,
@@ -55,6 +54,7 @@ __all__ = [
     "DEMO_LINE",
     "REFRESH_S",
     "STATUS_COLOURS",
+    "access",
     "ago",
     "app_run",
     "area",
@@ -75,8 +75,6 @@ __all__ = [
     "hosts",
     "iso_or_none",
     "now",
-    "ops",
-    "ops_login",
     "page",
     "period",
     "period_picker",

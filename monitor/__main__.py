@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from monitor.access import commands as access_commands
 from monitor.config import Settings, check_url, load_settings, redact_url
 from monitor.errors import ConfigError, VigieError, first_line
 from monitor.fleet import Fleet, host_of, on_host
@@ -258,6 +259,37 @@ def _scale(text: str) -> float:
     return value
 
 
+def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the command `args` names."""
+    if args.command in ("users", "tokens"):
+        return access_commands.run(settings, args)
+    if args.command == "latest":
+        return latest(settings, args.json)
+    if args.command == "demo":
+        return demo_create(settings, args.url, args.scale, args.replace)
+    if args.command == "notify":
+        return notify_test(settings, args.channel)
+    if args.command == "history" and args.history_command == "import":
+        return history_import(settings, args.file)
+    if args.command == "report":
+        return report(settings, args.kind, args.out)
+    if args.command == "hosts":
+        return hosts(settings, args.forget)
+    if args.command == "history":
+        return history_export(settings, args.metric, args.start, args.end, args.out)
+    if settings.notify.channels:  # a wrong channel URL is a wrong setting too
+        from monitor.notifications.channels import channels
+
+        channels(settings)
+    print(
+        f"configuration OK: source {redact_url(settings.source_url)}, "
+        f"store {redact_url(settings.store_url)}, "
+        f"demo {'on' if settings.demo_enabled else 'off'}"
+    )
+    _print_windows(settings)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; exit status 2 with one line on stderr for anything a person must fix."""
     config_help = "TOML config file (default: $MONITOR_CONFIG)"
@@ -302,34 +334,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     report_cmd.add_argument("kind", choices=["daily", "weekly"])
     report_cmd.add_argument("--out", required=True, help="the file to write: .pdf or .html")
+    access_commands.add_commands(commands, common)
     args = parser.parse_args(argv)
     try:
-        settings = load_settings(args.config)
-        if args.command == "latest":
-            return latest(settings, args.json)
-        if args.command == "demo":
-            return demo_create(settings, args.url, args.scale, args.replace)
-        if args.command == "notify":
-            return notify_test(settings, args.channel)
-        if args.command == "history" and args.history_command == "import":
-            return history_import(settings, args.file)
-        if args.command == "report":
-            return report(settings, args.kind, args.out)
-        if args.command == "hosts":
-            return hosts(settings, args.forget)
-        if args.command == "history":
-            return history_export(settings, args.metric, args.start, args.end, args.out)
-        if settings.notify.channels:  # a wrong channel URL is a wrong setting too
-            from monitor.notifications.channels import channels
-
-            channels(settings)
-        print(
-            f"configuration OK: source {redact_url(settings.source_url)}, "
-            f"store {redact_url(settings.store_url)}, "
-            f"demo {'on' if settings.demo_enabled else 'off'}"
-        )
-        _print_windows(settings)
-        return 0
+        return _dispatch(load_settings(args.config), args)
     except VigieError as exc:
         print(f"vigie: {exc}", file=sys.stderr)
         return 2

@@ -10,13 +10,14 @@ import streamlit as st
 
 import dashboard
 from monitor import report
+from monitor.access import NotAuthorized, Person
 from monitor.alerts import Alert, AlertBook, alerts_between, open_alerts
 from monitor.config import SEVERITIES
 from monitor.errors import ConfigError
-from monitor.jobs.maintenance import NotAuthorized, acknowledge_alert
+from monitor.jobs.maintenance import acknowledge_alert
 from monitor.notifications import mutes, silences, windows
 from monitor.notifications.history import LOG_COLUMNS, notification_log
-from monitor.notifications.testing import send_test_as_ops
+from monitor.notifications.testing import send_test_as
 from monitor.store import HistoryStore
 
 dashboard.page("Alerts")
@@ -60,17 +61,10 @@ def _figure(alert: Alert, value: float | None) -> str:
     return report.alert_figure(alert.metric, value, KINDS.get(alert.rule, "value"), CATALOG)
 
 
-def _acknowledge(alert: Alert, ops: tuple[str, str]) -> None:
+def _acknowledge(alert: Alert, person: Person) -> None:
     try:
-        acknowledge_alert(
-            AlertBook(store, []),
-            alert.id,
-            actor=ops[0],
-            token=ops[1],
-            settings=settings,
-            now=time.time(),
-        )
-    except NotAuthorized as exc:  # the secret was changed since the page was drawn
+        acknowledge_alert(AlertBook(store, []), alert.id, person=person, now=time.time())
+    except NotAuthorized as exc:  # the role changed since the page was drawn
         st.error(str(exc))
         return
     dashboard.forget_live()  # show the acknowledgement at once
@@ -85,7 +79,8 @@ def active() -> None:
     st.subheader(f"Open alerts ({len(opened)})")
     if not opened:
         st.success("No alert is open.")
-    ops = dashboard.ops()
+    person = dashboard.access.person()
+    allowed = person.may("ops")
     for alert in opened:
         with st.container(border=True):
             left, right = st.columns([4, 1])
@@ -112,11 +107,10 @@ def active() -> None:
                 if not alert.acknowledged_by and st.button(
                     "Acknowledge",
                     key=f"ack-{alert.id}",
-                    disabled=ops is None,
-                    help=None if ops else "Ops only: give your name and the ops secret",
+                    disabled=not allowed,
+                    help=None if allowed else dashboard.access.refusal("ops"),
                 ):
-                    assert ops is not None
-                    _acknowledge(alert, ops)
+                    _acknowledge(alert, person)
     dashboard.download([_row(a, quiet) for a in opened], COLUMNS, name="alerts-open")
 
 
@@ -151,27 +145,25 @@ def _silence_action(action: Callable[[], object]) -> None:
     st.rerun()
 
 
-def _end_silence(silence_id: int, ops: tuple[str, str]) -> None:
-    _silence_action(
-        lambda: silences.end(store, settings, ops[1], silence_id, actor=ops[0], now=time.time())
-    )
+def _end_silence(silence_id: int, person: Person) -> None:
+    _silence_action(lambda: silences.end(store, person, silence_id, now=time.time()))
 
 
-def _silence_form(ops: tuple[str, str] | None) -> None:
+def _silence_form(person: Person) -> None:
     with st.expander("Silence alerts during planned work", expanded=False):
         with st.form("silence", border=False):
             rule = st.text_input("Rules (a name or a glob)", value="*", max_chars=100)
             subject = st.text_input("Subjects (a name or a glob)", value="*", max_chars=300)
             minutes = st.number_input("For (minutes)", min_value=1, max_value=43_200, value=60)
             comment = st.text_input("Why", max_chars=500)
-            sent = st.form_submit_button("Silence", disabled=ops is None)
-        if sent and ops is not None:
+            sent = st.form_submit_button("Silence", disabled=not person.may("ops"))
+        if sent:
             if not comment.strip():
                 st.error("Say why: the silence is shown to everyone with its reason.")
                 return
             _silence_action(lambda: silences.create(
-                store, settings, ops[1], rule=rule, subject=subject, max_severity="critical",
-                duration_s=int(minutes) * 60, comment=comment, actor=ops[0], now=time.time(),
+                store, person, rule=rule, subject=subject, max_severity="critical",
+                duration_s=int(minutes) * 60, comment=comment, now=time.time(),
             ))  # fmt: skip
 
 
@@ -191,18 +183,18 @@ def _windows(now: float) -> None:
         )
 
 
-def _test_channels(ops: tuple[str, str] | None) -> None:
+def _test_channels(person: Person) -> None:
     if not settings.notify.channels:
         return
+    allowed = person.may("admin")
     if not st.button(
         "Send a test message to every channel",
-        disabled=ops is None,
-        help=None if ops else "Ops only: give your name and the ops secret",
+        disabled=not allowed,
+        help=None if allowed else dashboard.access.refusal("admin"),
     ):
         return
-    assert ops is not None
     try:
-        answers = send_test_as_ops(store, settings, ops[1], actor=ops[0], now=time.time())
+        answers = send_test_as(store, settings, person, now=time.time())
     except (NotAuthorized, ConfigError) as exc:
         st.error(str(exc))
         return
@@ -216,7 +208,7 @@ def notified() -> None:
     st.subheader(f"Silences ({len(in_force)} in force)")
     if not in_force:
         st.caption("No silence is in force: every alert is notified.")
-    ops = dashboard.ops()
+    person = dashboard.access.person()
     for silence in in_force:
         words, end = st.columns([5, 1])
         words.caption(
@@ -224,13 +216,12 @@ def notified() -> None:
             f"`{silence.rule}` on `{silence.subject}` (up to {silence.max_severity}) until "
             f"{dashboard.when(silence.ends_at)}, by {silence.created_by}: {silence.comment}"
         )
-        if end.button("End", key=f"end-silence-{silence.id}", disabled=ops is None):
-            assert ops is not None
-            _end_silence(silence.id, ops)
-    _silence_form(ops)
+        if end.button("End", key=f"end-silence-{silence.id}", disabled=not person.may("ops")):
+            _end_silence(silence.id, person)
+    _silence_form(person)
     _windows(now)
     st.subheader("Notifications")
-    _test_channels(ops)
+    _test_channels(person)
     log = dashboard.read(notification_log)
     if not log:
         st.caption("Nothing was sent yet (channels are set under [notify] in the configuration).")

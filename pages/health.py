@@ -47,7 +47,7 @@ def live() -> None:
             )
             if check.reason:
                 st.caption(check.reason)
-            if check.detail and dashboard.ops() is not None:  # where it failed: ops' business
+            if check.detail and dashboard.access.may("ops"):  # where it failed: ops' business
                 st.caption(check.detail)
             # One machine: its name is noise; several: which host is late is the point.
             shown = {

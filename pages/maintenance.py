@@ -10,8 +10,9 @@ import streamlit as st
 
 import dashboard
 from monitor import audit
+from monitor.access import NotAuthorized
 from monitor.jobs import COMPLETED, FAILED, JobQueue, find_job
-from monitor.jobs.maintenance import TASKS, NotAuthorized, request_maintenance
+from monitor.jobs.maintenance import TASKS, request_maintenance
 
 dashboard.page("Maintenance")
 settings = dashboard.settings()
@@ -30,13 +31,14 @@ LABELS = {
 CONFIRM_KEY = "maintenance_confirm"
 JOBS_KEY = "maintenance_jobs"
 
-ops = dashboard.ops()
-if ops is None:
-    st.info("Maintenance is for ops: give your name and the ops secret in the sidebar (Ops).")
+person = dashboard.access.person()
+allowed = person.may("ops")
+if not allowed:
+    st.info(f"Maintenance is for ops. {dashboard.access.refusal('ops')}")
 for column, task in zip(st.columns(len(TASKS)), TASKS, strict=True):
     with column:
         st.caption(WHAT[task])
-        if st.button(LABELS[task], key=f"run-{task}", disabled=ops is None, type="primary"):
+        if st.button(LABELS[task], key=f"run-{task}", disabled=not allowed, type="primary"):
             st.session_state[CONFIRM_KEY] = task
 
 asked = st.session_state.get(CONFIRM_KEY)
@@ -44,19 +46,12 @@ if asked in TASKS:
     with st.container(border=True):
         st.warning(f"Run **{LABELS[asked].lower()}** now? {WHAT[asked]}")
         yes, no = st.columns(2)
-        if yes.button("Confirm", key="confirm", type="primary", disabled=ops is None):
+        if yes.button("Confirm", key="confirm", type="primary", disabled=not allowed):
             del st.session_state[CONFIRM_KEY]
             try:
-                ids = request_maintenance(
-                    queue,
-                    [asked],
-                    actor=ops[0] if ops else "dashboard:anonymous",
-                    token=ops[1] if ops else None,
-                    settings=settings,
-                    now=time.time(),
-                )
+                ids = request_maintenance(queue, [asked], person=person, now=time.time())
                 st.session_state[JOBS_KEY] = ids
-            except NotAuthorized as exc:  # the secret changed since the page was drawn
+            except NotAuthorized as exc:  # the role changed since the page was drawn
                 st.error(str(exc))
             st.rerun()
         if no.button("Cancel", key="cancel"):

@@ -85,7 +85,7 @@ def test_it_checks_the_token_before_the_body(guarded: tuple[httpx.Client, Settin
     headers = {"Content-Type": "application/json"}
     assert client.post(PATH, content=b"{not json", headers=headers).status_code == 401
     wrong = {**headers, "Authorization": "Bearer wrong"}
-    assert client.post(PATH, content=b"{not json", headers=wrong).status_code == 403
+    assert client.post(PATH, content=b"{not json", headers=wrong).status_code == 401
     port = int(str(client.base_url).rsplit(":", 1)[1])
     unsent = f"POST {PATH} HTTP/1.1\r\nHost: x\r\nContent-Length: {10**9}\r\n\r\n".encode()
     assert _raw(port, unsent).startswith(b"HTTP/1.1 401")
@@ -161,7 +161,8 @@ def test_the_schema_documents_every_answer_and_the_task_names(
     body = post["requestBody"]["content"]["application/json"]["schema"]
     model = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
     assert model["properties"]["tasks"]["items"]["enum"] == list(TASKS)
-    assert post["security"] == [{"opsToken": []}]
+    assert post["security"] == [{"bearerToken": []}] and post["x-scope"] == "operate"
+    assert schema["components"]["securitySchemes"]["bearerToken"]["scheme"] == "bearer"
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             assert "413" in operation["responses"], (path, method)

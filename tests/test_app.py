@@ -69,7 +69,6 @@ def known(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 def open_page(page: str, *, ops: bool = False) -> AppTest:
     app = AppTest.from_file(APP, default_timeout=60).run()
     if ops:  # what the sidebar's Ops fields keep (AppTest drops app.py's own widgets)
-        app.session_state["ops_name"] = "ana"
         app.session_state["ops_token"] = OPS_SECRET
     app.switch_page(f"pages/{page}.py").run()
     assert not app.exception, [e.message for e in app.exception]
@@ -236,9 +235,9 @@ def test_it_acknowledges_an_alert_for_ops(known: str) -> None:
     app.button(key="ack-1").click().run()
     store = HistoryStore(known)
     alert = AlertBook(store, DEFAULT_ALERT_RULES).active()[0]
-    assert alert.acknowledged_by == "dashboard:ana"
+    assert alert.acknowledged_by == "ops secret"
     assert entries(store)[0].action == "acknowledge"
-    assert entries(store)[0].actor == "dashboard:ana"
+    assert entries(store)[0].actor == "ops secret"
     store.close()
 
 
@@ -265,10 +264,10 @@ def test_it_queues_maintenance_after_confirmation(known: str) -> None:
     app.button(key="confirm").click().run()
     assert not app.exception
     waiting = JobQueue(store).recent(state="waiting")
-    assert [(j.type, j.requested_by) for j in waiting] == [("cleanup", "dashboard:ana")]
+    assert [(j.type, j.requested_by) for j in waiting] == [("cleanup", "ops secret")]
     newest = entries(store)[0]
     assert (newest.actor, newest.target, newest.outcome) == (
-        "dashboard:ana",
+        "ops secret",
         "cleanup",
         "requested",
     )
@@ -431,7 +430,6 @@ def _maintenance_open_to(given: str, secret_in_file: str | None) -> bool:
     if secret_in_file is not None:
         app.secrets["ops_token"] = secret_in_file
     app.run()
-    app.session_state["ops_name"] = "ana"
     app.session_state["ops_token"] = given
     app.switch_page("pages/maintenance.py").run()
     assert not app.exception, [e.message for e in app.exception]
@@ -447,7 +445,7 @@ def test_the_secrets_file_token_wins_over_the_configuration(known: str) -> None:
 def test_the_alerts_page_shows_the_silences_and_the_notification_log(known: str) -> None:
     import time
 
-    from monitor.config import Settings
+    from monitor.access import Person
     from monitor.notifications import silences
     from monitor.notifications.tables import notifications_table
 
@@ -462,10 +460,9 @@ def test_the_alerts_page_shows_the_silences_and_the_notification_log(known: str)
                 answer="Servers are overloaded., error=503.",
             )
         )  # fmt: skip
-    ops = Settings.model_validate({"ops": {"token": OPS_SECRET}})
-    silences.create(store, ops, OPS_SECRET, rule="orders_*", subject="*",
+    silences.create(store, Person("ana", "ops"), rule="orders_*", subject="*",
                     max_severity="critical", duration_s=3600, comment="provider migration",
-                    actor="dashboard:ana", now=now)  # fmt: skip
+                    now=now)  # fmt: skip
     store.close()
     app = open_page("alerts")
     captions = [c.value for c in app.caption]
@@ -490,7 +487,7 @@ def test_ops_silence_and_end_a_silence_from_the_alerts_page(known: str) -> None:
     assert not app.exception, [e.message for e in app.exception]
     store = HistoryStore(known)
     [silence] = listing(store, time.time())
-    assert (silence.rule, silence.created_by) == ("orders_*", "dashboard:ana")
+    assert (silence.rule, silence.created_by) == ("orders_*", "ops secret")
     app.button(key=f"end-silence-{silence.id}").click().run()
     [ended] = listing(store, time.time())
     assert ended.ends_at <= time.time()

@@ -1,4 +1,5 @@
-"""Maintenance requests: ops only, audited, and what each task reports."""
+"""Maintenance requests: ops and admins only (checked in the domain function), audited, and
+what each task reports."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from monitor.access import ANONYMOUS, NotAuthorized, Person
 from monitor.audit import entries
-from monitor.config import Settings, load_settings
+from monitor.config import Role, Settings, load_settings
 from monitor.daemon import CollectorDaemon
 from monitor.errors import ConfigError
-from monitor.jobs.maintenance import NotAuthorized, UnknownTask, request_maintenance
+from monitor.jobs.maintenance import UnknownTask, request_maintenance
 from tests.reference_shop import NOW
 
 T = NOW.timestamp()
@@ -30,51 +32,37 @@ def daemon(tmp_path: Path):
     running.close()
 
 
-def test_it_refuses_a_request_without_the_ops_token(daemon: CollectorDaemon) -> None:
-    for token in (None, "", "guess"):
-        with pytest.raises(NotAuthorized, match="ops only"):
-            request_maintenance(
-                daemon.queue,
-                ["cleanup"],
-                actor="web:anonymous",
-                token=token,
-                settings=daemon.settings,
-                now=T,
-            )
+VIEWER = Person("vic", "viewer")
+ALICE = Person("alice", "ops")
+
+
+def test_a_viewer_calling_the_domain_function_is_refused_and_audited(
+    daemon: CollectorDaemon,
+) -> None:
+    for person in (VIEWER, ANONYMOUS):
+        with pytest.raises(NotAuthorized, match="needs the ops role"):
+            request_maintenance(daemon.queue, ["cleanup"], person=person, now=T)
     assert daemon.queue.stats()["maintenance"]["waiting"] == 0
-    assert [e.outcome for e in entries(daemon.store)] == ["refused"] * 3
-
-
-def test_nobody_may_ask_while_no_token_is_set(tmp_path: Path) -> None:
-    settings = Settings.model_validate({"data_dir": str(tmp_path)})
-    open_daemon = CollectorDaemon(settings, clock=lambda: NOW)
-    with pytest.raises(NotAuthorized, match=r"set ops\.token"):
-        request_maintenance(
-            open_daemon.queue, ["cleanup"], actor="web:x", token="", settings=settings, now=T
-        )
-    open_daemon.close()
+    lines = entries(daemon.store)
+    assert [(e.actor, e.action, e.outcome) for e in lines] == [
+        ("anonymous", "maintenance", "refused"),
+        ("vic", "maintenance", "refused"),
+    ]
+    assert lines[1].detail == "maintenance needs the ops role; vic is viewer"
 
 
 def test_it_refuses_an_unknown_task(daemon: CollectorDaemon) -> None:
     with pytest.raises(UnknownTask, match="unknown maintenance task reboot"):
-        request_maintenance(
-            daemon.queue,
-            ["cleanup", "reboot"],
-            actor="ops:alice",
-            token="s3cret-ops",
-            settings=daemon.settings,
-            now=T,
-        )
+        request_maintenance(daemon.queue, ["cleanup", "reboot"], person=ALICE, now=T)
     assert daemon.queue.stats()["maintenance"]["waiting"] == 0
 
 
-def test_an_ops_request_is_queued_run_and_audited(daemon: CollectorDaemon) -> None:
+@pytest.mark.parametrize("role", ["ops", "admin"])
+def test_an_ops_request_is_queued_run_and_audited(daemon: CollectorDaemon, role: Role) -> None:
     ids = request_maintenance(
         daemon.queue,
         ["cleanup", "optimization", "alerts_resolution"],
-        actor="ops:alice",
-        token="s3cret-ops",
-        settings=daemon.settings,
+        person=Person("alice", role),
         now=T,
     )
     assert len(ids) == 3
@@ -87,10 +75,10 @@ def test_an_ops_request_is_queued_run_and_audited(daemon: CollectorDaemon) -> No
     assert '"alerts_resolved"' in (results["alerts_resolution"].result or "")
     audit = entries(daemon.store)
     assert [(e.actor, e.action, e.outcome) for e in reversed(audit)] == [
-        ("ops:alice", "maintenance", "requested"),
-        ("ops:alice", "cleanup", "completed"),
-        ("ops:alice", "optimization", "completed"),
-        ("ops:alice", "alerts_resolution", "completed"),
+        ("alice", "maintenance", "requested"),
+        ("alice", "cleanup", "completed"),
+        ("alice", "optimization", "completed"),
+        ("alice", "alerts_resolution", "completed"),
     ]
 
 
@@ -102,21 +90,20 @@ def test_a_wrong_token_setting_is_never_printed(tmp_path: Path) -> None:
     assert "12345678" not in str(caught.value)
 
 
-def test_acknowledging_is_refused_without_the_ops_token(tmp_path: Path) -> None:
+def test_acknowledging_is_refused_to_a_viewer(tmp_path: Path) -> None:
     from monitor.alerts import AlertBook
     from monitor.jobs.maintenance import acknowledge_alert
     from monitor.store import HistoryStore
     from tests.known_history import fill
 
     store = HistoryStore(fill(tmp_path / "history.sqlite"))
-    settings = Settings.model_validate({"data_dir": str(tmp_path), "ops": {"token": "right"}})
     book = AlertBook(store, [])
     [alert] = book.active()
     with pytest.raises(NotAuthorized):
-        acknowledge_alert(book, alert.id, actor="x", token="wrong", settings=settings, now=5.0)
+        acknowledge_alert(book, alert.id, person=Person("x", "viewer"), now=5.0)
     assert book.active()[0].acknowledged_by is None
     refused = entries(store)[0]
     assert (refused.actor, refused.action, refused.outcome) == ("x", "acknowledge", "refused")
-    assert acknowledge_alert(book, alert.id, actor="ana", token="right", settings=settings, now=6.0)
+    assert acknowledge_alert(book, alert.id, person=Person("ana", "ops"), now=6.0)
     assert book.active()[0].acknowledged_by == "ana"
     store.close()

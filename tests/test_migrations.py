@@ -11,6 +11,11 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+# Every concern that owns tables, so the metadata compared holds them all whatever ran before.
+import monitor.access
+import monitor.fleet
+import monitor.notifications.tables
+import monitor.reports.tables  # noqa: F401
 from monitor.alerts import open_alerts
 from monitor.audit import entries
 from monitor.jobs import JobQueue

@@ -18,9 +18,9 @@ def test_the_maintenance_example_runs(tmp_path: Path) -> None:
     store = HistoryStore(f"sqlite:///{tmp_path / 'history.sqlite'}")
     settings = Settings.model_validate({"data_dir": str(tmp_path), "ops": {"token": "s3cret"}})
     try:
-        exec(example, {"store": store, "settings": settings, "ops_token": "s3cret"})
+        exec(example, {"store": store, "settings": settings})
         [job] = JobQueue(store).recent()
-        assert (job.type, job.state, job.requested_by) == ("cleanup", WAITING, "ops:alice")
+        assert (job.type, job.state, job.requested_by) == ("cleanup", WAITING, "alice")
     finally:
         store.close()
 

@@ -19,8 +19,10 @@ from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
 
 from monitor import health, report
+from monitor.access import NotAuthorized
 from monitor.alerts import AlertBook
 from monitor.api import models as m
+from monitor.api.access import MAINTENANCE_PATH, caller, needed
 from monitor.api.availability import router as availability_router
 from monitor.api.backend import (
     DETAILED_TTL_S,
@@ -35,9 +37,10 @@ from monitor.api.backend import (
 from monitor.api.errors import HANDLERS
 from monitor.api.fleet import HOST_NAME
 from monitor.api.fleet import router as fleet_router
-from monitor.api.guard import MAINTENANCE_PATH, RequestGuard, actor, bearer, excerpt
+from monitor.api.guard import RequestGuard, excerpt
 from monitor.api.history import router as history_router
 from monitor.api.models import Envelope, ErrorBody, HealthBody, envelope, iso
+from monitor.api.people import router as people_router
 from monitor.api.prometheus import exposition, state_of
 from monitor.api.silences import router as silences_router
 from monitor.api.status_page import router as status_router
@@ -46,14 +49,7 @@ from monitor.errors import VigieError
 from monitor.fleet import Fleet
 from monitor.insights import findings as insights
 from monitor.jobs import JobQueue
-from monitor.jobs.maintenance import (
-    TASKS,
-    NotAuthorized,
-    Task,
-    UnknownTask,
-    authorized,
-    request_maintenance,
-)
+from monitor.jobs.maintenance import TASKS, Task, UnknownTask, request_maintenance
 from monitor.metrics import SHIPPED, Catalog
 from monitor.notifications import mutes
 
@@ -121,8 +117,9 @@ def detailed(
     backend: BackendDep, request: Request, accept: Annotated[str | None, Header()] = None
 ) -> JSONResponse:
     """Database, store, collector, memory, disk, network, services. Ask for
-    `application/health+json` to get the IETF health-check format. With the ops token
-    (`Authorization: Bearer …`) each failed check also says where it failed."""
+    `application/health+json` to get the IETF health-check format. With a token of the
+    operate scope or above (`Authorization: Bearer …`) each failed check also says where it
+    failed."""
     # Cached a few seconds: every call runs the probes, and anybody may call.
     result = backend.cache.get(
         "detailed",
@@ -139,7 +136,7 @@ def detailed(
             media_type="application/health+json",
             headers=vary,
         )
-    private = authorized(backend.settings, bearer(request.headers))
+    private = caller(request).may("ops")
     return JSONResponse(
         envelope(health_body(result, private=private)), status_code=code, headers=vary
     )
@@ -284,35 +281,19 @@ def performance(table: str, backend: BackendDep) -> dict[str, Any]:
     )
 
 
-def _token(request: Request) -> str | None:
-    """The ops token; the request guard already refused a call without the right one."""
-    return bearer(request.headers)
-
-
 @router.post(
     MAINTENANCE_PATH,
     status_code=202,
     tags=["maintenance"],
     response_model=Envelope[m.Queued],
     responses={400: _ERROR, 401: _ERROR, 403: _ERROR},
-    openapi_extra={"security": [{"opsToken": []}]},
 )
-def maintenance(
-    body: MaintenanceRequest,
-    backend: BackendDep,
-    request: Request,
-    token: Annotated[str | None, Depends(_token)],
-) -> dict[str, Any]:
-    """Queue maintenance (ops only: `Authorization: Bearer <ops token>`). The token is checked
-    before the body is read; a body over 64 KiB is refused (413) unread."""
+def maintenance(body: MaintenanceRequest, backend: BackendDep, request: Request) -> dict[str, Any]:
+    """Queue maintenance (scope operate: `Authorization: Bearer <token>`). The token is
+    checked before the body is read; a body over 64 KiB is refused (413) unread."""
     try:
         ids = request_maintenance(
-            JobQueue(backend.store),
-            body.tasks,
-            actor=actor(request.scope),
-            token=token,
-            settings=backend.settings,
-            now=time.time(),
+            JobQueue(backend.store), body.tasks, person=caller(request), now=time.time()
         )
     except NotAuthorized as exc:  # audited as refused by request_maintenance
         raise HTTPException(403, str(exc)) from None
@@ -357,6 +338,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(fleet_router)
     app.include_router(availability_router)
     app.include_router(status_router)
+    app.include_router(people_router)
     app.add_middleware(
         RequestGuard,
         settings=backend.settings,
@@ -367,14 +349,41 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+BEARER = "bearerToken"
+
+
 def _document_security(app: FastAPI) -> None:
-    """The ops token in the schema, for the maintenance endpoint's `security`."""
+    """The bearer scheme in the schema (the Authorize button of /docs), and on each operation
+    the scope it needs, as the door (`access.needed`) enforces it."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
         schema = build()
         schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
-        schemes["opsToken"] = {"type": "http", "scheme": "bearer"}
+        schemes[BEARER] = {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal token (`python -m monitor tokens create --scope "
+            "read|operate|admin`), or the configuration's ops token, which acts as operate.",
+        }
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                scope = needed(method.upper(), path)
+                if scope is None:
+                    continue
+                # Reads may be open ([api] require_token_for_reads): the token is optional.
+                operation["security"] = [{BEARER: []}] + ([{}] if scope == "read" else [])
+                operation["x-scope"] = scope
+                operation.setdefault("responses", {}).setdefault(
+                    "401", {"description": "No token, or an unknown, revoked or expired one"}
+                )
+                if scope != "read":
+                    operation["responses"].setdefault(
+                        "403", {"description": f"The token's scope is below {scope}"}
+                    )
+        app.openapi_schema = schema
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -13,8 +13,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from monitor.api.access import MAINTENANCE_PATH, caller
 from monitor.api.backend import Backend
-from monitor.api.guard import MAINTENANCE_PATH, actor, excerpt
+from monitor.api.guard import excerpt
 from monitor.api.models import envelope
 from monitor.errors import StoreError
 from monitor.jobs.maintenance import (
@@ -69,7 +70,7 @@ def _audit_invalid(request: Request, message: str) -> None:
     try:
         audit_call(
             backend.store,
-            actor=actor(request.scope),
+            actor=caller(request).name,
             tasks=[],
             outcome="invalid",
             now=time.time(),

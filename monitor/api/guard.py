@@ -1,11 +1,13 @@
-"""The API's door: body size, ops authentication before any body is read, OPTIONS answers.
+"""The API's door: who is calling and whether they may, body size, OPTIONS answers.
 
 An ASGI middleware in front of every route, so a request is judged on its headers before the
-application reads a byte of its body: a maintenance call without the ops token is refused (401
-or 403) however large or malformed its body; a body over MAX_BODY_BYTES is answered 413 without
-being read into memory (by its Content-Length, or after that many bytes of a chunked one); a
-maintenance body that is not UTF-8 is refused (400). Refusals are audited as bursts: one line a
-minute per client, with a count.
+application reads a byte of its body: a call without the token its route needs is refused (401
+without a valid token, 403 with one of too small a scope; `access.needed` says which routes need
+which) however large or malformed its body; a body over MAX_BODY_BYTES is answered 413 without
+being read into memory (by its Content-Length, or after that many bytes of a chunked one); an
+ops or admin body that is not UTF-8 is refused (400). The caller, a Person, is handed to the
+route in the request's state. Refusals are audited as bursts: one line a minute per caller,
+with a count.
 """
 
 from __future__ import annotations
@@ -14,23 +16,23 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from monitor.access import ANONYMOUS, ROLE_OF_SCOPE, Person
+from monitor.api.access import Doorman, action, needed
 from monitor.api.models import envelope
 from monitor.audit import record
 from monitor.config import Settings
-from monitor.errors import first_line
-from monitor.jobs.maintenance import authorized
-from monitor.store import HistoryStore
+from monitor.errors import StoreError, first_line
+from monitor.store import HistoryStore, store_failure
 
 log = logging.getLogger("vigie.api")
 MAX_BODY_BYTES = 64 * 1024
-MAINTENANCE_PATH = "/api/system/maintenance"
-SILENCES_PATH = "/api/system/silences"
 EXCERPT_CHARS = 40
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
@@ -46,30 +48,20 @@ def error_answer(status: int, message: str, headers: dict[str, str] | None = Non
     return JSONResponse(envelope(message, success=False), status_code=status, headers=headers)
 
 
-def ops_action(method: str, path: str) -> str | None:
-    """The ops-only action a request asks for ("maintenance", "silences"), None for a read."""
-    if method == "POST" and path == MAINTENANCE_PATH:
-        return "maintenance"
-    if (method == "POST" and path == SILENCES_PATH) or (
-        method == "DELETE" and path.startswith(SILENCES_PATH + "/")
-    ):
-        return "silences"
-    return None
-
-
 def bearer(headers: Headers) -> str | None:
     """The credentials of `Authorization: Bearer …` (any case of "Bearer", RFC 7235)."""
     scheme, _, credentials = (headers.get("authorization") or "").partition(" ")
     return credentials.strip() if scheme.lower() == "bearer" and credentials.strip() else None
 
 
-def actor(scope: Scope) -> str:
-    """Who called, as the audit names them."""
-    client = scope.get("client")
-    return f"api:{client[0] if client else 'unknown'}"
+def client(scope: Scope) -> str:
+    """Where a call came from, as the audit names an unknown caller."""
+    peer = scope.get("client")
+    return f"api:{peer[0] if peer else 'unknown'}"
 
 
-# An answer given instead of the application's, and the audit line it owes (maintenance only).
+# An answer given instead of the application's, and the audit line it owes (ops and admin
+# calls, and any call with a token that is not one).
 Refusal = tuple[Response, tuple[str, str] | None]
 TOO_LARGE = f"the request body is larger than {MAX_BODY_BYTES // 1024} KiB: send less"
 
@@ -89,6 +81,7 @@ class RequestGuard:
         self.settings = settings
         self.store = store
         self.routes = routes
+        self.doorman = Doorman(settings, store)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -98,33 +91,73 @@ class RequestGuard:
             await self._options(scope)(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        guarded = ops_action(scope["method"], scope["path"])
-        refusal = self._by_headers(headers, guarded)
-        if refusal is None and scope["method"] in ("POST", "PUT", "PATCH", "DELETE"):
+        method, path = scope["method"], scope["path"]
+        need = needed(method, path)
+        what = action(method, path)
+        try:
+            person, refusal = await run_in_threadpool(self._caller, headers, need, what)
+        except (StoreError, SQLAlchemyError) as exc:
+            # Tokens live in the store: without it, only what needs no token is answered.
+            if need is not None:
+                failure = (
+                    exc
+                    if isinstance(exc, StoreError)
+                    else store_failure(self.settings.store_url, exc)
+                )
+                await error_answer(503, str(failure))(scope, receive, send)
+                return
+            person, refusal = ANONYMOUS, None
+        scope.setdefault("state", {})["person"] = person
+        guarded = what if need in ("operate", "admin") else None
+        if refusal is None:
+            refusal = self._by_headers(headers, guarded)
+        if refusal is None and method in ("POST", "PUT", "PATCH", "DELETE"):
             body, refusal = await self._by_body(receive, guarded)
             receive = _replay(body, receive)
         if refusal is None:
             await self.app(scope, receive, send)
             return
         answer, audit = refusal
-        if audit is not None and guarded is not None:
-            await run_in_threadpool(self._audit, actor(scope), guarded, *audit)
+        if audit is not None:
+            who = person.name if person is not ANONYMOUS else client(scope)
+            await run_in_threadpool(self._audit, who, what, *audit)
         await answer(scope, receive, send)
 
+    def _caller(
+        self, headers: Headers, need: str | None, what: str
+    ) -> tuple[Person, Refusal | None]:
+        """The caller, and the refusal they get if they may not call this."""
+        token = bearer(headers)
+        person = self.doorman.person(token, now=time.time()) if token else None
+        if need is None:
+            return person or ANONYMOUS, None
+        if token is not None and person is None:
+            answer = error_answer(
+                401,
+                "the token is unknown, revoked or expired: ask an admin for a new one",
+                {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+            return ANONYMOUS, (answer, ("refused", "unknown, revoked or expired token"))
+        if person is None:
+            if need == "read" and not self.doorman.reads_need_token():
+                return ANONYMOUS, None
+            answer = error_answer(
+                401,
+                f"{what} needs a token with the {need} scope: send Authorization: Bearer "
+                "<token> (`python -m monitor tokens create`)",
+                {"WWW-Authenticate": "Bearer"},
+            )
+            return ANONYMOUS, (answer, ("refused", "no bearer token"))
+        if not person.may(ROLE_OF_SCOPE[need]):  # type: ignore[index]
+            answer = error_answer(
+                403,
+                f"{what} needs the {need} scope; {person.name} has {_scope_of(person)}",
+                {"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{need}"'},
+            )
+            return person, (answer, ("refused", f"{person.role} role, {need} needed"))
+        return person, None
+
     def _by_headers(self, headers: Headers, guarded: str | None) -> Refusal | None:
-        if guarded is not None:
-            token = bearer(headers)
-            if token is None:
-                answer = error_answer(
-                    401,
-                    f"{guarded} is for ops only: send Authorization: Bearer <ops token>",
-                    {"WWW-Authenticate": "Bearer"},
-                )
-                return answer, ("refused", "no bearer token")
-            if not authorized(self.settings, token):
-                unset = "" if self.settings.ops.token else " (none is set: set ops.token)"
-                answer = error_answer(403, f"{guarded} is for ops only: wrong ops token{unset}")
-                return answer, ("refused", "no valid ops token")
         length = headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
             return self._too_large(guarded)
@@ -180,6 +213,10 @@ class RequestGuard:
                        now=time.time(), detail=detail, burst=True)  # fmt: skip
         except Exception as exc:  # the answer matters more than its audit line
             log.warning("cannot audit a refused %s call: %s", action, first_line(exc))
+
+
+def _scope_of(person: Person) -> str:
+    return {role: scope for scope, role in ROLE_OF_SCOPE.items()}[person.role]
 
 
 def _replay(body: bytes, then: Receive) -> Receive:

@@ -8,10 +8,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Path, Request
 from pydantic import BaseModel, Field
 
+from monitor.access import NotAuthorized
+from monitor.api.access import SILENCES_PATH, caller
 from monitor.api.backend import Backend
-from monitor.api.guard import SILENCES_PATH, actor, bearer
 from monitor.api.models import Envelope, ErrorBody, envelope, iso
-from monitor.jobs.maintenance import NotAuthorized
 from monitor.notifications import silences
 
 _ERROR = {"model": ErrorBody}
@@ -59,7 +59,6 @@ def _backend(request: Request) -> Backend:
     status_code=201,
     response_model=Envelope[Created],
     responses={400: _ERROR},
-    openapi_extra={"security": [{"opsToken": []}]},
 )
 def create_silence(body: SilenceRequest, request: Request) -> dict[str, Any]:
     """Mute the notifications of the alerts it matches, from now for `duration_s`."""
@@ -67,14 +66,12 @@ def create_silence(body: SilenceRequest, request: Request) -> dict[str, Any]:
     try:
         silence_id = silences.create(
             backend.store,
-            backend.settings,
-            bearer(request.headers),
+            caller(request),
             rule=body.rule,
             subject=body.subject,
             max_severity=body.max_severity,
             duration_s=body.duration_s,
             comment=body.comment,
-            actor=actor(request.scope),
             now=time.time(),
         )
     except NotAuthorized as exc:
@@ -107,7 +104,6 @@ def list_silences(request: Request) -> dict[str, Any]:
 @router.delete(
     SILENCES_PATH + "/{silence_id}",
     response_model=Envelope[Created],
-    openapi_extra={"security": [{"opsToken": []}]},
 )
 def end_silence(
     silence_id: Annotated[int, Path(ge=1, le=2**62)], request: Request
@@ -115,8 +111,7 @@ def end_silence(
     """End a silence now; its alerts still open are notified then."""
     backend = _backend(request)
     try:
-        silences.end(backend.store, backend.settings, bearer(request.headers), silence_id,
-                     actor=actor(request.scope), now=time.time())  # fmt: skip
+        silences.end(backend.store, caller(request), silence_id, now=time.time())
     except NotAuthorized as exc:
         raise HTTPException(403, str(exc)) from None
     except silences.NoSuchSilence as exc:

@@ -8,6 +8,7 @@ package reads its settings from here.
 
 from __future__ import annotations
 
+from monitor.config.access import ApiConfig, AuthConfig, OidcConfig, Role
 from monitor.config.defaults import (
     CONFIG_ENV,
     DEFAULT_CRITICAL_TABLES,
@@ -54,6 +55,8 @@ __all__ = [
     "AccessLogConfig",
     "AlertRule",
     "AlertsConfig",
+    "ApiConfig",
+    "AuthConfig",
     "ChannelConfig",
     "DemoConfig",
     "InsightsConfig",
@@ -61,9 +64,11 @@ __all__ = [
     "MetricConfig",
     "MetricSQL",
     "NotifyConfig",
+    "OidcConfig",
     "OpsConfig",
     "Probe",
     "ReportConfig",
+    "Role",
     "ScheduleConfig",
     "Settings",
     "SourceConfig",

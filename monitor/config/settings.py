@@ -14,6 +14,7 @@ from pydantic_core import ErrorDetails
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from monitor.config.access import ApiConfig, AuthConfig
 from monitor.config.base import Section as _Section
 from monitor.config.base import unique_names
 from monitor.config.defaults import (
@@ -258,6 +259,8 @@ class Settings(_Section):
     alerts: AlertsConfig = AlertsConfig()
     jobs: JobsConfig = JobsConfig()
     ops: OpsConfig = OpsConfig()
+    auth: AuthConfig = AuthConfig()
+    api: ApiConfig = ApiConfig()
     insights: InsightsConfig = InsightsConfig()
     notify: NotifyConfig = NotifyConfig()
     maintenance_windows: list[WindowConfig] = Field(default_factory=list)

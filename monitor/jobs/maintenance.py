@@ -1,8 +1,8 @@
 """Maintenance: what clean-up, optimisation and alert resolution do, and who may ask for them.
 
 The dashboard and the API never run these themselves: they call `request_maintenance`, which
-refuses a caller without the ops token, queues the tasks and writes the audit line; the daemon
-then runs them (and audits the outcome).
+refuses a person whose role is not ops or admin, queues the tasks and writes the audit line; the
+daemon then runs them (and audits the outcome).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Literal, get_args
 
 from monitor import audit
+from monitor.access import Person, require
 from monitor.alerts import AlertBook
 from monitor.audit import record
 from monitor.config import Settings
@@ -25,47 +26,25 @@ TASKS: tuple[Task, ...] = get_args(Task)
 Progress = Callable[[int, str], None]
 
 
-class NotAuthorized(VigieError):
-    """The caller did not give the ops token; maintenance is for ops only."""
-
-
 class UnknownTask(VigieError):
     """A request named a maintenance task that does not exist."""
 
 
 def request_maintenance(
-    queue: JobQueue,
-    tasks: Iterable[str],
-    *,
-    actor: str,
-    token: str | None,
-    settings: Settings,
-    now: float,
+    queue: JobQueue, tasks: Iterable[str], *, person: Person, now: float
 ) -> list[int]:
-    """Queue maintenance tasks for the daemon on behalf of `actor`; returns the job ids.
+    """Queue maintenance tasks for the daemon on behalf of `person`; returns the job ids.
 
-    Raises NotAuthorized (audited as refused) without the right ops token, and UnknownTask for
-    a task name that does not exist (nothing is queued then)."""
+    Raises NotAuthorized (audited as refused) unless the person's role is ops or admin, and
+    UnknownTask for a task name that does not exist (nothing is queued then)."""
     wanted = list(dict.fromkeys(tasks))
-    expected = settings.ops.token
-    if not authorized(settings, token):
-        audit_call(
-            queue.store,
-            actor=actor,
-            tasks=wanted,
-            outcome="refused",
-            now=now,
-            detail="no valid ops token",
-        )
-        raise NotAuthorized(
-            "maintenance is for ops only: give the ops token"
-            + ("" if expected else " (none is set: set ops.token in the config)")
-        )
+    require(queue.store, person, "ops", action="maintenance",
+            target=",".join(wanted)[:300] or "-", now=now)  # fmt: skip
     unknown = [t for t in wanted if t not in TASKS]
     if unknown or not wanted:
         audit_call(
             queue.store,
-            actor=actor,
+            actor=person.name,
             tasks=wanted,
             outcome="invalid",
             now=now,
@@ -78,11 +57,11 @@ def request_maintenance(
     ids = [
         job_id
         for task in wanted
-        if (job_id := queue.enqueue(task, now=now, requested_by=actor)) is not None
+        if (job_id := queue.enqueue(task, now=now, requested_by=person.name)) is not None
     ]
     audit_call(
         queue.store,
-        actor=actor,
+        actor=person.name,
         tasks=wanted,
         outcome="requested",
         now=now,
@@ -92,7 +71,7 @@ def request_maintenance(
 
 
 def authorized(settings: Settings, token: str | None) -> bool:
-    """Whether `token` is the ops token (none set in the config: nobody is)."""
+    """Whether `token` is the configuration's ops token (none set: nobody's is)."""
     expected = settings.ops.token
     return (
         bool(expected)
@@ -101,30 +80,11 @@ def authorized(settings: Settings, token: str | None) -> bool:
     )
 
 
-def acknowledge_alert(
-    book: AlertBook,
-    alert_id: int,
-    *,
-    actor: str,
-    token: str | None,
-    settings: Settings,
-    now: float,
-) -> bool:
-    """Acknowledge an open alert on behalf of `actor` (ops only); False if it was not open or
-    already acknowledged. Raises NotAuthorized, audited as refused, without the ops token."""
-    if not authorized(settings, token):
-        with book.store.writing() as conn:
-            record(
-                conn,
-                actor=actor,
-                action="acknowledge",
-                target=f"alert {alert_id}",
-                outcome="refused",
-                now=now,
-                detail="no valid ops token",
-            )
-        raise NotAuthorized("acknowledging alerts is for ops only: give the ops token")
-    return book.acknowledge(alert_id, actor, now=now)
+def acknowledge_alert(book: AlertBook, alert_id: int, *, person: Person, now: float) -> bool:
+    """Acknowledge an open alert on behalf of `person` (ops or admin); False if it was not
+    open or already acknowledged. Raises NotAuthorized, audited as refused, for a viewer."""
+    require(book.store, person, "ops", action="acknowledge", target=f"alert {alert_id}", now=now)
+    return book.acknowledge(alert_id, person.name, now=now)
 
 
 def audit_call(

@@ -11,10 +11,10 @@ from typing import Protocol
 from sqlalchemy import Column, Connection, Double, Integer, String, Table, Text, insert, select
 from sqlalchemy import update as sql_update
 
+from monitor.access import Person, require
 from monitor.audit import record
-from monitor.config import SEVERITIES, Settings
+from monitor.config import SEVERITIES
 from monitor.errors import VigieError
-from monitor.jobs.maintenance import NotAuthorized, authorized
 from monitor.store import HistoryStore, metadata
 
 silences_table = Table(
@@ -85,20 +85,19 @@ def active(conn: Connection, now: float) -> list[Silence]:
 
 def create(
     store: HistoryStore,
-    settings: Settings,
-    token: str | None,
+    person: Person,
     *,
     rule: str,
     subject: str,
     max_severity: str,
     duration_s: float,
     comment: str,
-    actor: str,
     now: float,
 ) -> int:
-    """Start a silence now for `duration_s` (ops only: NotAuthorized without the token, audited
+    """Start a silence now for `duration_s` (ops or admin: NotAuthorized for a viewer, audited
     as refused); audited. Returns its id."""
-    _ops_only(store, settings, token, actor=actor, now=now)
+    require(store, person, "ops", action="silence", target="-", now=now)
+    actor = person.name
     with store.writing() as conn:
         silence_id = int(
             conn.execute(
@@ -120,17 +119,10 @@ def create(
     return silence_id
 
 
-def end(
-    store: HistoryStore,
-    settings: Settings,
-    token: str | None,
-    silence_id: int,
-    *,
-    actor: str,
-    now: float,
-) -> None:
-    """End a silence now (ops only); audited. NoSuchSilence if it is unknown or over."""
-    _ops_only(store, settings, token, actor=actor, now=now)
+def end(store: HistoryStore, person: Person, silence_id: int, *, now: float) -> None:
+    """End a silence now (ops or admin); audited. NoSuchSilence if it is unknown or over."""
+    require(store, person, "ops", action="silence", target=f"silence {silence_id}", now=now)
+    actor = person.name
     with store.writing() as conn:
         ended = conn.execute(
             sql_update(silences_table)
@@ -141,17 +133,6 @@ def end(
                outcome="ended" if ended else "refused", now=now)  # fmt: skip
     if not ended:
         raise NoSuchSilence(f"no silence {silence_id} in force (unknown, or already over)")
-
-
-def _ops_only(
-    store: HistoryStore, settings: Settings, token: str | None, *, actor: str, now: float
-) -> None:
-    if authorized(settings, token):
-        return
-    with store.writing() as conn:
-        record(conn, actor=actor, action="silence", target="-", outcome="refused", now=now,
-               detail="no valid ops token", burst=True)  # fmt: skip
-    raise NotAuthorized("silences are for ops only: give the ops token")
 
 
 def listing(store: HistoryStore, now: float, *, ended_within_s: float = 86400) -> list[Silence]:

@@ -1,14 +1,14 @@
-"""A test message to each channel, from the command line or (ops only, audited) the
+"""A test message to each channel, from the command line or (admins only, audited) the
 dashboard: the one way to know an Apprise URL reaches people before an alert needs it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from monitor.access import Person, require
 from monitor.audit import record
 from monitor.config import Settings
 from monitor.errors import ConfigError
-from monitor.jobs.maintenance import NotAuthorized, authorized
 from monitor.notifications.channels import channels
 from monitor.store import HistoryStore
 
@@ -42,16 +42,13 @@ def send_test(settings: Settings, only: str | None = None) -> list[Answer]:
     return [Answer(c.name, *c.send(TITLE, BODY, "info")) for c in found]
 
 
-def send_test_as_ops(
-    store: HistoryStore, settings: Settings, token: str | None, *, actor: str, now: float,
+def send_test_as(
+    store: HistoryStore, settings: Settings, person: Person, *, now: float,
     only: str | None = None,
 ) -> list[Answer]:  # fmt: skip
-    """`send_test` for ops (NotAuthorized without the token); audited either way."""
-    if not authorized(settings, token):
-        with store.writing() as conn:
-            record(conn, actor=actor, action="notify test", target=only or "all channels",
-                   outcome="refused", now=now, detail="no valid ops token", burst=True)  # fmt: skip
-        raise NotAuthorized("testing the channels is for ops only: give the ops token")
+    """`send_test` for an admin (NotAuthorized for anyone else); audited either way."""
+    require(store, person, "admin", action="notify test", target=only or "all channels", now=now)
+    actor = person.name
     answers = send_test(settings, only)
     with store.writing() as conn:
         for answer in answers:

@@ -1,0 +1,213 @@
+"""Who is at the dashboard. With no account and no identity provider (the demo) it is open:
+anyone who reaches it reads it, and the ops secret unlocks ops actions. Once an account or a
+provider exists every page but the sign-in needs a signed-in person, whose role decides what
+they may do (the domain functions check the role again and audit refusals)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import streamlit as st
+
+from dashboard.data import store
+from dashboard.period import keep
+from dashboard.shell import settings
+from monitor.access import ANONYMOUS, WHAT_ROLES_DO, Person, accounts, person_of
+from monitor.config import Role
+from monitor.jobs.maintenance import authorized
+
+SESSION_KEY = "vigie_session"
+ENDED_KEY = "vigie_session_ended"
+OPS_TOKEN_KEY = "ops_token"
+OPS_SECRET = "ops secret"  # the audit's name for whoever gave the ops secret (open access)
+OPEN_LINE = (
+    "Open access: anyone who can reach this dashboard can read it. "
+    "`python -m monitor users add NAME --role admin` makes everyone sign in."
+)
+ACCOUNTS_TTL_S = 5.0  # whether accounts exist is asked of the store at most this often
+_accounts_seen: dict[str, tuple[float, bool]] = {}
+
+
+@dataclass(frozen=True)
+class Session:
+    name: str
+    role: Role
+    via: str  # "account" or "identity provider"
+    started: float
+    seen: float
+
+
+def provider_configured() -> bool:
+    """Whether .streamlit/secrets.toml configures Streamlit's OpenID Connect sign-in."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets.toml at all
+        return False
+
+
+def _any_account() -> bool:
+    url = settings().store_url
+    at, found = _accounts_seen.get(url, (-1e18, False))
+    if time.monotonic() - at > ACCOUNTS_TTL_S:
+        found = accounts.any_account(store())
+        _accounts_seen[url] = (time.monotonic(), found)
+    return found
+
+
+def closed() -> bool:
+    """Whether every page needs a signed-in person."""
+    return provider_configured() or _any_account()
+
+
+def forget_accounts_cache() -> None:
+    _accounts_seen.clear()
+
+
+def person() -> Person:
+    """Who is acting now: the signed-in person; in open access, ops for whoever gave the ops
+    secret, else an anonymous viewer."""
+    if closed():
+        return signed_in() or ANONYMOUS
+    given = str(st.session_state.get(OPS_TOKEN_KEY) or "")
+    if authorized(settings(), given):
+        return Person(OPS_SECRET, "ops", via="ops secret")
+    return ANONYMOUS
+
+
+def may(role: Role) -> bool:
+    return person().may(role)
+
+
+def signed_in() -> Person | None:
+    """The signed-in person, or None: never signed in, session over (too long, idle, account
+    removed, password changed), or a provider's account whose groups map to no role."""
+    now = time.time()
+    auth = settings().auth
+    if _provider_signed_in():
+        claims = st.user.to_dict()
+        found = person_of(claims, auth.oidc)
+        if found is None:
+            return None
+        started = st.session_state.setdefault("vigie_oidc_started", now)
+        if now - started > auth.session_hours * 3600:
+            _end(f"Your session ended after {auth.session_hours:g} h: sign in again.")
+            st.logout()
+            return None
+        if not st.session_state.get("vigie_oidc_audited"):
+            st.session_state["vigie_oidc_audited"] = True
+            accounts.audit_sign_in(store(), found, now=now)
+        return found
+    session: Session | None = st.session_state.get(SESSION_KEY)
+    if session is None:
+        return None
+    if now - session.started > auth.session_hours * 3600:
+        _end(f"Your session ended after {auth.session_hours:g} h: sign in again.")
+        return None
+    if now - session.seen > auth.idle_minutes * 60:
+        _end(f"Your session ended after {auth.idle_minutes:g} minutes idle: sign in again.")
+        return None
+    current = accounts.current(store(), session.name, session.started)
+    if current is None:
+        _end("Your session ended: your account was removed or its password changed.")
+        return None
+    st.session_state[SESSION_KEY] = Session(
+        current.name, current.role, session.via, session.started, now
+    )
+    return current
+
+
+def _provider_signed_in() -> bool:
+    try:
+        return provider_configured() and bool(st.user.is_logged_in)
+    except Exception:  # st.user without a provider configured
+        return False
+
+
+def _end(message: str) -> None:
+    st.session_state.pop(SESSION_KEY, None)
+    st.session_state[ENDED_KEY] = message
+
+
+def sign_in_page() -> None:
+    """The one page a person who is not signed in sees."""
+    st.title("Sign in to Vigie")
+    ended = st.session_state.pop(ENDED_KEY, None)
+    if ended:
+        st.info(ended)
+    oidc = settings().auth.oidc
+    if _provider_signed_in():  # signed in at the provider, but no Vigie role
+        st.warning(
+            f"You are signed in as {st.user.get('email') or st.user.get('name') or 'someone'}, "
+            f"but none of your groups ({oidc.role_claim}) has a role in Vigie: ask an admin to "
+            "map one in [auth.oidc.roles]."
+        )
+        if st.button("Sign out"):
+            st.logout()
+        return
+    if provider_configured() and st.button(
+        f"Sign in with {oidc.label}", type="primary", key="oidc-sign-in"
+    ):
+        st.login(oidc.provider or None)
+    if _any_account():
+        with st.form("sign-in"):
+            name = st.text_input("Name", max_chars=60)
+            password = st.text_input("Password", type="password", max_chars=200)
+            sent = st.form_submit_button("Sign in", type="primary")
+        if sent:
+            _sign_in(name.strip(), password)
+
+
+def _sign_in(name: str, password: str) -> None:
+    now = time.time()
+    try:
+        found = accounts.sign_in(store(), name, password, now=now)
+    except accounts.SignInRefused as exc:
+        st.error(str(exc))
+        return
+    st.session_state[SESSION_KEY] = Session(found.name, found.role, "account", now, now)
+    st.rerun()
+
+
+def sign_out() -> None:
+    if _provider_signed_in():
+        st.logout()
+    st.session_state.pop(SESSION_KEY, None)
+    st.rerun()
+
+
+def sidebar() -> None:
+    """Who is signed in and the way out; in open access, the ops secret."""
+    if closed():
+        found = signed_in()
+        if found is None:
+            return
+        with st.sidebar.container(border=True):
+            st.markdown(f":material/person: **{found.name}** · {found.role}")
+            st.caption(WHAT_ROLES_DO[found.role].capitalize())
+            if st.button("Sign out", key="sign-out", use_container_width=True):
+                sign_out()
+        return
+    st.sidebar.caption(OPEN_LINE)
+    with st.sidebar.expander("Ops", icon=":material/lock:"):
+        st.text_input(
+            "Ops secret",
+            value=st.session_state.get(OPS_TOKEN_KEY, ""),
+            key=f"{OPS_TOKEN_KEY}_widget",
+            type="password",
+            on_change=keep,
+            args=(f"{OPS_TOKEN_KEY}_widget", OPS_TOKEN_KEY),
+        )
+        if person().may("ops"):
+            st.success("Ops actions unlocked")
+        elif not settings().ops.token:
+            st.caption("No ops secret is set: add `ops_token` to .streamlit/secrets.toml.")
+
+
+def refusal(need: Role) -> str:
+    """Why a button is disabled, in the reader's words."""
+    if closed():
+        return f"For {need} and above: you are signed in as a {person().role}."
+    if need == "ops":
+        return "For ops: give the ops secret in the sidebar (Ops)."
+    return f"For {need}s: add an account (`python -m monitor users add NAME --role {need}`)."

@@ -1,0 +1,220 @@
+"""Local accounts: names, roles and Argon2 password hashes in the store, for shops without an
+identity provider. Managing them is an admin's; signing in is anybody's, slowed down after
+repeated failures and audited either way."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from monitor.access.people import ROLES, Person, require
+from monitor.access.tables import accounts_table
+from monitor.audit import record
+from monitor.config import Role
+from monitor.errors import VigieError
+from monitor.store import HistoryStore
+
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,59}$"
+MIN_PASSWORD = 10
+# After this many failures in a row, each new try waits, doubling from FIRST_WAIT_S: a guesser
+# gets a handful of tries an hour, a person who mistyped waits seconds.
+FREE_FAILURES = 3
+FIRST_WAIT_S = 5.0
+LONGEST_WAIT_S = 900.0
+
+_hasher = PasswordHasher()
+# Checked against when the name is unknown, so that a wrong name costs the time a wrong
+# password does (the answer's time does not tell which names exist).
+_DECOY = _hasher.hash("not a password of anyone's")
+
+
+class AccountError(VigieError):
+    """A wrong account request: unknown name, taken name, weak password, bad role."""
+
+
+class SignInRefused(VigieError):
+    """Wrong name or password, or too many failures: wait and try again."""
+
+    def __init__(self, message: str, wait_s: float = 0.0) -> None:
+        super().__init__(message)
+        self.wait_s = wait_s
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    role: Role
+    created_at: float
+    signed_in_at: float | None
+    failures: int
+
+
+def wait_after(failures: int) -> float:
+    """How long a new try waits after `failures` failures in a row."""
+    if failures < FREE_FAILURES:
+        return 0.0
+    return min(FIRST_WAIT_S * 2 ** (failures - FREE_FAILURES), LONGEST_WAIT_S)
+
+
+def any_account(store: HistoryStore) -> bool:
+    with store.engine.connect() as conn:
+        return bool(conn.execute(select(func.count()).select_from(accounts_table)).scalar_one())
+
+
+def listing(store: HistoryStore) -> list[Account]:
+    query = select(
+        accounts_table.c.name,
+        accounts_table.c.role,
+        accounts_table.c.created_at,
+        accounts_table.c.signed_in_at,
+        accounts_table.c.failures,
+    ).order_by(accounts_table.c.name)
+    with store.engine.connect() as conn:
+        return [Account(*row) for row in conn.execute(query)]
+
+
+def add(
+    store: HistoryStore, by: Person, name: str, role: str, password: str, *, now: float
+) -> None:
+    """A new account (admins only). AccountError for a taken or malformed name, an unknown
+    role or a password shorter than MIN_PASSWORD."""
+    require(store, by, "admin", action="account add", target=name[:60], now=now)
+    _check_name(name)
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role[:20]!r}: roles are {', '.join(ROLES)}")
+    hashed = _hashed(password)
+    try:
+        with store.writing() as conn:
+            conn.execute(
+                insert(accounts_table).values(
+                    name=name, role=role, password_hash=hashed, created_at=now, password_set_at=now
+                )
+            )
+            record(conn, actor=by.name, action="account add", target=name, outcome="done",
+                   now=now, detail=f"role {role}")  # fmt: skip
+    except IntegrityError:
+        raise AccountError(f"an account named {name!r} exists already") from None
+
+
+def remove(store: HistoryStore, by: Person, name: str, *, now: float) -> None:
+    """Remove an account (admins only); its sessions end at their next page."""
+    require(store, by, "admin", action="account remove", target=name[:60], now=now)
+    with store.writing() as conn:
+        gone = conn.execute(delete(accounts_table).where(accounts_table.c.name == name)).rowcount
+        if gone:
+            record(conn, actor=by.name, action="account remove", target=name, outcome="done",
+                   now=now)  # fmt: skip
+    if not gone:
+        raise AccountError(f"no account named {name[:60]!r}: `users list` shows them")
+
+
+def set_password(store: HistoryStore, by: Person, name: str, password: str, *, now: float) -> None:
+    """A new password (admins, or the person themselves); ends the account's other sessions
+    and forgets its failures."""
+    if by.name != name:
+        require(store, by, "admin", action="account password", target=name[:60], now=now)
+    hashed = _hashed(password)
+    with store.writing() as conn:
+        changed = conn.execute(
+            update(accounts_table)
+            .where(accounts_table.c.name == name)
+            .values(password_hash=hashed, password_set_at=now, failures=0, failed_at=None)
+        ).rowcount
+        if changed:
+            record(conn, actor=by.name, action="account password", target=name, outcome="done",
+                   now=now)  # fmt: skip
+    if not changed:
+        raise AccountError(f"no account named {name[:60]!r}: `users list` shows them")
+
+
+def sign_in(store: HistoryStore, name: str, password: str, *, now: float) -> Person:
+    """The person behind a name and password, or SignInRefused (audited). After FREE_FAILURES
+    failures in a row, a try before the wait is over is refused unchecked."""
+    with store.engine.connect() as conn:
+        row = conn.execute(
+            select(
+                accounts_table.c.role,
+                accounts_table.c.password_hash,
+                accounts_table.c.failures,
+                accounts_table.c.failed_at,
+            ).where(accounts_table.c.name == name[:60])
+        ).first()
+    if row is not None and row.failed_at is not None:
+        wait = row.failed_at + wait_after(row.failures) - now
+        if wait > 0:
+            _audit(store, name, "throttled", f"{row.failures} failures in a row", now)
+            raise SignInRefused(
+                f"too many failed sign-ins for this account: try again in {wait:.0f} s", wait
+            )
+    if not _verifies(row.password_hash if row else _DECOY, password) or row is None:
+        if row is not None:
+            with store.writing() as conn:
+                conn.execute(
+                    update(accounts_table)
+                    .where(accounts_table.c.name == name)
+                    .values(failures=accounts_table.c.failures + 1, failed_at=now)
+                )
+        detail = "wrong password" if row is not None else "no such account"
+        _audit(store, name, "failed", detail, now)
+        raise SignInRefused("wrong name or password")
+    with store.writing() as conn:
+        conn.execute(
+            update(accounts_table)
+            .where(accounts_table.c.name == name)
+            .values(failures=0, failed_at=None, signed_in_at=now)
+        )
+        record(conn, actor=name, action="sign in", target="dashboard", outcome="done", now=now)
+    return Person(name, row.role)
+
+
+def audit_sign_in(store: HistoryStore, person: Person, *, now: float) -> None:
+    """The audit line of a sign-in made elsewhere (the identity provider)."""
+    with store.writing() as conn:
+        record(conn, actor=person.name, action="sign in", target="dashboard", outcome="done",
+               now=now, detail=f"{person.via}, role {person.role}")  # fmt: skip
+
+
+def current(store: HistoryStore, name: str, since: float) -> Person | None:
+    """The account's person now, if a session that began at `since` still holds: None once
+    the account is gone or its password changed after."""
+    with store.engine.connect() as conn:
+        row = conn.execute(
+            select(accounts_table.c.role, accounts_table.c.password_set_at).where(
+                accounts_table.c.name == name
+            )
+        ).first()
+    if row is None or row.password_set_at > since:
+        return None
+    return Person(name, row.role)
+
+
+def _audit(store: HistoryStore, name: str, outcome: str, detail: str, now: float) -> None:
+    with store.writing() as conn:
+        record(conn, actor=name[:60] or "-", action="sign in", target="dashboard",
+               outcome=outcome, now=now, detail=detail, burst=True)  # fmt: skip
+
+
+def _verifies(hashed: str, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(hashed, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _hashed(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
+    return _hasher.hash(password)
+
+
+def _check_name(name: str) -> None:
+    if not re.match(NAME_PATTERN, name):
+        raise AccountError(
+            f"account name {name[:60]!r}: use letters, digits and . _ @ - (at most 60), "
+            "starting with a letter or digit"
+        )
