@@ -26,7 +26,6 @@ OPEN_LINE = (
     "`python -m monitor users add NAME --role admin` makes everyone sign in."
 )
 ACCOUNTS_TTL_S = 5.0  # whether accounts exist is asked of the store at most this often
-_accounts_seen: dict[str, tuple[float, bool]] = {}
 
 
 @dataclass(frozen=True)
@@ -47,12 +46,12 @@ def provider_configured() -> bool:
 
 
 def _any_account() -> bool:
-    url = settings().store_url
-    at, found = _accounts_seen.get(url, (-1e18, False))
-    if time.monotonic() - at > ACCOUNTS_TTL_S:
-        found = accounts.any_account(store())
-        _accounts_seen[url] = (time.monotonic(), found)
-    return found
+    return _accounts_exist(settings().store_url)
+
+
+@st.cache_data(show_spinner=False, ttl=ACCOUNTS_TTL_S)
+def _accounts_exist(_url: str) -> bool:
+    return accounts.any_account(store())
 
 
 def closed() -> bool:
@@ -61,7 +60,7 @@ def closed() -> bool:
 
 
 def forget_accounts_cache() -> None:
-    _accounts_seen.clear()
+    _accounts_exist.clear()
 
 
 def person() -> Person:

@@ -47,6 +47,13 @@ def page(title: str) -> None:
     if bare and not st.session_state.get(_THROUGH_APP):
         PagesManager.uses_pages_directory = False
         st.rerun()
+    from dashboard import access  # access reads the store, which needs this module first
+
+    if access.closed() and access.signed_in() is None:
+        # Not signed in (any more), even on a page run without app.py: to the sign-in.
+        st.session_state.pop(_THROUGH_APP, None)
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     st.html(_PHONE_CSS)  # a style alone takes no room on the page
     st.title(title)
     if settings().demo_enabled:
