@@ -169,9 +169,10 @@ def _sign_in(name: str, password: str) -> None:
 
 
 def sign_out() -> None:
-    if _provider_signed_in():
-        st.logout()
     st.session_state.pop(SESSION_KEY, None)
+    if _provider_signed_in():
+        st.logout()  # the browser goes to the provider's sign-out, then back to the sign-in
+        st.stop()  # nothing more of this run: a rerun's own navigation would race the redirect
     st.rerun()
 
 
@@ -182,7 +183,8 @@ def sidebar() -> None:
         if found is None:
             return
         with st.sidebar.container(border=True):
-            st.markdown(f":material/person: **{found.name}** · {found.role}")
+            # As text: a name from a provider is not markdown (nor a link, if it is an email).
+            st.text(f"{found.name} · {found.role}")
             st.caption(WHAT_ROLES_DO[found.role].capitalize())
             if st.button("Sign out", key="sign-out", use_container_width=True):
                 sign_out()
