@@ -95,7 +95,10 @@ class RequestGuard:
         need = needed(method, path)
         what = action(method, path)
         try:
-            person, refusal = await run_in_threadpool(self._caller, headers, need, what)
+            if need is None and bearer(headers) is None:
+                person, refusal = ANONYMOUS, None  # health checks: no store, no thread hop
+            else:
+                person, refusal = await run_in_threadpool(self._caller, headers, need, what)
         except (StoreError, SQLAlchemyError) as exc:
             # Tokens live in the store: without it, only what needs no token is answered.
             if need is not None:
