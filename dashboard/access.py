@@ -5,19 +5,29 @@ they may do (the domain functions check the role again and audit refusals)."""
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
 import streamlit as st
 
 from dashboard.data import store
 from dashboard.period import keep
-from dashboard.shell import settings
+from dashboard.shell import every, settings
 from monitor.access import ANONYMOUS, WHAT_ROLES_DO, Person, accounts, person_of
 from monitor.config import Role
 from monitor.jobs.maintenance import authorized
 
 SESSION_KEY = "vigie_session"
+OIDC_STARTED_KEY = "vigie_oidc_started"
+OIDC_SEEN_KEY = "vigie_oidc_seen"
+OIDC_AUDITED_KEY = "vigie_oidc_audited"
+Body = TypeVar("Body", bound=Callable[..., Any])
+# Set while a live part refreshes itself (not a person's action: no activity).
+_IN_LIVE: ContextVar[bool] = ContextVar("vigie_in_live", default=False)
 ENDED_KEY = "vigie_session_ended"
 OPS_TOKEN_KEY = "ops_token"
 OPS_SECRET = "ops secret"  # the audit's name for whoever gave the ops secret (open access)
@@ -80,40 +90,78 @@ def may(role: Role) -> bool:
 
 def signed_in() -> Person | None:
     """The signed-in person, or None: never signed in, session over (too long, idle, account
-    removed, password changed), or a provider's account whose groups map to no role."""
+    removed, password changed), or a provider's account whose groups map to no role. A live
+    part's own refresh checks the session but is not activity: it does not keep it alive."""
     now = time.time()
-    auth = settings().auth
     if _provider_signed_in():
-        claims = st.user.to_dict()
-        found = person_of(claims, auth.oidc)
-        if found is None:
-            return None
-        started = st.session_state.setdefault("vigie_oidc_started", now)
-        if now - started > auth.session_hours * 3600:
-            _end(f"Your session ended after {auth.session_hours:g} h: sign in again.")
-            st.logout()
-            return None
-        if not st.session_state.get("vigie_oidc_audited"):
-            st.session_state["vigie_oidc_audited"] = True
-            accounts.audit_sign_in(store(), found, now=now)
-        return found
+        return _provider_person(now)
     session: Session | None = st.session_state.get(SESSION_KEY)
     if session is None:
         return None
-    if now - session.started > auth.session_hours * 3600:
-        _end(f"Your session ended after {auth.session_hours:g} h: sign in again.")
-        return None
-    if now - session.seen > auth.idle_minutes * 60:
-        _end(f"Your session ended after {auth.idle_minutes:g} minutes idle: sign in again.")
-        return None
-    current = accounts.current(store(), session.name, session.started)
+    why = _over(session.started, session.seen, now)
+    current = None if why else accounts.current(store(), session.name, session.started)
     if current is None:
-        _end("Your session ended: your account was removed or its password changed.")
+        _end(why or "Your session ended: your account was removed or its password changed.")
         return None
+    seen = session.seen if _IN_LIVE.get() else now
     st.session_state[SESSION_KEY] = Session(
-        current.name, current.role, session.via, session.started, now
+        current.name, current.role, session.via, session.started, seen
     )
     return current
+
+
+def _provider_person(now: float) -> Person | None:
+    """The person the provider signed in; their session counts from when the provider
+    authenticated them (the ID token's auth_time or iat), however often the page reloads."""
+    claims = st.user.to_dict()
+    found = person_of(claims, settings().auth.oidc)
+    if found is None:
+        return None
+    stamp = claims.get("auth_time") or claims.get("iat")
+    started = float(stamp) if isinstance(stamp, int | float) else None
+    started = started or float(st.session_state.setdefault(OIDC_STARTED_KEY, now))
+    seen = float(st.session_state.setdefault(OIDC_SEEN_KEY, now))
+    why = _over(started, seen, now)
+    if why:
+        st.logout()  # to the provider's sign-out, then back to the sign-in
+        st.stop()
+    if not _IN_LIVE.get():
+        st.session_state[OIDC_SEEN_KEY] = now
+    if not st.session_state.get(OIDC_AUDITED_KEY):
+        st.session_state[OIDC_AUDITED_KEY] = True
+        accounts.audit_sign_in(store(), found, now=now)
+    return found
+
+
+def _over(started: float, seen: float, now: float) -> str | None:
+    """Why a session that began at `started`, last active at `seen`, is over; None if not."""
+    auth = settings().auth
+    if now - started > auth.session_hours * 3600:
+        return f"Your session ended after {auth.session_hours:g} h: sign in again."
+    if now - seen > auth.idle_minutes * 60:
+        return f"Your session ended after {auth.idle_minutes:g} minutes idle: sign in again."
+    return None
+
+
+def live(seconds: float, *, pausable: bool = True) -> Callable[[Body], Body]:
+    """`st.fragment(run_every=…)` for a live part of a page, which first checks that its
+    reader's session still holds: a tab left open does not go on showing the shop's figures
+    to someone whose session ended (or whose account went)."""
+
+    def wrap(body: Body) -> Body:
+        @functools.wraps(body)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            marker = _IN_LIVE.set(True)
+            try:
+                if closed() and signed_in() is None:
+                    st.rerun(scope="app")  # the whole app: to the sign-in
+                return body(*args, **kwargs)
+            finally:
+                _IN_LIVE.reset(marker)
+
+        return cast(Body, st.fragment(run_every=every(seconds) if pausable else seconds)(checked))
+
+    return wrap
 
 
 def _provider_signed_in() -> bool:

@@ -71,7 +71,7 @@ def _acknowledge(alert: Alert, person: Person) -> None:
     st.rerun()
 
 
-@st.fragment(run_every=dashboard.every(dashboard.REFRESH_S))
+@dashboard.access.live(dashboard.REFRESH_S)
 def active() -> None:
     dashboard.refreshed()
     opened = dashboard.read(open_alerts, live=True)

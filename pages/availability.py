@@ -36,7 +36,7 @@ def _span(seconds: float | None) -> str:
     return "—" if seconds is None else dashboard.catalog().figure("performance.uptime", seconds)
 
 
-@st.fragment(run_every=dashboard.every(dashboard.REFRESH_S))
+@dashboard.access.live(dashboard.REFRESH_S)
 def live() -> None:
     dashboard.refreshed()
     days = st.segmented_control(

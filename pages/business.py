@@ -18,7 +18,7 @@ DAY_FIGURES = (DAY_ORDERS, "business.revenueToday")
 METRICS = dashboard.area.metrics_of("business")
 
 
-@st.fragment(run_every=dashboard.every(dashboard.REFRESH_S))
+@dashboard.access.live(dashboard.REFRESH_S)
 def live() -> None:
     dashboard.refreshed()
     rng: TimeRange = dashboard.period()

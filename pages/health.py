@@ -28,7 +28,7 @@ def _detail(key: str, value: object) -> str:
     return str(value)
 
 
-@st.fragment(run_every=dashboard.every(dashboard.REFRESH_S))
+@dashboard.access.live(dashboard.REFRESH_S)
 def live() -> None:
     dashboard.refreshed()
     result = dashboard.health_check(detailed=True)
@@ -76,7 +76,7 @@ def live() -> None:
     dashboard.download(rows, columns, name="health")
 
 
-@st.fragment(run_every=dashboard.every(dashboard.REFRESH_S))
+@dashboard.access.live(dashboard.REFRESH_S)
 def figures() -> None:
     st.subheader("Machine and site figures" + (f" of {HOST}" if HOST else ""))
     dashboard.area.tiles(METRICS, dashboard.period(), HOST)

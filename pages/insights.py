@@ -21,7 +21,7 @@ def _table(title: str, rows: list[dict[str, object]], columns: list[str], name: 
     dashboard.table(rows, columns, name=name)
 
 
-@st.fragment(run_every=dashboard.every(5 * dashboard.REFRESH_S))
+@dashboard.access.live(5 * dashboard.REFRESH_S)
 def live() -> None:
     dashboard.refreshed(5 * dashboard.REFRESH_S)
     now = dashboard.now()

@@ -43,7 +43,7 @@ def _row(job: Job) -> dict[str, object]:
     }
 
 
-@st.fragment(run_every=dashboard.every(dashboard.REFRESH_S / 3))
+@dashboard.access.live(dashboard.REFRESH_S / 3)
 def live() -> None:
     dashboard.refreshed(dashboard.REFRESH_S / 3)
     st.subheader("Queues")

@@ -59,7 +59,7 @@ if asked in TASKS:
             st.rerun()
 
 
-@st.fragment(run_every=2)
+@dashboard.access.live(2, pausable=False)
 def progress() -> None:
     ids = st.session_state.get(JOBS_KEY) or []
     for job_id in ids:
@@ -95,6 +95,9 @@ def progress() -> None:
                 ),
             )
     st.subheader("Audit log")
+    if dashboard.access.closed() and not dashboard.access.may("ops"):
+        st.caption("The audit log is for ops and admins.")
+        return
     rows = [
         {
             "at": dashboard.iso_or_none(e.ts),

@@ -19,7 +19,7 @@ dashboard.store()
 HOST = dashboard.hosts.host_picker()  # several hosts: whose machine figures the tiles show
 
 
-@st.fragment(run_every=dashboard.every(dashboard.REFRESH_S))
+@dashboard.access.live(dashboard.REFRESH_S)
 def live() -> None:
     dashboard.refreshed()
     now = dashboard.now()

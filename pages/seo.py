@@ -3,8 +3,6 @@ one's chart."""
 
 from __future__ import annotations
 
-import streamlit as st
-
 import dashboard
 
 dashboard.page("SEO")
@@ -12,7 +10,7 @@ dashboard.store()
 METRICS = dashboard.area.metrics_of("seo")
 
 
-@st.fragment(run_every=dashboard.every(dashboard.REFRESH_S))
+@dashboard.access.live(dashboard.REFRESH_S)
 def live() -> None:
     dashboard.refreshed()
     dashboard.area.tiles(METRICS, dashboard.period())

@@ -16,7 +16,7 @@ FIGURES = ("recordCount", "queryTime", "sizeBytes")
 STATISTICS = ("deadRows", "seqScans", "indexScans", "vacuumAge")
 
 
-@st.fragment(run_every=dashboard.every(dashboard.REFRESH_S))
+@dashboard.access.live(dashboard.REFRESH_S)
 def live() -> None:
     dashboard.refreshed()
     now = dashboard.now()

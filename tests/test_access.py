@@ -54,11 +54,29 @@ def test_a_wrong_password_or_name_is_refused_alike_and_audited(store: HistorySto
         accounts.sign_in(store, "alice", "not the password", now=T + 1)
     with pytest.raises(SignInRefused, match="wrong name or password"):
         accounts.sign_in(store, "mallory", PASSWORD, now=T + 2)
+    with pytest.raises(SignInRefused, match="wrong name or password"):
+        accounts.sign_in(store, PASSWORD, "x", now=T + 3)  # a password typed as the name
+    with pytest.raises(SignInRefused, match="wrong name or password"):
+        accounts.sign_in(store, "alice" + "e" * 60, PASSWORD, now=T + 4)  # too long for any
     lines = entries(store)[:2]
-    assert [(e.actor, e.outcome, e.detail) for e in lines] == [
-        ("mallory", "failed", "no such account"),
-        ("alice", "failed", "wrong password"),
+    assert [(e.actor, e.outcome, e.detail, e.times) for e in lines] == [
+        ("unknown name", "failed", "no such account", 3),  # what was typed is not kept
+        ("alice", "failed", "wrong password", 1),
     ]
+    assert PASSWORD not in str([vars(e) for e in entries(store)])
+
+
+def test_unknown_names_are_slowed_down_as_accounts_are(store: HistoryStore) -> None:
+    accounts.add(store, ADMIN, "alice", "ops", PASSWORD, now=T)
+    answers = []
+    for name in ("alice", "nobody"):
+        for attempt in range(FREE_FAILURES + 1):
+            with pytest.raises(SignInRefused) as caught:
+                accounts.sign_in(store, name, "guess", now=T + attempt)
+            answers.append((name, str(caught.value)))
+    # The same answers for a name that exists and one that does not: nothing to enumerate.
+    assert [a for n, a in answers if n == "alice"] == [a for n, a in answers if n == "nobody"]
+    assert answers[-1][1].startswith("too many failed sign-ins: try again in")
 
 
 def test_repeated_failures_slow_the_next_tries_down(store: HistoryStore) -> None:

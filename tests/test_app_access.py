@@ -5,6 +5,7 @@ end; what each role may press; and the admins' Access page, where a token is sho
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -176,3 +177,41 @@ def test_the_access_page_is_for_admins_only(known: str) -> None:
     store.close()
     admin.run()
     assert not [f for f in admin.text_input if f.label == "Name (what it is for)"]
+
+
+PROVIDER = {
+    "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+    "cookie_secret": "a-cookie-secret-for-the-tests",
+    "client_id": "vigie",
+    "client_secret": "x",
+    "server_metadata_url": "http://127.0.0.1:1/.well-known/openid-configuration",
+}
+
+
+def _provider_app(claims: dict[str, object]) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.secrets["auth"] = PROVIDER
+    app.user = {"is_logged_in": True, **claims}
+    return app
+
+
+def test_a_provider_session_counts_from_the_sign_in_at_the_provider(
+    known: str, tmp_path: Path
+) -> None:
+    config = tmp_path / "vigie.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + '[auth.oidc.roles]\n"shop-ops" = "ops"\n',
+        encoding="utf-8",
+    )
+    now = time.time()
+    fresh = _provider_app({"email": "ana@example.com", "groups": ["shop-ops"], "iat": now - 60})
+    fresh.run()
+    assert fresh.title[0].value == "Overview"
+    assert "ana@example.com · ops" in [t.value for t in fresh.sidebar.text]
+    # Signed in at the provider 13 h ago: a reload does not start the clock again.
+    old = _provider_app(
+        {"email": "ana@example.com", "groups": ["shop-ops"], "iat": now - 13 * 3600}
+    )
+    old.run()
+    assert "Overview" not in [t.value for t in old.title] and not old.metric
+    assert old.user.get("is_logged_in") is not True  # st.logout() was called

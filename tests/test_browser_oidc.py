@@ -108,6 +108,7 @@ def _sign_in(page: Page, base: str, provider: str, sub: str) -> None:
     page.goto(base)
     settle(page, "Sign in to Vigie")
     expect(page.get_by_text("Overview")).to_have_count(0)  # no page of the shop before
+    page.screenshot(path=str(ARTIFACTS / "sign-in.png"))
     page.get_by_role("button", name="Sign in with Example SSO").click()
     page.wait_for_url(f"{provider}/oauth2/authorize**")
     page.locator("input[name=sub]").fill(sub)

@@ -31,6 +31,10 @@ _hasher = PasswordHasher()
 # Checked against when the name is unknown, so that a wrong name costs the time a wrong
 # password does (the answer's time does not tell which names exist).
 _DECOY = _hasher.hash("not a password of anyone's")
+UNKNOWN = "unknown name"  # the audit's actor for a sign-in under a name no account has
+# Failures under names no account has, per process: they wait as an account's would.
+_strangers: dict[str, tuple[int, float | None]] = {}
+MAX_STRANGERS = 10_000
 
 
 class AccountError(VigieError):
@@ -134,33 +138,40 @@ def set_password(store: HistoryStore, by: Person, name: str, password: str, *, n
 
 def sign_in(store: HistoryStore, name: str, password: str, *, now: float) -> Person:
     """The person behind a name and password, or SignInRefused (audited). After FREE_FAILURES
-    failures in a row, a try before the wait is over is refused unchecked."""
-    with store.engine.connect() as conn:
-        row = conn.execute(
-            select(
-                accounts_table.c.role,
-                accounts_table.c.password_hash,
-                accounts_table.c.failures,
-                accounts_table.c.failed_at,
-            ).where(accounts_table.c.name == name[:60])
-        ).first()
-    if row is not None and row.failed_at is not None:
-        wait = row.failed_at + wait_after(row.failures) - now
+    failures in a row, a try before the wait is over is refused unchecked. An unknown name is
+    answered as a wrong password is, in the same time, and slowed down alike (in this
+    process), so answers do not tell which names exist; the audit does not keep what was
+    typed for it (it may be a password typed in the wrong field)."""
+    row = None
+    if re.match(NAME_PATTERN, name):
+        with store.engine.connect() as conn:
+            row = conn.execute(
+                select(
+                    accounts_table.c.role,
+                    accounts_table.c.password_hash,
+                    accounts_table.c.failures,
+                    accounts_table.c.failed_at,
+                ).where(accounts_table.c.name == name)
+            ).first()
+    who = name if row is not None else UNKNOWN
+    failures, failed_at = (row.failures, row.failed_at) if row else _strangers.get(name, (0, None))
+    if failed_at is not None:
+        wait = failed_at + wait_after(failures) - now
         if wait > 0:
-            _audit(store, name, "throttled", f"{row.failures} failures in a row", now)
-            raise SignInRefused(
-                f"too many failed sign-ins for this account: try again in {wait:.0f} s", wait
-            )
-    if not _verifies(row.password_hash if row else _DECOY, password) or row is None:
-        if row is not None:
+            _audit(store, who, "throttled", f"{failures} failures in a row", now)
+            raise SignInRefused(f"too many failed sign-ins: try again in {wait:.0f} s", wait)
+    if row is None or not _verifies(row.password_hash, password):
+        if row is None:
+            _verifies(_DECOY, password)  # the time a wrong password takes
+            _stranger_failed(name, now)
+        else:
             with store.writing() as conn:
                 conn.execute(
                     update(accounts_table)
                     .where(accounts_table.c.name == name)
                     .values(failures=accounts_table.c.failures + 1, failed_at=now)
                 )
-        detail = "wrong password" if row is not None else "no such account"
-        _audit(store, name, "failed", detail, now)
+        _audit(store, who, "failed", "wrong password" if row else "no such account", now)
         raise SignInRefused("wrong name or password")
     with store.writing() as conn:
         conn.execute(
@@ -170,6 +181,13 @@ def sign_in(store: HistoryStore, name: str, password: str, *, now: float) -> Per
         )
         record(conn, actor=name, action="sign in", target="dashboard", outcome="done", now=now)
     return Person(name, row.role)
+
+
+def _stranger_failed(name: str, now: float) -> None:
+    if len(_strangers) >= MAX_STRANGERS:  # a flood of made-up names: start counting afresh
+        _strangers.clear()
+    failures, _ = _strangers.get(name, (0, None))
+    _strangers[name] = (failures + 1, now)
 
 
 def audit_sign_in(store: HistoryStore, person: Person, *, now: float) -> None:
@@ -195,7 +213,7 @@ def current(store: HistoryStore, name: str, since: float) -> Person | None:
 
 def _audit(store: HistoryStore, name: str, outcome: str, detail: str, now: float) -> None:
     with store.writing() as conn:
-        record(conn, actor=name[:60] or "-", action="sign in", target="dashboard",
+        record(conn, actor=name, action="sign in", target="dashboard",
                outcome=outcome, now=now, detail=detail, burst=True)  # fmt: skip
 
 

@@ -16,7 +16,8 @@ def person_of(claims: Mapping[str, Any], config: OidcConfig) -> Person | None:
     """The person the claims describe, or None when none of their groups has a role and
     there is no default role."""
     values = claims.get(config.role_claim)
-    groups = [values] if isinstance(values, str) else list(values or [])
+    # One group or several; anything else (a number, an object) names no group.
+    groups = [values] if isinstance(values, str) else values if isinstance(values, list) else []
     roles: list[Role] = [
         config.roles[g] for g in groups if isinstance(g, str) and g in config.roles
     ]

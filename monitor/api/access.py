@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from starlette.requests import Request
 
-from monitor.access import ANONYMOUS, Person, Scope, tokens
+from monitor.access import ANONYMOUS, Person, Scope, accounts, tokens
 from monitor.config import Settings
 from monitor.jobs.maintenance import authorized
 from monitor.store import HistoryStore
@@ -36,8 +36,8 @@ OPEN_PREFIXES = (
     "/static-offline-docs",
 )
 OPS_TOKEN = "ops token"
-# Whether any personal token exists decides the default of require_token_for_reads; asked
-# of the store at most this often.
+# Whether any personal token or account exists decides the default of
+# require_token_for_reads; asked of the store at most this often.
 ANY_TOKEN_TTL_S = 5.0
 
 
@@ -94,7 +94,8 @@ class Doorman:
         at, found = self._any_token
         now = time.monotonic()
         if now - at > ANY_TOKEN_TTL_S:
-            found = tokens.any_token(self.store())
+            store = self.store()
+            found = tokens.any_token(store) or accounts.any_account(store)
             self._any_token = (now, found)
         return found
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -56,13 +57,24 @@ def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         message, code = "the request body is not valid JSON", 400
     elif first.get("type") == "literal_error":
         given = excerpt(first.get("input"))
-        message, code = f"{where}: {given!r} is not one of {', '.join(TASKS)}", 422
+        # The allowed values are the schema's own words, never the client's: shown whole.
+        expected = (
+            ", ".join(TASKS)
+            if request.url.path == MAINTENANCE_PATH
+            else str(_context(first).get("expected", "the allowed values"))
+        )
+        message, code = f"{where}: {given!r} is not one of {expected}", 422
     else:
         # pydantic's message names the rule, not the input: nothing long is echoed back.
         message, code = f"{where}: {excerpt(first.get('msg'))}", 422
     if request.method == "POST" and request.url.path == MAINTENANCE_PATH:
         _audit_invalid(request, message)  # every maintenance call lands in the audit log
     return JSONResponse(envelope(message, success=False), status_code=code)
+
+
+def _context(error: Any) -> dict[str, Any]:
+    context = error.get("ctx") if isinstance(error, dict) else None
+    return context if isinstance(context, dict) else {}
 
 
 def _audit_invalid(request: Request, message: str) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Match
+from starlette.routing import BaseRoute, Match, get_route_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from monitor.access import ANONYMOUS, ROLE_OF_SCOPE, Person
@@ -91,7 +91,7 @@ class RequestGuard:
             await self._options(scope)(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        method, path = scope["method"], scope["path"]
+        method, path = scope["method"], self._route_of(scope)
         need = needed(method, path)
         what = action(method, path)
         try:
@@ -125,6 +125,14 @@ class RequestGuard:
             who = person.name if person is not ANONYMOUS else client(scope)
             await run_in_threadpool(self._audit, who, what, *audit)
         await answer(scope, receive, send)
+
+    @staticmethod
+    def _route_of(scope: Scope) -> str:
+        """The path as the routes match it: past any root path (`--root-path` behind a proxy),
+        and without the one trailing newline a route's `$` lets through (`/audit%0A` is
+        /audit to the router, so it must be to the door too)."""
+        path = get_route_path(scope)
+        return path[:-1] if path.endswith("\n") else path
 
     def _caller(
         self, headers: Headers, need: str | None, what: str

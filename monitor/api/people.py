@@ -137,7 +137,8 @@ def revoke_token(
         raise HTTPException(403, str(exc)) from None
     except tokens.TokenError as exc:
         raise HTTPException(404, str(exc)) from None
-    assert found is not None  # revoke found it
+    if found is None:  # made between the listing and the revoke: revoked, but no details
+        raise HTTPException(404, f"no token named {name!r}")
     return envelope(_token_out(found, now))
 
 

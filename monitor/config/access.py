@@ -51,5 +51,6 @@ class ApiConfig(Section):
     """Who may read the JSON API."""
 
     # Reads need a personal token (`read` scope or above). None: yes as soon as any personal
-    # token exists, no on a fresh install (the demo).
+    # token or local account exists (people sign in: the figures are not public any more),
+    # no on a fresh install (the demo).
     require_token_for_reads: bool | None = None
