@@ -215,3 +215,29 @@ def test_a_provider_session_counts_from_the_sign_in_at_the_provider(
     old.run()
     assert "Overview" not in [t.value for t in old.title] and not old.metric
     assert old.user.get("is_logged_in") is not True  # st.logout() was called
+
+
+def test_admins_add_and_remove_accounts_on_the_access_page(known: str) -> None:
+    _account(known, "ada", "admin")
+    app = _sign_in(_start(), "ada")
+    app.switch_page("pages/access.py").run()
+    fields = {f.label: f for f in app.text_input}
+    fields["Name"].set_value("olga")
+    fields["Password"].set_value(PASSWORD)
+    [role] = [s for s in app.selectbox if s.label == "Role"]
+    role.select("ops")
+    app.button(key="FormSubmitter:new-account-Add the account").click().run()
+    assert not app.error, [e.value for e in app.error]
+    store = HistoryStore(known)
+    assert accounts.sign_in(store, "olga", PASSWORD, now=time.time()) == Person("olga", "ops")
+    [gone] = [s for s in app.selectbox if s.label == "Account to remove"]
+    assert gone.options == ["olga"]  # not themselves
+    gone.select("olga").run()
+    [button] = [b for b in app.button if b.label == "Remove"]
+    button.click().run()
+    assert [a.name for a in accounts.listing(store)] == ["ada"]
+    assert [(e.actor, e.action) for e in entries(store)[:2]] == [
+        ("ada", "account remove"),
+        ("olga", "sign in"),
+    ]
+    store.close()
