@@ -22,13 +22,20 @@ TOKEN = "ops-s3cret"
 _STORE_URL: list[str] = []  # the module API's store, for tests that read it directly
 
 
-def _serve(settings: Settings) -> Iterator[httpx.Client]:
+def _serve(settings: Settings, *, root_path: str = "") -> Iterator[httpx.Client]:
+    """The API on a spare port of 127.0.0.1 (behind a proxy's prefix with `root_path`: the
+    client calls the stripped paths, as the proxy does)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False
+            create_app(settings),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            access_log=False,
+            root_path=root_path,
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)

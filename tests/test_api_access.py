@@ -254,40 +254,17 @@ def test_odd_paths_are_judged_as_the_route_that_answers_them(
 
 def test_behind_a_proxy_prefix_the_scopes_hold(tmp_path: Path) -> None:
     """`python -m monitor.api` behind a reverse proxy at /vigie (uvicorn's --root-path)."""
-    import socket
-    import threading
-
-    import uvicorn
-
-    from monitor.api.app import create_app
-
     settings = _settings(tmp_path)
     store = HistoryStore(settings.store_url)
     read = tokens.create(store, ADMIN, "reader", "read", expires_days=None, now=time.time())
     store.close()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           root_path="/vigie", log_level="warning"))  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        # The proxy strips /vigie; uvicorn puts it back into the path it hands the app.
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-            auth = {"Authorization": f"Bearer {read}"}
-            assert client.get("/api/system/health/live").status_code == 200
-            assert client.get("/api/system/alerts", headers=auth).status_code == 200
-            assert client.get("/api/system/audit", headers=auth).status_code == 403
-            assert client.get("/api/system/tokens", headers=auth).status_code == 403
-            assert client.get("/api/system/alerts").status_code == 401
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    for client in _serve(settings, root_path="/vigie"):
+        auth = {"Authorization": f"Bearer {read}"}
+        assert client.get("/api/system/health/live").status_code == 200
+        assert client.get("/api/system/alerts", headers=auth).status_code == 200
+        assert client.get("/api/system/audit", headers=auth).status_code == 403
+        assert client.get("/api/system/tokens", headers=auth).status_code == 403
+        assert client.get("/api/system/alerts").status_code == 401
 
 
 def test_reads_close_once_people_sign_in(tmp_path: Path) -> None:

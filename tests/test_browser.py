@@ -84,6 +84,13 @@ def _streamlit(folder: Path) -> Iterator[tuple[str, str]]:
         stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
+    with serving(server, base):
+        yield base, store_url
+
+
+@contextlib.contextmanager
+def serving(server: subprocess.Popen[bytes], base: str) -> Iterator[None]:
+    """Once `streamlit run` answers its health check; stopped after."""
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -95,7 +102,7 @@ def _streamlit(folder: Path) -> Iterator[tuple[str, str]]:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"streamlit did not start: {server.stderr}") from None
                 time.sleep(0.3)
-        yield base, store_url
+        yield
     finally:
         server.terminate()
         server.wait(timeout=20)

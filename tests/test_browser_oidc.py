@@ -9,8 +9,6 @@ import contextlib
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -24,7 +22,7 @@ from monitor.audit import entries
 from monitor.jobs import JobQueue
 from monitor.store import HistoryStore
 from tests.known_history import fill
-from tests.test_browser import ARTIFACTS, CHROMIUM, ROOT, _free_port, settle
+from tests.test_browser import ARTIFACTS, CHROMIUM, ROOT, _free_port, serving, settle
 from tests.test_browser import browser as browser  # the module's Chromium
 
 HOST = "127.0.0.1"  # one host for the browser and the redirect URI: the login cookie is per host
@@ -72,21 +70,8 @@ def _dashboard(folder: Path, provider: str) -> Iterator[tuple[str, str]]:
          "--browser.gatherUsageStats=false", f"--secrets.files={secrets}"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("streamlit did not start") from None
-                time.sleep(0.3)
+    with serving(server, base):
         yield base, store_url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")
