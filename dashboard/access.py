@@ -233,9 +233,12 @@ def sidebar() -> None:
         with st.sidebar.container(border=True):
             # As text: a name from a provider is not markdown (nor a link, if it is an email).
             st.text(f"{found.name} · {found.role}")
-            st.caption(WHAT_ROLES_DO[found.role].capitalize())
+            what = WHAT_ROLES_DO[found.role]
+            st.caption(what[0].upper() + what[1:])
             if st.button("Sign out", key="sign-out", use_container_width=True):
                 sign_out()
+        if found.via == "dashboard":
+            _password_form(found)
         return
     st.sidebar.caption(OPEN_LINE)
     with st.sidebar.expander("Ops", icon=":material/lock:"):
@@ -251,6 +254,31 @@ def sidebar() -> None:
             st.success("Ops actions unlocked")
         elif not settings().ops.token:
             st.caption("No ops secret is set: add `ops_token` to .streamlit/secrets.toml.")
+
+
+def _password_form(person: Person) -> None:
+    """A local account's own new password, given the current one (checked as a sign-in is:
+    slowed down, audited), so a borrowed session cannot change it."""
+    expander = st.sidebar.expander("Change your password")
+    with expander, st.form("own-password", border=False, clear_on_submit=True):
+        current = st.text_input("Current password", type="password", max_chars=200)
+        new = st.text_input("New password", type="password", max_chars=200)
+        again = st.text_input("New password again", type="password", max_chars=200)
+        if not st.form_submit_button("Change"):
+            return
+        if new != again:
+            st.error("The two new passwords differ: nothing changed.")
+            return
+        now = time.time()
+        try:
+            accounts.sign_in(store(), person.name, current, now=now)
+            accounts.set_password(store(), person, person.name, new, now=now)
+        except (accounts.SignInRefused, accounts.AccountError) as exc:
+            st.error(str(exc))
+            return
+        # This session goes on; the account's others end (they began before the change).
+        st.session_state[SESSION_KEY] = Session(person.name, person.role, "account", now, now)
+        st.success("Password changed: your other sessions have ended.")
 
 
 def refusal(need: Role) -> str:

@@ -101,7 +101,12 @@ with st.form("new-account"):
     if st.form_submit_button("Add the account"):
         _act(lambda: accounts.add(store, person, new_name.strip(), str(role), password,
                                   now=time.time()))  # fmt: skip
-others = [a.name for a in people if a.name != person.name]
+others = [a.name for a in people if a.name != person.name]  # an admin stays one
+which, new_role = st.columns(2)
+changed = which.selectbox("Account whose role changes", others, index=None)
+role_now = new_role.selectbox("New role", ROLES, key="new-role")
+if st.button("Change the role", disabled=changed is None) and changed is not None:
+    _act(lambda: accounts.set_role(store, person, changed, str(role_now), now=time.time()))
 gone = st.selectbox("Account to remove", others, index=None)
 if st.button("Remove", disabled=gone is None) and gone is not None:
     _act(lambda: accounts.remove(store, person, gone, now=time.time()))

@@ -241,3 +241,19 @@ def test_admins_add_and_remove_accounts_on_the_access_page(known: str) -> None:
         ("olga", "sign in"),
     ]
     store.close()
+
+
+def test_admins_change_a_role_on_the_access_page(known: str) -> None:
+    _account(known, "ada", "admin")
+    _account(known, "vic", "viewer")
+    app = _sign_in(_start(), "ada")
+    app.switch_page("pages/access.py").run()
+    [which] = [s for s in app.selectbox if s.label == "Account whose role changes"]
+    which.select("vic").run()
+    app.selectbox(key="new-role").select("ops").run()
+    [button] = [b for b in app.button if b.label == "Change the role"]
+    button.click().run()
+    store = HistoryStore(known)
+    assert accounts.current(store, "vic", time.time()) == Person("vic", "ops")
+    assert (entries(store)[0].action, entries(store)[0].detail) == ("account role", "role ops")
+    store.close()

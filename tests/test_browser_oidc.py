@@ -1,7 +1,8 @@
-"""Signing in through the organisation's identity provider, end to end in Chromium: Streamlit's
-own st.login against a real OpenID Connect provider run here (oidc-provider-mock), the role
+"""Signing in, end to end in Chromium: through the organisation's identity provider (Streamlit's
+own st.login against a real OpenID Connect provider run here, oidc-provider-mock), the role
 taken from the person's groups claim as [auth.oidc.roles] maps it, the audit naming them, a
-person whose groups map to no role turned away, and signing out."""
+person whose groups map to no role turned away, and signing out; and with a local account
+beside it, its password changed by its owner."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import contextlib
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -18,6 +20,7 @@ import oidc_provider_mock
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from monitor.access import Person, accounts
 from monitor.audit import entries
 from monitor.jobs import JobQueue
 from monitor.store import HistoryStore
@@ -28,6 +31,8 @@ from tests.test_browser import browser as browser  # the module's Chromium
 HOST = "127.0.0.1"  # one host for the browser and the redirect URI: the login cookie is per host
 OPS = "ana@example.com"
 STRANGER = "sam@example.com"
+LOCAL = "lea"
+PASSWORD = "a long enough password"
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +51,9 @@ def _dashboard(folder: Path, provider: str) -> Iterator[tuple[str, str]]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is required at {CHROMIUM}: apt-get install -y chromium")
     store_url = fill(folder / "history.sqlite")
+    store = HistoryStore(store_url)
+    accounts.add(store, Person("cli:root", "admin"), LOCAL, "viewer", PASSWORD, now=time.time())
+    store.close()
     port = _free_port()
     base = f"http://{HOST}:{port}"
     secrets = folder / "secrets.toml"
@@ -143,3 +151,40 @@ def test_a_person_whose_groups_map_to_no_role_is_turned_away(
     page.goto(f"{base}/business")  # a bookmark: still only the sign-in
     settle(page, "Sign in to Vigie")
     expect(page.get_by_role("heading", name="Business")).to_have_count(0)
+
+
+def _local_sign_in(page: Page, base: str, password: str) -> None:
+    page.goto(base)
+    settle(page, "Sign in to Vigie")
+    page.get_by_label("Name", exact=True).fill(LOCAL)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def test_a_local_account_signs_in_beside_the_provider_and_changes_its_password(
+    dashboard: tuple[str, str], page: Page
+) -> None:
+    base, store_url = dashboard
+    _local_sign_in(page, base, "not the password")
+    expect(page.get_by_text("wrong name or password")).to_be_visible()
+    _local_sign_in(page, base, PASSWORD)
+    settle(page, "Overview")
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text(f"{LOCAL} · viewer")).to_be_visible()
+    sidebar.get_by_text("Change your password").click()
+    sidebar.get_by_label("Current password", exact=True).fill(PASSWORD)
+    sidebar.get_by_label("New password", exact=True).fill("a brand new password")
+    sidebar.get_by_label("New password again", exact=True).fill("a brand new password")
+    sidebar.get_by_role("button", name="Change").click()
+    expect(sidebar.get_by_text("Password changed")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "password-changed.png"), full_page=True)
+    sidebar.get_by_role("button", name="Sign out").click()
+    settle(page, "Sign in to Vigie")
+    _local_sign_in(page, base, "a brand new password")
+    settle(page, "Overview")
+    store = HistoryStore(store_url)
+    try:
+        done = [(e.actor, e.action) for e in entries(store)[:4] if e.outcome == "done"]
+        assert (LOCAL, "account password") in done
+    finally:
+        store.close()

@@ -109,6 +109,8 @@ def test_users_add_list_passwd_remove(tmp_path: Path) -> None:
     store = HistoryStore(_env(tmp_path)["MONITOR_STORE"])
     assert accounts.sign_in(store, "bob", "another long password", now=time.time())
     store.close()
+    assert "bob is ops" in _monitor("users", "role", "bob", "ops", **_env(tmp_path)).stdout
+    assert _monitor("users", "list", **_env(tmp_path)).stdout.startswith("bob  ops")
     assert "removed bob" in _monitor("users", "remove", "bob", **_env(tmp_path)).stdout
     error = _one_line_error(_monitor("users", "remove", "bob", **_env(tmp_path)))
     assert "no account named 'bob'" in error

@@ -118,9 +118,9 @@ def remove(store: HistoryStore, by: Person, name: str, *, now: float) -> None:
 
 
 def set_password(store: HistoryStore, by: Person, name: str, password: str, *, now: float) -> None:
-    """A new password (admins, or the person themselves); ends the account's other sessions
-    and forgets its failures."""
-    if by.name != name:
+    """A new password (admins, or the person themselves, signed in with it); ends the
+    account's sessions and forgets its failures."""
+    if not (by.name == name and by.via == "dashboard"):
         require(store, by, "admin", action="account password", target=name[:60], now=now)
     hashed = _hashed(password)
     with store.writing() as conn:
@@ -132,6 +132,22 @@ def set_password(store: HistoryStore, by: Person, name: str, password: str, *, n
         if changed:
             record(conn, actor=by.name, action="account password", target=name, outcome="done",
                    now=now)  # fmt: skip
+    if not changed:
+        raise AccountError(f"no account named {name[:60]!r}: `users list` shows them")
+
+
+def set_role(store: HistoryStore, by: Person, name: str, role: str, *, now: float) -> None:
+    """Another role for an account (admins only), from the account's next page on."""
+    require(store, by, "admin", action="account role", target=name[:60], now=now)
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role[:20]!r}: roles are {', '.join(ROLES)}")
+    with store.writing() as conn:
+        changed = conn.execute(
+            update(accounts_table).where(accounts_table.c.name == name).values(role=role)
+        ).rowcount
+        if changed:
+            record(conn, actor=by.name, action="account role", target=name, outcome="done",
+                   now=now, detail=f"role {role}")  # fmt: skip
     if not changed:
         raise AccountError(f"no account named {name[:60]!r}: `users list` shows them")
 

@@ -37,6 +37,9 @@ def add_commands(
     users_sub.add_parser("list", parents=[common], help="every account with its role")
     users_sub.add_parser("remove", parents=[common], help="remove an account").add_argument("name")
     users_sub.add_parser("passwd", parents=[common], help="a new password").add_argument("name")
+    role = users_sub.add_parser("role", parents=[common], help="another role for an account")
+    role.add_argument("name")
+    role.add_argument("role", choices=ROLES)
     made = commands.add_parser("tokens", help="personal API tokens")
     made_sub = made.add_subparsers(dest="tokens_command", required=True)
     create = made_sub.add_parser("create", parents=[common], help="a new token, printed once")
@@ -82,6 +85,10 @@ def _users(
     if command == "remove":
         accounts.remove(store, me, args.name, now=now)
         print(f"removed {args.name}")
+        return 0
+    if command == "role":
+        accounts.set_role(store, me, args.name, args.role, now=now)
+        print(f"{args.name} is {args.role} from their next page")
         return 0
     password = ask(f"password for {args.name}: ")
     if command == "add":
