@@ -206,3 +206,28 @@ def test_an_identity_providers_groups_give_the_highest_mapped_role() -> None:
     assert person_of({"preferred_username": "bo", "roles": ["vigie-admin"]}, other) == (
         Person("bo", "admin", "identity provider")
     )
+
+
+def test_tries_at_the_same_time_get_one_guess_between_them(store: HistoryStore) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    accounts.add(store, ADMIN, "alice", "ops", PASSWORD, now=T)
+    for _ in range(FREE_FAILURES):  # the free tries are spent: the next one waits 5 s
+        with pytest.raises(SignInRefused):
+            accounts.sign_in(store, "alice", "guess", now=T)
+    later = T + FIRST_WAIT_S  # the wait is over: one more guess, whatever the sessions
+
+    def guess(n: int) -> str:
+        try:
+            accounts.sign_in(store, "alice", f"guess {n}", now=later)
+        except SignInRefused as refused:
+            return str(refused)
+        return "signed in"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(guess, range(8)))
+    # One guess was checked; the others waited for it, whoever came first.
+    assert answers.count("wrong name or password") == 1, answers
+    assert all(a.startswith("too many failed sign-ins") for a in answers if "wrong" not in a)
+    assert accounts.listing(store)[0].failures == FREE_FAILURES + 1
+    assert accounts.sign_in(store, "alice", PASSWORD, now=later + 600).role == "ops"

@@ -176,17 +176,15 @@ def sign_in(store: HistoryStore, name: str, password: str, *, now: float) -> Per
         if wait > 0:
             _audit(store, who, "throttled", f"{failures} failures in a row", now)
             raise SignInRefused(f"too many failed sign-ins: try again in {wait:.0f} s", wait)
+    if row is not None and not _claim(store, name, failures, failed_at, now):
+        # Another try of this account, from another session, went first and is being
+        # checked: parallel tries get no more guesses than one after another.
+        _audit(store, who, "throttled", "tries at the same time", now)
+        raise SignInRefused(f"too many failed sign-ins: try again in {FIRST_WAIT_S:.0f} s")
     if row is None or not _verifies(row.password_hash, password):
         if row is None:
             _verifies(_DECOY, password)  # the time a wrong password takes
             _stranger_failed(name, now)
-        else:
-            with store.writing() as conn:
-                conn.execute(
-                    update(accounts_table)
-                    .where(accounts_table.c.name == name)
-                    .values(failures=accounts_table.c.failures + 1, failed_at=now)
-                )
         _audit(store, who, "failed", "wrong password" if row else "no such account", now)
         raise SignInRefused("wrong name or password")
     with store.writing() as conn:
@@ -197,6 +195,31 @@ def sign_in(store: HistoryStore, name: str, password: str, *, now: float) -> Per
         )
         record(conn, actor=name, action="sign in", target="dashboard", outcome="done", now=now)
     return Person(name, row.role)
+
+
+def _claim(
+    store: HistoryStore, name: str, failures: int, failed_at: float | None, now: float
+) -> bool:
+    """Count this try as a failure before checking it (a success forgets it), if nobody else
+    counted one since the account was read: one conditional write, so of tries made at the
+    same time only one is checked."""
+    unchanged = (
+        accounts_table.c.failed_at.is_(None)
+        if failed_at is None
+        else accounts_table.c.failed_at == failed_at
+    )
+    with store.writing() as conn:
+        return bool(
+            conn.execute(
+                update(accounts_table)
+                .where(
+                    accounts_table.c.name == name,
+                    accounts_table.c.failures == failures,
+                    unchanged,
+                )
+                .values(failures=failures + 1, failed_at=now)
+            ).rowcount
+        )
 
 
 def _stranger_failed(name: str, now: float) -> None:
