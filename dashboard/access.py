@@ -19,6 +19,7 @@ from dashboard.period import keep
 from dashboard.shell import every, settings
 from monitor.access import ANONYMOUS, WHAT_ROLES_DO, Person, accounts, person_of
 from monitor.config import Role
+from monitor.errors import first_line
 from monitor.jobs.maintenance import authorized
 
 SESSION_KEY = "vigie_session"
@@ -48,11 +49,20 @@ class Session:
 
 
 def provider_configured() -> bool:
-    """Whether .streamlit/secrets.toml configures Streamlit's OpenID Connect sign-in."""
+    """Whether .streamlit/secrets.toml configures Streamlit's OpenID Connect sign-in. A
+    secrets file that cannot be read stops the page: it may hold a provider, and guessing
+    "none" would open the dashboard to anyone."""
     try:
         return "auth" in st.secrets
-    except Exception:  # no secrets.toml at all
-        return False
+    except Exception as exc:
+        if "pars" not in str(exc).lower():  # no secrets file at all: no provider
+            return False
+        st.error(
+            f"The dashboard's secrets file cannot be read ({first_line(exc)}): fix "
+            ".streamlit/secrets.toml; until then nobody can sign in."
+        )
+        st.stop()
+        raise
 
 
 def _any_account() -> bool:

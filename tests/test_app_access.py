@@ -257,3 +257,26 @@ def test_admins_change_a_role_on_the_access_page(known: str) -> None:
     assert accounts.current(store, "vic", time.time()) == Person("vic", "ops")
     assert (entries(store)[0].action, entries(store)[0].detail) == ("account role", "role ops")
     store.close()
+
+
+def test_an_unreadable_secrets_file_closes_the_dashboard(
+    known: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import streamlit as st
+    from streamlit.errors import StreamlitSecretNotFoundError
+
+    class Unreadable(dict[str, object]):
+        def __contains__(self, key: object) -> bool:
+            raise StreamlitSecretNotFoundError(
+                "Error parsing secrets file at {path}: {error}",
+                path="/srv/.streamlit/secrets.toml",
+                error="Invalid value (at line 3, column 10)",
+            )
+
+        def get(self, *_: object) -> object:
+            return None
+
+    monkeypatch.setattr(st, "secrets", Unreadable())
+    app = _start()
+    assert "secrets file cannot be read" in app.error[0].value
+    assert not app.title and not app.metric  # neither the sign-in nor the shop
