@@ -70,7 +70,7 @@ def _any_account() -> bool:
 
 
 @st.cache_data(show_spinner=False, ttl=ACCOUNTS_TTL_S)
-def _accounts_exist(_url: str) -> bool:
+def _accounts_exist(url: str) -> bool:  # the store's URL: the cache's key
     return accounts.any_account(store())
 
 

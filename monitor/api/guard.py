@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute, Match, get_route_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from monitor.access import ANONYMOUS, ROLE_OF_SCOPE, Person
+from monitor.access import Scope as TokenScope
 from monitor.api.access import Doorman, action, needed
 from monitor.api.models import envelope
 from monitor.audit import record
@@ -135,7 +136,7 @@ class RequestGuard:
         return path[:-1] if path.endswith("\n") else path
 
     def _caller(
-        self, headers: Headers, need: str | None, what: str
+        self, headers: Headers, need: TokenScope | None, what: str
     ) -> tuple[Person, Refusal | None]:
         """The caller, and the refusal they get if they may not call this."""
         token = bearer(headers)
@@ -159,7 +160,7 @@ class RequestGuard:
                 {"WWW-Authenticate": "Bearer"},
             )
             return ANONYMOUS, (answer, ("refused", "no bearer token"))
-        if not person.may(ROLE_OF_SCOPE[need]):  # type: ignore[index]
+        if not person.may(ROLE_OF_SCOPE[need]):
             answer = error_answer(
                 403,
                 f"{what} needs the {need} scope; {person.name} has {_scope_of(person)}",
