@@ -119,12 +119,18 @@ def bearer_of(store: HistoryStore, token: str, *, now: float) -> Person | None:
     hashed = digest(token)
     with store.engine.connect() as conn:
         row = conn.execute(
-            select(tokens_table.c.name, tokens_table.c.scope, tokens_table.c.expires_at).where(
-                tokens_table.c.token_hash == hashed
-            )
+            select(
+                tokens_table.c.name,
+                tokens_table.c.scope,
+                tokens_table.c.expires_at,
+                tokens_table.c.last_used_at,
+            ).where(tokens_table.c.token_hash == hashed)
         ).first()
     if row is None or (row.expires_at is not None and row.expires_at <= now):
         return None
+    person = Person(f"token:{row.name}", ROLE_OF_SCOPE[row.scope], via="token")
+    if row.last_used_at is not None and row.last_used_at >= now - LAST_USE_EVERY_S:
+        return person  # written recently: no write transaction on this call
     with store.writing() as conn:
         conn.execute(
             update(tokens_table)
@@ -137,4 +143,4 @@ def bearer_of(store: HistoryStore, token: str, *, now: float) -> Person | None:
             )
             .values(last_used_at=now)
         )
-    return Person(f"token:{row.name}", ROLE_OF_SCOPE[row.scope], via="token")
+    return person

@@ -39,6 +39,8 @@ OPS_TOKEN = "ops token"
 # Whether any personal token or account exists decides the default of
 # require_token_for_reads; asked of the store at most this often.
 ANY_TOKEN_TTL_S = 5.0
+TOKEN_TTL_S = 1.0
+MAX_KEPT = 10_000
 
 
 def needed(method: str, path: str) -> Scope | None:
@@ -74,30 +76,57 @@ def action(method: str, path: str) -> str:
 
 class Doorman:
     """Turns a bearer token into a Person (checked against the store) and says whether reads
-    need one."""
+    need one. What the store said of a token is kept TOKEN_TTL_S: a scraper's every call is
+    not a query, and a revoked token stops working within that (at once through the API)."""
 
     def __init__(self, settings: Settings, store: Callable[[], HistoryStore]) -> None:
         self.settings = settings
         self.store = store  # the store may be opened (or reopened) after the API starts
         self._any_token: tuple[float, bool] = (-1e18, False)
+        self._people: dict[str, tuple[float, Person | None]] = {}
 
     def person(self, token: str, *, now: float) -> Person | None:
         """Who the token makes the caller; None for an unknown, revoked or expired token."""
         if authorized(self.settings, token):
             return Person(OPS_TOKEN, "ops", via="ops token")
-        return tokens.bearer_of(self.store(), token, now=now)
+        key = tokens.digest(token)
+        kept = self._people.get(key)
+        if kept is not None and time.monotonic() - kept[0] < TOKEN_TTL_S:
+            return kept[1]
+        found = tokens.bearer_of(self.store(), token, now=now)
+        if len(self._people) >= MAX_KEPT:  # a flood of made-up tokens: start afresh
+            self._people.clear()
+        self._people[key] = (time.monotonic(), found)
+        return found
+
+    def knows(self, token: str) -> bool:
+        """Whether `person(token)` can answer without the store."""
+        if authorized(self.settings, token):
+            return True
+        kept = self._people.get(tokens.digest(token))
+        return kept is not None and time.monotonic() - kept[0] < TOKEN_TTL_S
 
     def reads_need_token(self) -> bool:
+        known = self.reads_need_token_known()
+        if known is not None:
+            return known
+        store = self.store()
+        found = tokens.any_token(store) or accounts.any_account(store)
+        self._any_token = (time.monotonic(), found)
+        return found
+
+    def reads_need_token_known(self) -> bool | None:
+        """Whether reads need a token, if that is known without asking the store."""
         configured = self.settings.api.require_token_for_reads
         if configured is not None:
             return configured
         at, found = self._any_token
-        now = time.monotonic()
-        if now - at > ANY_TOKEN_TTL_S:
-            store = self.store()
-            found = tokens.any_token(store) or accounts.any_account(store)
-            self._any_token = (now, found)
-        return found
+        return found if time.monotonic() - at <= ANY_TOKEN_TTL_S else None
+
+    def forget(self) -> None:
+        """Tokens changed here: ask the store again from the next call."""
+        self._people.clear()
+        self._any_token = (-1e18, False)
 
 
 def caller(request: Request) -> Person:

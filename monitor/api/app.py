@@ -22,7 +22,7 @@ from monitor import health, report
 from monitor.access import NotAuthorized
 from monitor.alerts import AlertBook
 from monitor.api import models as m
-from monitor.api.access import MAINTENANCE_PATH, caller, needed
+from monitor.api.access import MAINTENANCE_PATH, Doorman, caller, needed
 from monitor.api.availability import router as availability_router
 from monitor.api.backend import (
     DETAILED_TTL_S,
@@ -330,6 +330,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     backend = Backend(settings or load_settings())
     app.state.backend = backend
+    # The door's memory of tokens, which the token routes clear when they change one.
+    app.state.doorman = Doorman(backend.settings, lambda: backend.store)
     for kind, handle in HANDLERS:
         app.add_exception_handler(kind, handle)
     app.include_router(router)
@@ -344,6 +346,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=backend.settings,
         store=lambda: backend.store,
         routes=app.router.routes,
+        doorman=app.state.doorman,
     )
     _document_security(app)
     return app

@@ -77,12 +77,13 @@ class RequestGuard:
         settings: Settings,
         store: Callable[[], HistoryStore],
         routes: Sequence[BaseRoute],
+        doorman: Doorman | None = None,
     ) -> None:
         self.app = app
         self.settings = settings
         self.store = store
         self.routes = routes
-        self.doorman = Doorman(settings, store)
+        self.doorman = doorman or Doorman(settings, store)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -96,8 +97,13 @@ class RequestGuard:
         need = needed(method, path)
         what = action(method, path)
         try:
-            if need is None and bearer(headers) is None:
-                person, refusal = ANONYMOUS, None  # health checks: no store, no thread hop
+            token = bearer(headers)
+            if token is None and (
+                need is None or (need == "read" and self.doorman.reads_need_token_known() is False)
+            ):
+                person, refusal = ANONYMOUS, None  # nothing to ask the store: no thread hop
+            elif token is not None and self.doorman.knows(token):
+                person, refusal = self._caller(headers, need, what)  # from memory: no hop
             else:
                 person, refusal = await run_in_threadpool(self._caller, headers, need, what)
         except (StoreError, SQLAlchemyError) as exc:

@@ -119,6 +119,7 @@ def create_token(body: TokenRequest, request: Request) -> dict[str, Any]:
         raise HTTPException(403, str(exc)) from None
     except tokens.TokenError as exc:
         raise HTTPException(409, str(exc)) from None
+    request.app.state.doorman.forget()  # reads may need a token from now on
     made = next(t for t in tokens.listing(store) if t.name == body.name)
     return envelope({**_token_out(made, now), "token": secret})
 
@@ -133,6 +134,7 @@ def revoke_token(
     found = next((t for t in tokens.listing(store) if t.name == name), None)
     try:
         tokens.revoke(store, caller(request), name, now=now)
+        request.app.state.doorman.forget()  # refused from its next call, not a second later
     except NotAuthorized as exc:
         raise HTTPException(403, str(exc)) from None
     except tokens.TokenError as exc:
