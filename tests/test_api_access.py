@@ -275,3 +275,18 @@ def test_reads_close_once_people_sign_in(tmp_path: Path) -> None:
     for client in _serve(settings):
         assert client.get("/api/system/alerts").status_code == 401
         assert client.get("/api/system/health/live").status_code == 200
+
+
+def test_a_token_revoked_elsewhere_stops_working_within_a_second(tmp_path: Path) -> None:
+    from monitor.api.access import TOKEN_TTL_S, Doorman
+
+    settings = _settings(tmp_path)
+    store = HistoryStore(settings.store_url)
+    secret = tokens.create(store, ADMIN, "cron", "operate", expires_days=None, now=time.time())
+    door = Doorman(settings, lambda: store)
+    assert door.person(secret, now=time.time()) == Person("token:cron", "ops", "token")
+    assert door.knows(secret)  # the next calls are answered from memory
+    tokens.revoke(store, ADMIN, "cron", now=time.time())  # as `tokens revoke` in a shell
+    time.sleep(TOKEN_TTL_S + 0.1)
+    assert not door.knows(secret) and door.person(secret, now=time.time()) is None
+    store.close()
