@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -19,10 +20,9 @@ if not person.may("admin"):
     st.stop()
 
 
-def _act(action: object) -> None:
+def _act(action: Callable[[], object]) -> None:
     """Run an admin action; its refusal or mistake is one line on the page."""
     try:
-        assert callable(action)
         action()
     except (NotAuthorized, VigieError) as exc:
         st.error(str(exc))
