@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 
 import streamlit as st
 
@@ -75,7 +76,7 @@ with st.form("new-token"):
 if rows:
     revoked = st.selectbox("Token to revoke", [r["name"] for r in rows], index=None)
     if st.button("Revoke", disabled=revoked is None) and revoked is not None:
-        _act(lambda: tokens.revoke(store, person, revoked, now=time.time()))
+        _act(partial(tokens.revoke, store, person, revoked, now=time.time()))
 
 st.subheader("Accounts")
 st.caption(" · ".join(f"**{role}** {what}" for role, what in WHAT_ROLES_DO.items()))
@@ -106,7 +107,7 @@ which, new_role = st.columns(2)
 changed = which.selectbox("Account whose role changes", others, index=None)
 role_now = new_role.selectbox("New role", ROLES, key="new-role")
 if st.button("Change the role", disabled=changed is None) and changed is not None:
-    _act(lambda: accounts.set_role(store, person, changed, str(role_now), now=time.time()))
+    _act(partial(accounts.set_role, store, person, changed, str(role_now), now=time.time()))
 gone = st.selectbox("Account to remove", others, index=None)
 if st.button("Remove", disabled=gone is None) and gone is not None:
-    _act(lambda: accounts.remove(store, person, gone, now=time.time()))
+    _act(partial(accounts.remove, store, person, gone, now=time.time()))
