@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Delete, Update, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from monitor.access.people import ROLES, Person, require
@@ -108,13 +108,7 @@ def add(
 def remove(store: HistoryStore, by: Person, name: str, *, now: float) -> None:
     """Remove an account (admins only); its sessions end at their next page."""
     require(store, by, "admin", action="account remove", target=name[:60], now=now)
-    with store.writing() as conn:
-        gone = conn.execute(delete(accounts_table).where(accounts_table.c.name == name)).rowcount
-        if gone:
-            record(conn, actor=by.name, action="account remove", target=name, outcome="done",
-                   now=now)  # fmt: skip
-    if not gone:
-        raise AccountError(f"no account named {name[:60]!r}: `users list` shows them")
+    _change(store, by, name, "account remove", delete(accounts_table), now=now)
 
 
 def set_password(store: HistoryStore, by: Person, name: str, password: str, *, now: float) -> None:
@@ -122,18 +116,9 @@ def set_password(store: HistoryStore, by: Person, name: str, password: str, *, n
     account's sessions and forgets its failures."""
     if not (by.name == name and by.via == "dashboard"):
         require(store, by, "admin", action="account password", target=name[:60], now=now)
-    hashed = _hashed(password)
-    with store.writing() as conn:
-        changed = conn.execute(
-            update(accounts_table)
-            .where(accounts_table.c.name == name)
-            .values(password_hash=hashed, password_set_at=now, failures=0, failed_at=None)
-        ).rowcount
-        if changed:
-            record(conn, actor=by.name, action="account password", target=name, outcome="done",
-                   now=now)  # fmt: skip
-    if not changed:
-        raise AccountError(f"no account named {name[:60]!r}: `users list` shows them")
+    fresh = {"password_hash": _hashed(password), "password_set_at": now, "failures": 0,
+             "failed_at": None}  # fmt: skip
+    _change(store, by, name, "account password", update(accounts_table).values(fresh), now=now)
 
 
 def set_role(store: HistoryStore, by: Person, name: str, role: str, *, now: float) -> None:
@@ -141,13 +126,21 @@ def set_role(store: HistoryStore, by: Person, name: str, role: str, *, now: floa
     require(store, by, "admin", action="account role", target=name[:60], now=now)
     if role not in ROLES:
         raise AccountError(f"unknown role {role[:20]!r}: roles are {', '.join(ROLES)}")
+    change = update(accounts_table).values(role=role)
+    _change(store, by, name, "account role", change, now=now, detail=f"role {role}")
+
+
+def _change(
+    store: HistoryStore, by: Person, name: str, action: str, statement: Delete | Update, *,
+    now: float, detail: str | None = None,
+) -> None:  # fmt: skip
+    """Run `statement` on the account `name` with its audit line, in one transaction;
+    AccountError when no account has that name."""
     with store.writing() as conn:
-        changed = conn.execute(
-            update(accounts_table).where(accounts_table.c.name == name).values(role=role)
-        ).rowcount
+        changed = conn.execute(statement.where(accounts_table.c.name == name)).rowcount
         if changed:
-            record(conn, actor=by.name, action="account role", target=name, outcome="done",
-                   now=now, detail=f"role {role}")  # fmt: skip
+            record(conn, actor=by.name, action=action, target=name, outcome="done", now=now,
+                   detail=detail)  # fmt: skip
     if not changed:
         raise AccountError(f"no account named {name[:60]!r}: `users list` shows them")
 
