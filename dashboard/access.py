@@ -23,6 +23,8 @@ from monitor.errors import first_line
 from monitor.jobs.maintenance import authorized
 
 SESSION_KEY = "vigie_session"
+CHECKED_KEY = "vigie_session_checked"  # when the store last confirmed the session's account
+ACCOUNT_CHECK_S = 1.0
 OIDC_STARTED_KEY = "vigie_oidc_started"
 OIDC_SEEN_KEY = "vigie_oidc_seen"
 OIDC_AUDITED_KEY = "vigie_oidc_audited"
@@ -109,7 +111,7 @@ def signed_in() -> Person | None:
     if session is None:
         return None
     why = _over(session.started, session.seen, now)
-    current = None if why else accounts.current(store(), session.name, session.started)
+    current = None if why else _account_now(session)
     if current is None:
         _end(why or "Your session ended: your account was removed or its password changed.")
         return None
@@ -117,6 +119,18 @@ def signed_in() -> Person | None:
     st.session_state[SESSION_KEY] = Session(
         current.name, current.role, session.via, session.started, seen
     )
+    return current
+
+
+def _account_now(session: Session) -> Person | None:
+    """The session's account as the store has it, asked at most once a second: a page run
+    asks several times (the gate, the navigation, the sidebar, the page), and a removed
+    account or a new password still ends the session within that second."""
+    checked = st.session_state.get(CHECKED_KEY)
+    if checked is not None and time.monotonic() - checked < ACCOUNT_CHECK_S:
+        return Person(session.name, session.role)
+    current = accounts.current(store(), session.name, session.started)
+    st.session_state[CHECKED_KEY] = time.monotonic()
     return current
 
 
@@ -183,6 +197,7 @@ def _provider_signed_in() -> bool:
 
 def _end(message: str) -> None:
     st.session_state.pop(SESSION_KEY, None)
+    st.session_state.pop(CHECKED_KEY, None)
     st.session_state[ENDED_KEY] = message
 
 

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.access import OPEN_LINE, SESSION_KEY, Session, forget_accounts_cache
+from dashboard.access import (
+    ACCOUNT_CHECK_S,
+    OPEN_LINE,
+    SESSION_KEY,
+    Session,
+    forget_accounts_cache,
+)
 from monitor.access import Person, accounts, tokens
 from monitor.audit import entries
 from monitor.jobs import JobQueue
@@ -106,6 +112,7 @@ def test_a_new_password_ends_the_session(known: str) -> None:
     store = HistoryStore(known)
     accounts.set_password(store, ADMIN, "alice", "another long password", now=time.time() + 1)
     store.close()
+    time.sleep(ACCOUNT_CHECK_S)  # the session asks the store again within that
     app.run()
     assert "password changed" in app.info[0].value
 
@@ -175,6 +182,7 @@ def test_the_access_page_is_for_admins_only(known: str) -> None:
     accounts.remove(store, ADMIN, "ada", now=time.time())
     accounts.add(store, ADMIN, "ada", "viewer", PASSWORD, now=time.time() - 3600)
     store.close()
+    time.sleep(ACCOUNT_CHECK_S)
     admin.run()
     assert not [f for f in admin.text_input if f.label == "Name (what it is for)"]
 
