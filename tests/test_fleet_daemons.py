@@ -130,8 +130,9 @@ def test_three_daemons_act_as_one_vigie_through_a_kill(pg_database: str, tmp_pat
                 ts
                 for (ts,) in conn.execute(
                     text(
-                        "SELECT x.ts FROM samples x JOIN series s ON s.id = x.series_id "
-                        "WHERE s.name = 'performance.cpuUsage' AND s.labels = :l ORDER BY x.ts"
+                        "SELECT x.hour + u.s FROM samples x CROSS JOIN LATERAL unnest(x.secs) "
+                        "AS u(s) JOIN series s ON s.id = x.series_id "
+                        "WHERE s.name = 'performance.cpuUsage' AND s.labels = :l ORDER BY 1"
                     ),
                     {"l": f'{{"host":"{host}"}}'},
                 )

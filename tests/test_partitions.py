@@ -10,7 +10,7 @@ from alembic import command
 from sqlalchemy import create_engine, text
 
 from monitor.samples import Sample
-from monitor.store import SCHEMA_VERSION, HistoryStore, migrate
+from monitor.store import SCHEMA_VERSION, HistoryStore, blocks, migrate
 from monitor.store.partitions import existing, is_partitioned, month_of, name_of
 
 DAY = 86400
@@ -40,10 +40,8 @@ def test_months_get_their_partitions_and_retention_drops_whole_months(pg_databas
     assert store.prune(NOW, raw_days=30, rollup_days=400)["samples"] == expected
     with store.engine.connect() as conn:
         left = sorted(existing(conn).values())
-        plan = conn.execute(
-            text("EXPLAIN SELECT value FROM samples WHERE series_id = 1 AND ts >= :a AND ts < :b"),
-            {"a": NOW - 6 * 3600, "b": NOW},
-        ).scalars()
+        six_hours = {"sid": 1, "start": NOW - 6 * 3600, "first_hour": NOW - 6 * 3600, "end": NOW}
+        plan = conn.exec_driver_sql(f"EXPLAIN {blocks.SERIES}", six_hours).scalars()
         scanned = " ".join(plan)
     assert "samples_202609" not in left and "samples_202610" not in left
     assert "samples_202611" in left

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import NamedTuple
 
 from sqlalchemy import (
     Connection,
     Engine,
     bindparam,
-    func,
     insert,
     select,
     text,
@@ -21,8 +21,8 @@ from sqlalchemy.exc import DatabaseError, IntegrityError
 from monitor.errors import StoreError, first_line
 from monitor.redaction import redact, redact_url
 from monitor.samples import Labels, Note, Sample, labels_json, parse_labels, series_key
-from monitor.store import migrate, partitions, upkeep
-from monitor.store.copying import copied
+from monitor.store import blocks, migrate, partitions, upkeep
+from monitor.store import rows as sample_rows
 from monitor.store.engine import make_engine
 from monitor.store.failures import sqlite_path, store_failure
 from monitor.store.hosted import hosted_series
@@ -36,7 +36,6 @@ from monitor.store.schema import (
 
 SCHEMA_LOCK_KEY = 0x56_69_67_69  # "Vigi": the advisory lock taken while migrating the schema
 HOUR = 3600
-COPY_FROM = 50  # rows from which PostgreSQL ingest goes through COPY (a backfill, an import)
 
 
 class Point(NamedTuple):
@@ -90,6 +89,8 @@ class HistoryStore:
         self.months = partitions.Months()
         self.engine: Engine = make_engine(url, busy_timeout_s)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        # How the samples are laid out: a row each on SQLite, blocks of an hour on PostgreSQL.
+        self.layout = sample_rows if self.is_sqlite else blocks
         try:
             self._open(create)
         except IntegrityError as exc:
@@ -173,7 +174,7 @@ class HistoryStore:
         if not samples:
             return 0
         if not self.is_sqlite:
-            self.months.cover(self.engine, (int(s.ts) for s in samples))
+            self.months.cover(self.engine, list(map(itemgetter(2), samples)))
         try:
             return self._write_samples(samples, demo)
         except IntegrityError as exc:
@@ -181,44 +182,27 @@ class HistoryStore:
                 raise
             # Another daemon's retention dropped a month this one still took for there.
             self.months.forget()
-            self.months.cover(self.engine, (int(s.ts) for s in samples))
+            self.months.cover(self.engine, list(map(itemgetter(2), samples)))
             return self._write_samples(samples, demo)
 
     def _write_samples(self, samples: Sequence[Sample], demo: bool) -> int:
         with self._write() as conn:
             try:
-                rows = self._rows(samples)
-            except KeyError:
+                self._insert(conn, samples, demo)
+            except KeyError:  # a series this process has not met: resolved, then written
                 self._resolve_series(conn, {(s.name, s.labels) for s in samples})
-                rows = self._rows(samples)
-            self._insert_samples(conn, rows, demo)
-        return len(rows)
+                self._insert(conn, samples, demo)
+        return len(samples)
 
-    def _rows(self, samples: Sequence[Sample]) -> list[tuple[int, int, float]]:
+    def _insert(self, conn: Connection, samples: Sequence[Sample], demo: bool) -> None:
+        if not self.is_sqlite:
+            blocks.write(conn, samples, self._ids, demo)
+            return
         # The hot loop of ingest: tuple unpacking, one dict lookup, no attribute access.
         ids = self._ids
-        return [(ids[name, labels], int(ts), value) for name, value, ts, labels in samples]
-
-    def _insert_samples(
-        self, conn: Connection, rows: list[tuple[int, int, float]], demo: bool
-    ) -> None:
-        # The driver's executemany: SQLAlchemy's per-row dict handling would cost ~3x here.
-        columns, marks = (
-            ("series_id, ts, value, demo", "?, ?, ?, 1")
-            if demo
-            else ("series_id, ts, value", "?, ?, ?")
+        sample_rows.write(
+            conn, [(ids[name, labels], int(ts), value) for name, value, ts, labels in samples], demo
         )
-        if self.is_sqlite:
-            sql = f"INSERT OR REPLACE INTO samples ({columns}) VALUES ({marks})"
-        elif len(rows) >= COPY_FROM and copied(conn, rows, demo):
-            return
-        else:
-            sql = (
-                f"INSERT INTO samples ({columns}) VALUES ({marks.replace('?', '%s')}) "
-                "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, "
-                "demo = excluded.demo"
-            )
-        conn.exec_driver_sql(sql, rows)
 
     def write_notes(self, collector: str, notes: Iterable[Note]) -> int:
         """Store what a collector noted (errors, recommendations, skips); returns how many."""
@@ -241,22 +225,16 @@ class HistoryStore:
         """Recompute the hourly min/avg/max of every hour from `since` (rounded down) onwards,
         for the given (name, labels) series, or for all of them."""
         start = int(since) // HOUR * HOUR
-        where = "ts >= :start"
+        where = self.layout.ROLLUP_FROM
         params: dict[str, object] = {"start": start}
         if series is not None:
             ids = sorted({self._ids[key] for key in series if key in self._ids})
             if not ids:
                 return
-            # Seeks on the (series_id, ts) key instead of scanning every series' recent samples.
-            where += " AND series_id IN :ids"
+            # Seeks on the series' key instead of scanning every series' recent samples.
+            where += " AND x.series_id IN :ids"
             params["ids"] = ids
-        statement = text(
-            "INSERT INTO rollup_hourly (series_id, hour, min, avg, max, count, demo) "
-            "SELECT series_id, (ts / 3600) * 3600, MIN(value), AVG(value), MAX(value), COUNT(*), "
-            f"MAX(demo) FROM samples WHERE {where} GROUP BY series_id, (ts / 3600) * 3600 "
-            "ON CONFLICT (series_id, hour) DO UPDATE SET min = excluded.min, "
-            "avg = excluded.avg, max = excluded.max, count = excluded.count, demo = excluded.demo"
-        )
+        statement = text(self.layout.ROLLUP.format(where=where))
         if series is not None:
             statement = statement.bindparams(bindparam("ids", expanding=True))
         with self._write() as conn:
@@ -280,10 +258,11 @@ class HistoryStore:
             held = conn.scalar(select(meta_table.c.value).where(meta_table.c.key == "history"))
             if held != "demo":
                 return {}
-            dropped = {
-                table.name: conn.execute(table.delete()).rowcount
-                for table in (samples_table, rollup_table, series_table, notes_table)
-            }
+            # Samples counted, not their rows: a row is a block of them on PostgreSQL.
+            dropped = {"samples": int(conn.exec_driver_sql(self.layout.COUNT).scalar() or 0)}
+            conn.execute(samples_table.delete())
+            for table in (rollup_table, series_table, notes_table):
+                dropped[table.name] = conn.execute(table.delete()).rowcount
             conn.execute(
                 meta_table.update().where(meta_table.c.key == "history").values(value="shop")
             )
@@ -328,22 +307,16 @@ class HistoryStore:
             if sid is None:
                 return []
             if raw if raw is not None else end - start <= self.raw_read_max_seconds:
-                rows = conn.exec_driver_sql(
-                    self._sql(
-                        "SELECT ts, value, value, value FROM samples "
-                        "WHERE series_id = ? AND ts >= ? AND ts <= ? ORDER BY ts"
-                    ),
-                    (sid, int(start), int(end)),
-                )
+                found = conn.exec_driver_sql(self.layout.SERIES, _span(sid, start, end))
             else:
-                rows = conn.exec_driver_sql(
+                found = conn.exec_driver_sql(
                     self._sql(
                         "SELECT hour, avg, min, max FROM rollup_hourly "
                         "WHERE series_id = ? AND hour >= ? AND hour <= ? ORDER BY hour"
                     ),
                     (sid, int(start) // HOUR * HOUR, int(end)),
                 )
-            return [Point(*row) for row in rows]
+            return [Point(*row) for row in found]
 
     def values(
         self, name: str, start: float, end: float, labels: Labels = ()
@@ -354,10 +327,7 @@ class HistoryStore:
             sid = self._series_id(conn, name, labels)
             if sid is None:
                 return []
-            sql = "SELECT ts, value FROM samples WHERE series_id = ? AND ts >= ? AND ts <= ? "
-            cursor = conn.exec_driver_sql(
-                self._sql(sql + "ORDER BY ts"), (sid, int(start), int(end))
-            )
+            cursor = conn.exec_driver_sql(self.layout.VALUES, _span(sid, start, end))
             return list(cursor.cursor.fetchall())  # the driver's rows, not one object each
 
     def _sql(self, sql: str) -> str:
@@ -365,15 +335,10 @@ class HistoryStore:
 
     def latest_series(self) -> list[tuple[str, Labels, Latest]]:
         """The newest value of every series, as (name, labels, newest), sorted by name."""
-        query = text(
-            "SELECT s.name, s.labels, x.ts, x.value, x.demo FROM series s JOIN samples x "
-            "ON x.series_id = s.id AND x.ts = (SELECT MAX(ts) FROM samples WHERE series_id = s.id) "
-            "ORDER BY s.name, s.labels"
-        )
         with self.engine.connect() as conn:
             return [
                 (name, parse_labels(labels), Latest(value, ts, bool(demo)))
-                for name, labels, ts, value, demo in conn.execute(query)
+                for name, labels, ts, value, demo in conn.exec_driver_sql(self.layout.LATEST)
             ]
 
     def latest(self) -> dict[str, Latest]:
@@ -411,11 +376,8 @@ class HistoryStore:
             sid = self._series_id(conn, name, labels)
             if sid is None:
                 return []
-            rows = conn.exec_driver_sql(
-                self._sql("SELECT value FROM samples WHERE series_id = ? ORDER BY ts DESC LIMIT ?"),
-                (sid, count),
-            )
-            return [row[0] for row in rows]
+            found = conn.exec_driver_sql(self.layout.RECENT, {"sid": sid, "count": count})
+            return [row[0] for row in found]
 
     def newest_ts(self, name: str, labels: Labels = ()) -> int | None:
         """When a series last got a sample (epoch seconds), None if never."""
@@ -423,9 +385,8 @@ class HistoryStore:
             sid = self._series_id(conn, name, labels)
             if sid is None:
                 return None
-            return conn.execute(
-                select(func.max(samples_table.c.ts)).where(samples_table.c.series_id == sid)
-            ).scalar()
+            newest = conn.exec_driver_sql(self.layout.NEWEST, {"sid": sid}).scalar()
+            return int(newest) if newest is not None else None
 
     def series_names(self) -> list[str]:
         """The name of every stored series, sorted, each once."""
@@ -440,4 +401,10 @@ class HistoryStore:
     def count_samples(self) -> int:
         """How many raw samples the store holds (a full count: for tests and tools)."""
         with self.engine.connect() as conn:
-            return int(conn.scalar(text("SELECT COUNT(*) FROM samples")) or 0)
+            return int(conn.exec_driver_sql(self.layout.COUNT).scalar() or 0)
+
+
+def _span(sid: int, start: float, end: float) -> dict[str, int]:
+    """The parameters of a read of one series between two instants, for either layout."""
+    first, last = int(start), int(end)
+    return {"sid": sid, "start": first, "end": last, "first_hour": first // HOUR * HOUR}

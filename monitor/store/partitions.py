@@ -5,7 +5,7 @@ of time and whenever a write reaches a month that has none (a backfill, an impor
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, text
@@ -104,7 +104,9 @@ def drop_before(conn: Connection, before: float) -> int:
     for start, name in sorted(existing(conn).items()):
         if next_month(start) > before:
             continue
-        removed += int(conn.exec_driver_sql(f"SELECT COUNT(*) FROM {name}").scalar() or 0)
+        removed += int(
+            conn.exec_driver_sql(f"SELECT SUM(cardinality(secs)) FROM {name}").scalar() or 0
+        )
         conn.exec_driver_sql(f"DROP TABLE {name}")
     return removed
 
@@ -116,13 +118,13 @@ class Months:
     def __init__(self) -> None:
         self.known: set[int] = set()
 
-    def cover(self, engine: Engine, timestamps: Iterable[int]) -> None:
-        """Make sure the months of `timestamps` have their partitions (in a transaction of
-        their own, before the write's: creating a partition briefly locks the samples)."""
-        stamps = list(timestamps)
+    def cover(self, engine: Engine, stamps: Sequence[float]) -> None:
+        """Make sure the months of the timestamps `stamps` have their partitions (in a
+        transaction of their own, before the write's: creating a partition briefly locks the
+        samples)."""
         if not stamps:
             return
-        first, last = min(stamps), max(stamps)
+        first, last = min(stamps), max(stamps)  # a backfill's million stamps: C loops only
         wanted = set(months_between(first, last))
         if len(wanted) > 3:  # an import's stray old time: only the months that hold a sample
             wanted = {month_of(ts) for ts in set(stamps)}

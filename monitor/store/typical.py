@@ -7,8 +7,9 @@ from statistics import median
 
 from sqlalchemy import Connection, select
 
+from monitor.store import blocks, rows
 from monitor.store.history import HOUR
-from monitor.store.schema import rollup_table, samples_table, series_table
+from monitor.store.schema import rollup_table, series_table
 
 USUAL_DAYS = 7
 
@@ -26,12 +27,8 @@ def levels(
     )
     if sid is None:
         return None, None
-    current = conn.scalar(
-        select(samples_table.c.value)
-        .where(samples_table.c.series_id == sid, samples_table.c.ts <= (now or at))
-        .order_by(samples_table.c.ts.desc())
-        .limit(1)
-    )
+    layout = rows if conn.dialect.name == "sqlite" else blocks
+    current = conn.exec_driver_sql(layout.CURRENT, {"sid": sid, "now": int(now or at)}).scalar()
     hour = int(at) // HOUR * HOUR
     hourly = list(
         conn.scalars(

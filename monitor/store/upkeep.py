@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
-from monitor.store import partitions
+from monitor.store import blocks, partitions
 from monitor.store.schema import notes_table, rollup_table, samples_table
 
 if TYPE_CHECKING:
@@ -25,18 +25,24 @@ def prune(store: HistoryStore, now: float, *, raw_days: int, rollup_days: int) -
     raw_before = int(now) - raw_days * 86400
     if not store.is_sqlite:  # next month's partition made ahead, not by its first write
         store.months.cover(store.engine, [int(now), partitions.next_month(int(now))])
-    dropped = 0
+    removed = 0
     if not store.is_sqlite:
         # PostgreSQL: whole months past retention are dropped, not deleted row by row, in a
         # transaction of their own (a drop locks the samples until it commits); what is left
-        # of the oldest month is deleted below (it touches that month only).
+        # of the oldest month is cut below (it touches that month only).
         with store.writing() as conn:
-            dropped = partitions.drop_before(conn, raw_before)
+            removed = partitions.drop_before(conn, raw_before)
         store.months.forget()
     with store.writing() as conn:
+        if store.is_sqlite:
+            where = samples_table.c.ts < raw_before
+            removed += conn.execute(samples_table.delete().where(where)).rowcount
+        else:
+            for statement in (blocks.PRUNE_WHOLE, blocks.PRUNE_PART):
+                cut = conn.exec_driver_sql(statement, {"before": raw_before}).scalars()
+                removed += sum(cut)
         return {
-            "samples": dropped
-            + conn.execute(samples_table.delete().where(samples_table.c.ts < raw_before)).rowcount,
+            "samples": removed,
             "rollup_hourly": conn.execute(
                 rollup_table.delete().where(rollup_table.c.hour < int(now) - rollup_days * 86400)
             ).rowcount,
