@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 from monitor.samples import Labels, Sample
 
 HOUR = 3600
-COPY_FROM = 50  # samples from which a write goes through COPY (a backfill, an import)
+BULK_FROM = 50  # samples from which a write is a backfill's (an import's): see BULK
 
 COLUMNS = "series_id, hour, secs, vals, demo, demo_last"
 CREATE = (
@@ -47,17 +47,14 @@ UPSERT = (
     f"INSERT INTO samples AS x ({COLUMNS}) VALUES (%s, %s, %s::smallint[], %s::float8[], %s, %s) "
     + _MERGE
 )
-# A backfill's blocks reach the samples through a table of the session's own (no WAL, no
-# index), from which one statement inserts the new and merges the met: no look-up first, and
-# no race with another writer making one of them meanwhile. Made in the write's transaction
-# so a pooler that hands each transaction another server session finds it there too.
-INCOMING = (
-    "CREATE TEMPORARY TABLE IF NOT EXISTS vigie_incoming (series_id integer NOT NULL, "
-    "hour bigint NOT NULL, secs smallint[] NOT NULL, vals double precision[] NOT NULL, "
-    "demo smallint, demo_last smallint) ON COMMIT DELETE ROWS"
-)
-FROM_INCOMING = (
-    f"INSERT INTO samples AS x ({COLUMNS}) SELECT {COLUMNS} FROM vigie_incoming " + _MERGE
+# A backfill's blocks in one statement, their samples passed as whole arrays (see
+# encoding.py): the new ones inserted, the met ones merged, with no look-up first and no race
+# with another writer making one of them meanwhile.
+BULK = (
+    f"INSERT INTO samples AS x ({COLUMNS}) SELECT k.sid, k.hour, "
+    "(%(secs)b)[k.first:k.last], (%(vals)b)[k.first:k.last], %(mark)s::smallint, "
+    "%(mark)s::smallint FROM unnest(%(sids)b, %(hours)b, %(firsts)b, %(lasts)b) "
+    "AS k(sid, hour, first, last) " + _MERGE
 )
 
 # The readers' statements; each takes its parameters by name (see rows.py for SQLite's).
@@ -124,22 +121,18 @@ def write(
     demo: bool,
 ) -> None:
     """Store `samples` inside the caller's transaction: a collection's few blocks by UPSERT,
-    a backfill's many through COPY (see INCOMING). KeyError: a series without its id."""
-    if len(samples) < COPY_FROM:
+    a backfill's many by BULK. KeyError: a series without its id."""
+    if len(samples) < BULK_FROM:
         conn.exec_driver_sql(UPSERT, _few(samples, ids, 1 if demo else None))
         return
-    from monitor.store.encoding import Blocks  # numpy: loaded by a backfill, not a collection
+    from monitor.store import encoding  # numpy: loaded by a backfill, not by a collection
 
-    encoded = Blocks(samples, ids).payload(demo)
-    conn.exec_driver_sql(INCOMING)
+    params: dict[str, object] = {**encoding.Blocks(samples, ids).params()}
+    params["mark"] = 1 if demo else None
     driver = conn.connection.driver_connection
     assert isinstance(driver, psycopg.Connection)
-    with (
-        driver.cursor() as cursor,
-        cursor.copy(f"COPY vigie_incoming ({COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy,
-    ):
-        copy.write(encoded)
-    conn.exec_driver_sql(FROM_INCOMING)  # a month without its partition: IntegrityError
+    encoding.register(driver)
+    conn.exec_driver_sql(BULK, params)  # a month without its partition: IntegrityError
 
 
 def _few(

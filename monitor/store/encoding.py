@@ -1,7 +1,8 @@
-"""A backfill's samples laid out as blocks in PostgreSQL's binary COPY format (its documented
-wire format; see blocks.py for the blocks). psycopg would dump each array element with a Python
-call of its own, which cost more than the whole server's work; numpy lays out a write's
-elements at once."""
+"""A backfill's samples laid out as blocks (see blocks.py) and handed to PostgreSQL as a few
+arrays in its binary format (its documented wire format): the blocks' keys, where each one's
+samples begin and end, and the write's seconds and values. psycopg would dump each element
+with a Python call of its own, which cost more than the whole server's work; numpy lays out a
+write's elements at once, and one statement stores them (blocks.BULK)."""
 
 from __future__ import annotations
 
@@ -10,19 +11,67 @@ from collections.abc import Mapping, Sequence
 from operator import itemgetter
 
 import numpy as np
+import psycopg
+from psycopg.abc import AdaptContext
+from psycopg.adapt import Dumper
+from psycopg.pq import Format
 
 from monitor.samples import Labels, Sample
 from monitor.store.blocks import HOUR
 
-_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
-_TRAILER = struct.pack(">h", -1)
-_SMALLINT, _FLOAT8 = 21, 701  # the arrays' element types (pg_type oids)
-# fields; series_id; hour; secs' length and array header (dims, no nulls, type, size, base)
-_BLOCK = struct.Struct(">hiiiqiiiiii")
-_VALS = struct.Struct(">iiiiii")  # vals' length and array header
-_SEC = np.dtype([("size", ">i4"), ("value", ">i2")])
-_VAL = np.dtype([("size", ">i4"), ("value", ">f8")])
-_MARKS = {False: struct.pack(">ii", -1, -1), True: struct.pack(">ihih", 2, 1, 2, 1)}
+_HEAD = struct.Struct(">iiiii")  # dimensions, has nulls, element type, size, first index
+
+
+class Encoded(bytes):
+    """An array already in PostgreSQL's binary format; a subclass per array type."""
+
+    oid = 0  # the array type's
+    element = 0  # its elements'
+    layout = ""  # an element's numpy type (big-endian, as the wire wants)
+
+
+class Int2s(Encoded):
+    oid, element, layout = 1005, 21, ">i2"
+
+
+class Int4s(Encoded):
+    oid, element, layout = 1007, 23, ">i4"
+
+
+class Int8s(Encoded):
+    oid, element, layout = 1016, 20, ">i8"
+
+
+class Float8s(Encoded):
+    oid, element, layout = 1022, 701, ">f8"
+
+
+def encode(kind: type[Encoded], values: np.ndarray) -> Encoded:
+    """`values` as an array of `kind`: each element its length then its bytes."""
+    width = np.dtype(kind.layout).itemsize
+    laid = np.empty(len(values), [("size", ">i4"), ("value", kind.layout)])
+    laid["size"], laid["value"] = width, values
+    return kind(_HEAD.pack(1, 0, kind.element, len(values), 1) + laid.tobytes())
+
+
+class _Passed(Dumper):
+    """Hands an Encoded array to the server as it is."""
+
+    format = Format.BINARY
+
+    def __init__(self, cls: type, context: AdaptContext | None = None) -> None:
+        super().__init__(cls, context)
+        self.oid = cls.oid  # type: ignore[attr-defined]  # an Encoded subclass's
+
+    def dump(self, obj: object) -> bytes:
+        assert isinstance(obj, bytes)
+        return obj
+
+
+def register(connection: psycopg.Connection[object]) -> None:
+    """Let `connection` pass Encoded arrays as they are (with %b placeholders)."""
+    for kind in (Int2s, Int4s, Int8s, Float8s):
+        connection.adapters.register_dumper(kind, _Passed)
 
 
 class Blocks:
@@ -43,27 +92,17 @@ class Blocks:
             sid, ts, val = sid[last], ts[last], val[last]
         hour = ts - ts % HOUR
         starts = np.flatnonzero(np.r_[True, (sid[1:] != sid[:-1]) | (hour[1:] != hour[:-1])])
-        self.secs, self.vals = (ts - hour).astype(np.int16), val
-        self.bounds: list[int] = [*starts.tolist(), len(sid)]
-        self.keys: list[tuple[int, int]] = list(
-            zip(sid[starts].tolist(), hour[starts].tolist(), strict=True)
-        )
+        self.sid, self.hour = sid[starts], hour[starts]
+        self.first, self.last = starts + 1, np.r_[starts[1:], len(sid)]  # 1-based, inclusive
+        self.secs, self.vals = ts - hour, val
 
-    def payload(self, demo: bool) -> bytes:
-        """The blocks as one binary COPY stream of blocks.COLUMNS."""
-        secs = np.empty(len(self.secs), _SEC)
-        secs["size"], secs["value"] = 2, self.secs
-        vals = np.empty(len(self.vals), _VAL)
-        vals["size"], vals["value"] = 8, self.vals
-        sec_bytes, val_bytes = secs.tobytes(), vals.tobytes()
-        marks, bounds = _MARKS[demo], self.bounds
-        parts = [_HEADER]
-        for (sid, hour), first, end in zip(self.keys, bounds, bounds[1:], strict=False):
-            size = end - first
-            parts.append(_BLOCK.pack(6, 4, sid, 8, hour, 20 + 6 * size, 1, 0, _SMALLINT, size, 1))
-            parts.append(sec_bytes[6 * first : 6 * end])
-            parts.append(_VALS.pack(20 + 12 * size, 1, 0, _FLOAT8, size, 1))
-            parts.append(val_bytes[12 * first : 12 * end])
-            parts.append(marks)
-        parts.append(_TRAILER)
-        return b"".join(parts)
+    def params(self) -> dict[str, Encoded]:
+        """The blocks as blocks.BULK's parameters."""
+        return {
+            "sids": encode(Int4s, self.sid),
+            "hours": encode(Int8s, self.hour),
+            "firsts": encode(Int4s, self.first),
+            "lasts": encode(Int4s, self.last),
+            "secs": encode(Int2s, self.secs),
+            "vals": encode(Float8s, self.vals),
+        }
