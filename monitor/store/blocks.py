@@ -65,6 +65,10 @@ _RANGE = (
 )
 SERIES = f"SELECT x.hour + u.s, u.v, u.v, u.v {_SAMPLES}{_RANGE}"
 VALUES = f"SELECT x.hour + u.s, u.v {_SAMPLES}{_RANGE}"
+HOURLY = (
+    "SELECT hour, avg, min, max FROM rollup_hourly WHERE series_id = %(sid)s "
+    "AND hour >= %(first_hour)s AND hour <= %(end)s ORDER BY hour"
+)
 # The newest `count` blocks hold the newest `count` samples (a block has at least one).
 RECENT = (
     "SELECT u.v FROM (SELECT hour, secs, vals FROM samples WHERE series_id = %(sid)s "

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+import psycopg
 from sqlalchemy import (
     Connection,
     Engine,
@@ -16,7 +17,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import DatabaseError, IntegrityError
+from sqlalchemy.exc import DatabaseError, DBAPIError, IntegrityError
 
 from monitor.errors import StoreError, first_line
 from monitor.redaction import redact, redact_url
@@ -306,17 +307,9 @@ class HistoryStore:
             sid = self._series_id(conn, name, labels)
             if sid is None:
                 return []
-            if raw if raw is not None else end - start <= self.raw_read_max_seconds:
-                found = conn.exec_driver_sql(self.layout.SERIES, _span(sid, start, end))
-            else:
-                found = conn.exec_driver_sql(
-                    self._sql(
-                        "SELECT hour, avg, min, max FROM rollup_hourly "
-                        "WHERE series_id = ? AND hour >= ? AND hour <= ? ORDER BY hour"
-                    ),
-                    (sid, int(start) // HOUR * HOUR, int(end)),
-                )
-            return [Point(*row) for row in found]
+            raw = raw if raw is not None else end - start <= self.raw_read_max_seconds
+            sql = self.layout.SERIES if raw else self.layout.HOURLY
+            return list(map(Point._make, _fetched(conn, sql, _span(sid, start, end))))
 
     def values(
         self, name: str, start: float, end: float, labels: Labels = ()
@@ -327,11 +320,7 @@ class HistoryStore:
             sid = self._series_id(conn, name, labels)
             if sid is None:
                 return []
-            cursor = conn.exec_driver_sql(self.layout.VALUES, _span(sid, start, end))
-            return list(cursor.cursor.fetchall())  # the driver's rows, not one object each
-
-    def _sql(self, sql: str) -> str:
-        return sql if self.is_sqlite else sql.replace("?", "%s")
+            return _fetched(conn, self.layout.VALUES, _span(sid, start, end))
 
     def latest_series(self) -> list[tuple[str, Labels, Latest]]:
         """The newest value of every series, as (name, labels, newest), sorted by name."""
@@ -402,6 +391,20 @@ class HistoryStore:
         """How many raw samples the store holds (a full count: for tests and tools)."""
         with self.engine.connect() as conn:
             return int(conn.exec_driver_sql(self.layout.COUNT).scalar() or 0)
+
+
+def _fetched(conn: Connection, sql: str, params: dict[str, int]) -> list[Any]:
+    """A read's rows as the driver gives them, not an object each (SQLAlchemy's cost 5 µs a
+    row: a year's chart is 8,760), and from PostgreSQL in binary (half the time of parsing a
+    year's 35,000 numbers from text)."""
+    driver = conn.connection.driver_connection
+    if not isinstance(driver, psycopg.Connection):
+        return list(conn.exec_driver_sql(sql, params).cursor.fetchall())
+    try:
+        with driver.cursor(binary=True) as cursor:
+            return cursor.execute(sql, params).fetchall()
+    except psycopg.Error as exc:  # in SQLAlchemy's terms, as every other read's
+        raise DBAPIError.instance(sql, params, exc, psycopg.Error) from exc
 
 
 def _span(sid: int, start: float, end: float) -> dict[str, int]:

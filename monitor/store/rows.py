@@ -11,6 +11,10 @@ from sqlalchemy import Connection
 _RANGE = "FROM samples WHERE series_id = :sid AND ts >= :start AND ts <= :end ORDER BY ts"
 SERIES = f"SELECT ts, value, value, value {_RANGE}"
 VALUES = f"SELECT ts, value {_RANGE}"
+HOURLY = (
+    "SELECT hour, avg, min, max FROM rollup_hourly WHERE series_id = :sid "
+    "AND hour >= :first_hour AND hour <= :end ORDER BY hour"
+)
 RECENT = "SELECT value FROM samples WHERE series_id = :sid ORDER BY ts DESC LIMIT :count"
 NEWEST = "SELECT MAX(ts) FROM samples WHERE series_id = :sid"
 CURRENT = "SELECT value FROM samples WHERE series_id = :sid AND ts <= :now ORDER BY ts DESC LIMIT 1"
