@@ -40,33 +40,36 @@ def _set_aside(bind: Connection, prefix: str) -> list[int]:
     return [*months, this_month, next_month(this_month)]
 
 
-def upgrade() -> None:
+def _move(prefix: str, create: str, moved: str) -> None:
+    """Set the samples aside under `prefix`, make them anew with `create` in the same months,
+    move them with `moved` (which reads `{prefix}samples`), and drop what was set aside."""
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
-    months = _set_aside(bind, "rows_")
-    op.execute(CREATE)
+    months = _set_aside(bind, prefix)
+    op.execute(create)
     ensure(bind, months)
-    op.execute(
+    op.execute(moved)
+    op.execute(f"DROP TABLE {prefix}samples")  # its partitions go with it
+
+
+def upgrade() -> None:
+    _move(
+        "rows_",
+        CREATE,
         "INSERT INTO samples (series_id, hour, secs, vals, demo, demo_last) "
         "SELECT series_id, ts - mod(ts, 3600), array_agg(mod(ts, 3600)::smallint ORDER BY ts), "
         "array_agg(value ORDER BY ts), MAX(demo), (array_agg(demo ORDER BY ts DESC))[1] "
-        "FROM rows_samples GROUP BY series_id, ts - mod(ts, 3600)"
+        "FROM rows_samples GROUP BY series_id, ts - mod(ts, 3600)",
     )
-    op.execute("DROP TABLE rows_samples")  # its partitions go with it
 
 
 def downgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
-        return
-    months = _set_aside(bind, "blocks_")
-    op.execute(ROWS)
-    ensure(bind, months)
     # A block keeps one demo mark for its hour: each of its samples gets it back.
-    op.execute(
+    _move(
+        "blocks_",
+        ROWS,
         "INSERT INTO samples (series_id, ts, value, demo) "
         "SELECT x.series_id, x.hour + u.s, u.v, x.demo FROM blocks_samples x "
-        "CROSS JOIN LATERAL unnest(x.secs, x.vals) AS u(s, v)"
+        "CROSS JOIN LATERAL unnest(x.secs, x.vals) AS u(s, v)",
     )
-    op.execute("DROP TABLE blocks_samples")
