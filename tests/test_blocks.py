@@ -1,7 +1,7 @@
 """PostgreSQL's samples as blocks of an hour: every read answers what SQLite's row a sample
-answers, after the same writes (through COPY and UPSERT, in and out of order, repeated
-seconds, demo marks, retention cutting an hour); an existing store moves into its blocks and
-back with every sample."""
+answers, after the same writes (a backfill's in one statement, a collection's by UPSERT; in and
+out of order, repeated seconds, demo marks, retention cutting an hour); an existing store moves
+into its blocks and back with every sample."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ SERIES: list[tuple[str, Labels]] = [
 
 
 def _writes(seed: int) -> list[tuple[list[Sample], bool]]:
-    """Batches as a fleet and its imports send them: a backfill (COPY), collections (a few
+    """Batches as a fleet and its imports send them: a backfill (one statement), collections (a few
     samples), a batch with a second twice, one out of order, one over stored samples, demo."""
     rng = random.Random(seed)
     batches: list[tuple[list[Sample], bool]] = []
@@ -43,7 +43,7 @@ def _writes(seed: int) -> list[tuple[list[Sample], bool]]:
     for _ in range(60):
         name, labels = rng.choice(SERIES)
         ts = T0 + rng.randrange(0, 30 * 86400)
-        size = rng.choice([1, 3, 8, 60])  # small ones UPSERT, large ones COPY
+        size = rng.choice([1, 3, 8, 60])  # small ones UPSERT, large ones in one statement
         batch = [
             Sample(name, round(rng.uniform(0, 100), 3), ts + rng.randrange(-7200, 7200), labels)
             for _ in range(size)

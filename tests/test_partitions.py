@@ -90,11 +90,11 @@ def test_a_store_from_before_partitions_is_upgraded_with_every_sample(pg_databas
     engine.dispose()
 
 
-def test_a_batch_through_copy_replaces_what_it_meets_and_keeps_the_demo_mark(
+def test_a_backfill_replaces_what_it_meets_and_keeps_the_demo_mark(
     pg_database: str,
 ) -> None:
     store = HistoryStore(pg_database)
-    first = _hourly(NOW - 10 * DAY, NOW)  # 240 rows: through COPY
+    first = _hourly(NOW - 10 * DAY, NOW)  # 240 samples: a backfill's one statement
     store.write(first, demo=True)
     assert store.latest()[CPU].demo
     again = [s._replace(value=s.value + 1000) for s in first[-100:]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
+from types import ModuleType
 from typing import Any, NamedTuple
 
 import psycopg
@@ -24,6 +25,7 @@ from monitor.redaction import redact, redact_url
 from monitor.samples import Labels, Note, Sample, labels_json, parse_labels, series_key
 from monitor.store import blocks, migrate, partitions, upkeep
 from monitor.store import rows as sample_rows
+from monitor.store.blocks import HOUR
 from monitor.store.engine import make_engine
 from monitor.store.failures import sqlite_path, store_failure
 from monitor.store.hosted import hosted_series
@@ -36,7 +38,6 @@ from monitor.store.schema import (
 )
 
 SCHEMA_LOCK_KEY = 0x56_69_67_69  # "Vigi": the advisory lock taken while migrating the schema
-HOUR = 3600
 
 
 class Point(NamedTuple):
@@ -90,8 +91,7 @@ class HistoryStore:
         self.months = partitions.Months()
         self.engine: Engine = make_engine(url, busy_timeout_s)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
-        # How the samples are laid out: a row each on SQLite, blocks of an hour on PostgreSQL.
-        self.layout = sample_rows if self.is_sqlite else blocks
+        self.layout = layout_of(self.engine.dialect.name)
         try:
             self._open(create)
         except IntegrityError as exc:
@@ -391,6 +391,12 @@ class HistoryStore:
         """How many raw samples the store holds (a full count: for tests and tools)."""
         with self.engine.connect() as conn:
             return int(conn.exec_driver_sql(self.layout.COUNT).scalar() or 0)
+
+
+def layout_of(dialect: str) -> ModuleType:
+    """How the samples are laid out on an engine: a row each on SQLite (rows.py), blocks of
+    an hour on PostgreSQL (blocks.py); both modules name their statements alike."""
+    return sample_rows if dialect == "sqlite" else blocks
 
 
 def _fetched(conn: Connection, sql: str, params: dict[str, int]) -> list[Any]:

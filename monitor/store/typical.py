@@ -7,8 +7,7 @@ from statistics import median
 
 from sqlalchemy import Connection, select
 
-from monitor.store import blocks, rows
-from monitor.store.history import HOUR
+from monitor.store.history import HOUR, layout_of
 from monitor.store.schema import rollup_table, series_table
 
 USUAL_DAYS = 7
@@ -27,8 +26,9 @@ def levels(
     )
     if sid is None:
         return None, None
-    layout = rows if conn.dialect.name == "sqlite" else blocks
-    current = conn.exec_driver_sql(layout.CURRENT, {"sid": sid, "now": int(now or at)}).scalar()
+    current = conn.exec_driver_sql(
+        layout_of(conn.dialect.name).CURRENT, {"sid": sid, "now": int(now or at)}
+    ).scalar()
     hour = int(at) // HOUR * HOUR
     hourly = list(
         conn.scalars(
